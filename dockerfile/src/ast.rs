@@ -1,0 +1,85 @@
+//! BuildKit's syntax tree, as `moby/buildkit/frontend/dockerfile/parser` builds it.
+//!
+//! This is deliberately the *untyped* tree: it is what `--format dump` and
+//! `--format commands` print, and what the typed model is lowered from.
+
+use serde::Serialize;
+
+/// A parsed Dockerfile: BuildKit's root node plus what the parser learned on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ast {
+    /// Parser directives (`# syntax=`, `# escape=`, `# check=`) in the order found.
+    pub directives: Vec<Directive>,
+    /// The escape character in force (`\` unless `# escape=` says otherwise).
+    pub escape: char,
+    /// Top-level instructions, in order.
+    pub children: Vec<Node>,
+    /// Every comment line outside heredoc bodies, directives included, so that
+    /// pragmas (`# tallyman ignore=...`) can be read.
+    pub comments: Vec<Comment>,
+    /// Things BuildKit accepts but warns about (e.g. empty continuation lines).
+    pub warnings: Vec<Warning>,
+    /// Number of lines in the file.
+    pub line_count: usize,
+}
+
+/// One instruction: a top-level child of BuildKit's root node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// The keyword in lower case, as BuildKit stores it (`from`, `run`, `onbuild`, ...).
+    pub keyword: String,
+    /// Flags (`--from=build`) in the order written, as BuildKit extracts them.
+    pub flags: Vec<String>,
+    /// The argument values: BuildKit's `Next` chain. For `ENV`/`LABEL` these
+    /// are `key, value, separator` triples, exactly as BuildKit keeps them.
+    /// Empty for `ONBUILD`, whose instruction is in [`Node::sub`].
+    pub args: Vec<String>,
+    /// `ONBUILD`'s nested instruction.
+    pub sub: Option<Box<Node>>,
+    /// BuildKit's `json` attribute: the arguments were written in exec (JSON) form.
+    pub json: bool,
+    /// Heredoc bodies attached to the instruction.
+    pub heredocs: Vec<Heredoc>,
+    /// The instruction's text as BuildKit keeps it in `Original`.
+    pub original: String,
+    /// 1-based first line of the instruction.
+    pub start_line: usize,
+    /// 1-based last line of the instruction (heredoc bodies included).
+    pub end_line: usize,
+    /// Comment lines directly above the instruction, without the `#`
+    /// (BuildKit's `PrevComment`).
+    pub prev_comment: Vec<String>,
+}
+
+/// A heredoc body, as BuildKit's `parser.Heredoc`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heredoc {
+    pub name: String,
+    pub file_descriptor: u32,
+    /// Variables are expanded in the body (the delimiter was not quoted).
+    pub expand: bool,
+    /// `<<-`: leading tabs are stripped.
+    pub chomp: bool,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Directive {
+    /// Lower-case name: `syntax`, `escape` or `check`.
+    pub name: String,
+    pub value: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub line: usize,
+    /// The text after `#`, untrimmed.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub line: usize,
+    pub message: String,
+}
