@@ -1,0 +1,3 @@
+//! tallyman: a policy-as-code engine for container builds.
+
+pub use tallyman_dockerfile as dockerfile;
