@@ -3,6 +3,7 @@
 //!
 //! The crate is split by stage of reading:
 //! - [`ast`]: BuildKit's syntax tree (what `AST.Dump()` prints);
-//! - [`parser`]: text to [`ast::Ast`], byte for byte as BuildKit;
+//! - [`model`]: the typed model, a mirror of `wit/policy.wit`.
 
 pub mod ast;
+pub mod model;
