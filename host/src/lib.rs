@@ -1,3 +1,9 @@
 //! tallyman: a policy-as-code engine for container builds.
+//!
+//! The binary is a thin layer over this library; modules follow the stages
+//! of a scan (see DESIGN.md §1).
+
+pub mod clock;
+pub mod report;
 
 pub use tallyman_dockerfile as dockerfile;
