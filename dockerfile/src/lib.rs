@@ -6,3 +6,4 @@
 //! - [`parser`]: text to [`ast::Ast`], byte for byte as BuildKit;
 
 pub mod ast;
+pub mod expand;
