@@ -26,6 +26,10 @@ pub enum ExpandErrorKind {
     /// A `${` whose `}` never comes.
     #[error("syntax error: missing '}}'")]
     MissingCloseBrace,
+    /// `${...}` nested more deeply than the limit (BuildKit has none; no
+    /// real Dockerfile comes near it).
+    #[error("syntax error: substitutions nested more than {0} levels deep")]
+    TooDeeplyNested(usize),
     /// `${V/pattern` with no `/` before the end.
     #[error("syntax error: missing '/' in ${{}}")]
     MissingReplacementSlash,

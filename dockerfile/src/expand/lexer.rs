@@ -20,7 +20,12 @@ pub(crate) struct Expander<'a, E: Env + ?Sized> {
     pub(crate) env: &'a E,
     /// `None` when the caller does not want the names (`process_words`).
     pub(crate) names: Option<NameLog>,
+    /// How many `${` are open.
+    pub(crate) depth: usize,
 }
+
+/// How deeply `${...}` may nest. Real Dockerfiles nest two or three levels.
+pub(crate) const MAX_NESTING: usize = 64;
 
 /// What to stop on: the end of the word, or a closing character of `${...}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +190,19 @@ impl<'a, E: Env + ?Sized> Expander<'a, E> {
             });
         }
         self.cursor.next_char();
+        // Each `${` with an operator recurses; Go's growable stacks don't
+        // mind, ours would, so absurd nesting is refused.
+        if self.depth >= MAX_NESTING {
+            return Err(ExpandErrorKind::TooDeeplyNested(MAX_NESTING));
+        }
+        self.depth += 1;
+        let braced = self.braced();
+        self.depth -= 1;
+        braced
+    }
+
+    /// `${...}` after the `{`.
+    fn braced(&mut self) -> Result<String> {
         match self.cursor.peek() {
             None => return Err(ExpandErrorKind::MissingCloseBrace),
             Some('{' | '}' | ':') => return Err(ExpandErrorKind::BadSubstitution),

@@ -166,6 +166,7 @@ impl Lexer {
             cursor: Cursor::new(word),
             env,
             names,
+            depth: 0,
         }
     }
 

@@ -268,6 +268,21 @@ fn syntax_errors() {
 }
 
 #[test]
+fn nesting_is_limited_without_exhausting_the_stack() {
+    let nested = |levels: usize| "${A:-\"".repeat(levels) + "x" + &"\"}".repeat(levels);
+    assert_eq!(value(&nested(64), &[]), "x");
+    assert_eq!(kind(&nested(65), &[]), ExpandErrorKind::TooDeeplyNested(64));
+    assert_eq!(
+        kind(&nested(100_000), &[]),
+        ExpandErrorKind::TooDeeplyNested(64)
+    );
+    // The deepest allowed word fits a small thread stack with room to spare.
+    let small_stack = std::thread::Builder::new().stack_size(512 * 1024);
+    let worker = small_stack.spawn(move || value(&nested(64), &[])).unwrap();
+    assert_eq!(worker.join().unwrap(), "x");
+}
+
+#[test]
 fn errors_name_the_word() {
     let error = word("x${", &[]).unwrap_err();
     assert_eq!(
