@@ -7,3 +7,4 @@
 
 pub mod ast;
 pub mod expand;
+pub mod imageref;
