@@ -6,7 +6,8 @@
 //! character are processed, `$name`, `${name}`, `${name:-word}` and friends,
 //! the `#`/`%`/`/` pattern operators with `*`/`?` globs, and nothing else (no
 //! command substitution, arithmetic or `${#name}`). Positional and special
-//! parameters (`$1`, `$@`, `$?`, ...) are parsed but never set.
+//! parameters (`$1`, `$@`, `$?`, ...) are read as names, which no
+//! Dockerfile can set, so they expand to nothing.
 //!
 //! ```
 //! use tallyman_dockerfile::expand::{Lexer, VarMap};
