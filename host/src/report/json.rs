@@ -11,6 +11,9 @@ use super::Report;
 
 /// Writes `report` as pretty-printed JSON followed by a newline.
 pub fn to_writer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
+    // serde_json writes token by token: buffer so a file gets few syscalls.
+    let mut out = io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, report)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }

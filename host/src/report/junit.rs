@@ -43,14 +43,24 @@ use super::{Report, ReportError, ReportFinding, SeverityName, Target, TargetKind
 const MAX_ATTRIBUTE_CHARS: usize = 500;
 
 /// Writes `report` as JUnit XML.
+///
+/// Test cases are generated twice, once to count them for the attributes
+/// and once to write them, rather than held in memory: a monorepo scan has
+/// targets × rules of them.
 pub fn to_writer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let suites = build_suites(report);
-    let mut writer = Writer::new_with_indent(out, b' ', 2);
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-
-    let totals = suites
+    let index = Index::new(report);
+    let suites = plan_suites(report, &index);
+    let counts: Vec<Counts> = suites
         .iter()
-        .fold(Counts::default(), |sum, suite| sum.add(&suite.counts()));
+        .map(|suite| suite.counts(report, &index))
+        .collect();
+    let totals = counts
+        .iter()
+        .fold(Counts::default(), |sum, counts| sum.add(counts));
+
+    // quick-xml writes piece by piece: buffer so a file gets few syscalls.
+    let mut writer = Writer::new_with_indent(io::BufWriter::new(out), b' ', 2);
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let time = format!(
         "{}.{:03}",
         report.run.duration_ms / 1000,
@@ -65,26 +75,35 @@ pub fn to_writer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         root.write_empty()?;
     } else {
         root.write_inner_content(|writer| {
-            for suite in &suites {
-                write_suite(writer, suite)?;
+            for (suite, counts) in suites.iter().zip(&counts) {
+                write_suite(writer, suite, counts, report, &index)?;
             }
             Ok(())
         })?;
     }
-    writer.get_mut().write_all(b"\n")
+    let out = writer.get_mut();
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
-/// One `<testsuite>`.
-struct Suite {
-    name: String,
+/// One `<testsuite>`, before its cases are generated.
+struct Suite<'a> {
+    name: &'a str,
     properties: Vec<(&'static str, String)>,
-    cases: Vec<Case>,
+    contents: SuiteContents<'a>,
 }
 
-impl Suite {
-    fn counts(&self) -> Counts {
+enum SuiteContents<'a> {
+    /// A policy's suite: its rules (id, title) on every target.
+    Policy { rules: Vec<(&'a str, &'a str)> },
+    /// The tool's suite: errors tied to no policy.
+    Tool,
+}
+
+impl<'a> Suite<'a> {
+    fn counts(&self, report: &'a Report, index: &Index<'a>) -> Counts {
         let mut counts = Counts::default();
-        for case in &self.cases {
+        let _ = self.for_each_case(report, index, &mut |case| {
             counts.tests += 1;
             match case.outcome {
                 Outcome::Passed => {}
@@ -92,8 +111,26 @@ impl Suite {
                 Outcome::Error { .. } => counts.errors += 1,
                 Outcome::Skipped { .. } => counts.skipped += 1,
             }
-        }
+            Ok(())
+        });
         counts
+    }
+
+    fn for_each_case(
+        &self,
+        report: &'a Report,
+        index: &Index<'a>,
+        emit: &mut dyn FnMut(Case) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match &self.contents {
+            SuiteContents::Policy { rules } => policy_cases(report, index, self.name, rules, emit),
+            SuiteContents::Tool => {
+                for error in &index.tool_errors {
+                    emit(error_case(self.name, error))?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 
@@ -222,8 +259,7 @@ impl<'a> Index<'a> {
     }
 }
 
-fn build_suites(report: &Report) -> Vec<Suite> {
-    let index = Index::new(report);
+fn plan_suites<'a>(report: &'a Report, index: &Index<'a>) -> Vec<Suite<'a>> {
     let mut suites = Vec::new();
     let declared: BTreeSet<&str> = report.policies.iter().map(|p| p.name.as_str()).collect();
     let mut undeclared: BTreeSet<&str> = BTreeSet::new();
@@ -238,45 +274,53 @@ fn build_suites(report: &Report) -> Vec<Suite> {
         if !done.insert(&policy.name) {
             continue;
         }
-        let rules: Vec<(&str, &str)> = report
+        // Two entries with one name (which the scan should not produce)
+        // share a suite rather than repeat it.
+        let rules = report
             .policies
             .iter()
             .filter(|p| p.name == policy.name)
             .flat_map(|p| p.rules.iter().map(|r| (r.id.as_str(), r.title.as_str())))
             .collect();
-        let properties = vec![
-            ("version", policy.version.clone()),
-            ("sha256", policy.sha256.clone()),
-            ("builtin", policy.builtin.to_string()),
-        ];
-        suites.push(policy_suite(
-            report,
-            &index,
-            &policy.name,
-            &rules,
-            properties,
-        ));
+        suites.push(Suite {
+            name: &policy.name,
+            properties: vec![
+                ("version", policy.version.clone()),
+                ("sha256", policy.sha256.clone()),
+                ("builtin", policy.builtin.to_string()),
+            ],
+            contents: SuiteContents::Policy { rules },
+        });
     }
     for policy in undeclared {
-        suites.push(policy_suite(report, &index, policy, &[], Vec::new()));
+        suites.push(Suite {
+            name: policy,
+            properties: Vec::new(),
+            contents: SuiteContents::Policy { rules: Vec::new() },
+        });
     }
     if !index.tool_errors.is_empty() {
-        suites.push(tool_suite(&report.tool.name, &index.tool_errors));
+        suites.push(Suite {
+            name: &report.tool.name,
+            properties: Vec::new(),
+            contents: SuiteContents::Tool,
+        });
     }
     suites
 }
 
-fn policy_suite(
-    report: &Report,
-    index: &Index<'_>,
+/// The cases of one policy's suite, in order: per path, per rule.
+fn policy_cases<'a>(
+    report: &'a Report,
+    index: &Index<'a>,
     policy: &str,
-    rules: &[(&str, &str)],
-    properties: Vec<(&'static str, String)>,
-) -> Suite {
-    let mut cases = Vec::new();
+    rules: &[(&'a str, &'a str)],
+    emit: &mut dyn FnMut(Case) -> io::Result<()>,
+) -> io::Result<()> {
+    let declared: BTreeSet<&str> = rules.iter().map(|(id, _)| *id).collect();
+    let no_findings = BTreeMap::new();
     for path in index.paths_for(report, policy) {
         let target = index.targets.get(path).copied();
-        let no_findings = BTreeMap::new();
         let findings = index.findings.get(&(policy, path)).unwrap_or(&no_findings);
         let errors = index
             .pair_errors
@@ -289,12 +333,11 @@ fn policy_suite(
             && findings.is_empty()
             && errors.is_empty()
         {
-            cases.push(not_scanned_case(target, file));
+            emit(not_scanned_case(target, file))?;
             continue;
         }
 
         let mut rule_ids: Vec<(&str, &str)> = rules.to_vec();
-        let declared: BTreeSet<&str> = rules.iter().map(|(id, _)| *id).collect();
         rule_ids.extend(
             findings
                 .keys()
@@ -307,12 +350,12 @@ fn policy_suite(
         }
         for (rule_id, title) in rule_ids {
             let rule_findings = findings.get(rule_id).map_or(&[][..], Vec::as_slice);
-            cases.push(Case {
+            emit(Case {
                 classname: path.to_owned(),
                 name: case_name(rule_id, title),
                 file: file.clone(),
                 outcome: outcome(rule_findings, errors),
-            });
+            })?;
         }
     }
     for error in index
@@ -320,21 +363,9 @@ fn policy_suite(
         .get(policy)
         .map_or(&[][..], Vec::as_slice)
     {
-        cases.push(error_case(policy, error));
+        emit(error_case(policy, error))?;
     }
-    Suite {
-        name: policy.to_owned(),
-        properties,
-        cases,
-    }
-}
-
-fn tool_suite(tool: &str, errors: &[&ReportError]) -> Suite {
-    Suite {
-        name: tool.to_owned(),
-        properties: Vec::new(),
-        cases: errors.iter().map(|error| error_case(tool, error)).collect(),
-    }
+    Ok(())
 }
 
 /// A case for an error not tied to a (target, policy) pair.
@@ -451,13 +482,18 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-fn write_suite<W: Write>(writer: &mut Writer<W>, suite: &Suite) -> io::Result<()> {
-    let counts = suite.counts();
+fn write_suite<'a, W: Write>(
+    writer: &mut Writer<W>,
+    suite: &Suite<'a>,
+    counts: &Counts,
+    report: &'a Report,
+    index: &Index<'a>,
+) -> io::Result<()> {
     let element = writer
         .create_element("testsuite")
-        .with_attribute(("name", attribute(&suite.name).as_ref()))
+        .with_attribute(("name", attribute(suite.name).as_ref()))
         .with_attributes(counts.attributes().iter().map(|(k, v)| (*k, v.as_str())));
-    if suite.cases.is_empty() && suite.properties.is_empty() {
+    if counts.tests == 0 && suite.properties.is_empty() {
         element.write_empty()?;
         return Ok(());
     }
@@ -476,10 +512,7 @@ fn write_suite<W: Write>(writer: &mut Writer<W>, suite: &Suite) -> io::Result<()
                     Ok(())
                 })?;
         }
-        for case in &suite.cases {
-            write_case(writer, case)?;
-        }
-        Ok(())
+        suite.for_each_case(report, index, &mut |case| write_case(writer, &case))
     })?;
     Ok(())
 }

@@ -59,8 +59,11 @@ pub fn to_writer(
     out: &mut dyn Write,
     options: &RenderOptions<'_>,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report, options))?;
-    out.write_all(b"\n")
+    // serde_json writes token by token: buffer so a file gets few syscalls.
+    let mut out = io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &to_value(report, options))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// `report` as a SARIF log.

@@ -4,15 +4,16 @@
 //! and the fix when there is one; then errors; then a summary.
 //!
 //! ```text
-//! services/api/Dockerfile
-//! high[BI001]: base image `golang:latest` is not pinned
-//!  --> services/api/Dockerfile:1:6 (stage build)
+//! services/api/Dockerfile (1 finding)
+//! medium[BI001]: Image `golang:latest` uses the `latest` tag
+//!  --> services/api/Dockerfile:2:6 (stage build)
 //!   |
-//! 1 | FROM golang:latest AS build
+//! 1 | # syntax=docker/dockerfile:1
+//! 2 | FROM golang:latest AS build
 //!   |      ^^^^^^^^^^^^^^^^^^^^^^
-//! 2 | WORKDIR /src
+//! 3 | WORKDIR /src
 //!   |
-//!   = fix: pin a version and a digest
+//!   = fix: Pin a version, e.g. `golang:1.23`
 //! ```
 //!
 //! A single-line finding is underlined with carets from its column (or its
@@ -53,6 +54,7 @@ pub fn write_text(
     options: &RenderOptions<'_>,
 ) -> io::Result<()> {
     let palette = Palette::new(options.color);
+    let mut out = io::BufWriter::new(out);
     let mut text = String::new();
 
     for group in report.findings.chunk_by(|a, b| a.path == b.path) {
@@ -72,11 +74,15 @@ pub fn write_text(
             render_finding(&mut text, finding, lines.as_deref(), &palette);
             text.push('\n');
         }
+        // One file at a time: the report of a large scan is never held whole.
+        out.write_all(text.as_bytes())?;
+        text.clear();
     }
 
     render_problems(&mut text, report, &palette);
     render_summary(&mut text, report, &palette);
-    out.write_all(text.as_bytes())
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 fn render_finding(
@@ -440,12 +446,10 @@ fn plural(count: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Splits source text into lines, accepting `\n` and `\r\n` endings.
+/// Splits source text into lines, accepting `\n` and `\r\n` endings (a
+/// final line break ends the last line; it does not start another).
 fn split_lines(source: &str) -> Vec<&str> {
-    source
-        .split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .collect()
+    source.lines().collect()
 }
 
 /// Characters that would let text move the cursor, change colours, or
