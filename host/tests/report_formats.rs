@@ -794,6 +794,11 @@ fn every_format_copes_with_odd_data() {
     assert!(text.contains(" --> services/api/Dockerfile\n"));
     assert!(text.contains(" --> services/api/Dockerfile:5000:3\n"));
     assert!(text.contains("ünïcödé dir/Dockerfile.dev"));
+    // An empty message falls back to the rule's title.
+    assert!(
+        text.contains("high[HD001]: Final stage runs as root\n"),
+        "{text}"
+    );
     // The huge message is there in full.
     assert!(text.len() > 1_000_000);
 

@@ -36,7 +36,7 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{Report, ReportError, ReportFinding, SeverityName, Target, TargetKind, TargetStatus};
+use super::{Report, ReportError, ReportFinding, Target, TargetKind, TargetStatus};
 
 /// Attribute values (which readers show as one-line summaries) are cut to
 /// this many characters; the element's body carries the full text.
@@ -445,7 +445,7 @@ fn finding_line(finding: &ReportFinding) -> String {
     }
     line.push_str(&format!(
         ": {}: {}",
-        severity_label(finding.severity),
+        finding.severity.as_str(),
         finding.message
     ));
     if let Some(stage) = &finding.stage {
@@ -455,10 +455,6 @@ fn finding_line(finding: &ReportFinding) -> String {
         line.push_str(&format!(" (fix: {fix})"));
     }
     line
-}
-
-fn severity_label(severity: SeverityName) -> &'static str {
-    severity.as_str()
 }
 
 fn case_name(rule_id: &str, title: &str) -> String {

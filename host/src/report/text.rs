@@ -20,11 +20,16 @@
 //! first non-blank character) to the end of the line; a finding over several
 //! lines has `>` instead of `|` in the gutter of each of its lines.
 //!
+//! Skipped targets are only counted in the summary (a monorepo may skip
+//! thousands; the JSON report lists each with its reason); failed targets
+//! are listed with the errors.
+//!
 //! Text from policies and files is untrusted: control characters and
 //! bidirectional overrides are escaped (in messages) or replaced (in source
 //! lines) so that a report cannot drive the terminal.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -54,6 +59,12 @@ pub fn write_text(
     options: &RenderOptions<'_>,
 ) -> io::Result<()> {
     let palette = Palette::new(options.color);
+    let titles: HashMap<&str, &str> = report
+        .policies
+        .iter()
+        .flat_map(|p| p.rules.iter())
+        .map(|rule| (rule.id.as_str(), rule.title.as_str()))
+        .collect();
     let mut out = io::BufWriter::new(out);
     let mut text = String::new();
 
@@ -71,7 +82,8 @@ pub fn write_text(
             palette.paint(palette.dim, &format!("({count})"))
         );
         for finding in group {
-            render_finding(&mut text, finding, lines.as_deref(), &palette);
+            let title = titles.get(finding.rule_id.as_str()).copied();
+            render_finding(&mut text, finding, title, lines.as_deref(), &palette);
             text.push('\n');
         }
         // One file at a time: the report of a large scan is never held whole.
@@ -88,11 +100,20 @@ pub fn write_text(
 fn render_finding(
     text: &mut String,
     finding: &ReportFinding,
+    title: Option<&str>,
     lines: Option<&[&str]>,
     palette: &Palette,
 ) {
     let severity_style = palette.severity(finding.severity);
-    let mut message_lines = finding.message.split('\n');
+    // A policy may return an empty message: the rule's title says enough.
+    let message = if finding.message.trim().is_empty() {
+        title
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or("(no message)")
+    } else {
+        finding.message.as_str()
+    };
+    let mut message_lines = message.split('\n');
     let first_line = message_lines.next().unwrap_or_default();
     let _ = writeln!(
         text,
