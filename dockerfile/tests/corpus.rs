@@ -2,7 +2,8 @@
 //!
 //! The expected parses come from the PyPI `dockerfile` package (BuildKit
 //! v0.12.5's parser). We compare `commands(ast)` on `cmd`, `sub_cmd`, `json`,
-//! `start_line`, `end_line`, `flags`, `value` and `heredocs`, and refusals.
+//! `start_line`, `end_line`, `flags`, `value` and `heredocs`, and refusals;
+//! and `original` too (the text BuildKit keeps, heredoc lines included).
 //!
 //! - `corpus_sample_agrees`: the sample vendored under
 //!   `tests/data/corpus-sample` (always runs);
@@ -29,7 +30,7 @@ const ALLOWED: &[(&str, &str)] = &[];
 /// The required share of agreeing files in the full corpus.
 const MIN_AGREEMENT: f64 = 0.995;
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
     "cmd",
     "sub_cmd",
     "json",
@@ -38,6 +39,7 @@ const FIELDS: [&str; 8] = [
     "flags",
     "value",
     "heredocs",
+    "original",
 ];
 
 fn manifest_dir() -> &'static Path {

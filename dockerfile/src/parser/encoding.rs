@@ -24,21 +24,31 @@ pub(crate) fn decode(source: &[u8], max_size: usize) -> Result<&str, ParseError>
             format!("file is {name}; save it as UTF-8"),
         ));
     }
-    if let Some(offset) = memchr_nul(source) {
-        return Err(ParseError::new(
+    let nul_error = |offset: usize| {
+        ParseError::new(
             ParseErrorKind::NulByte,
             format!("file holds binary data: a NUL byte at byte offset {offset}"),
-        ));
-    }
-    std::str::from_utf8(source).map_err(|err| {
-        ParseError::new(
-            ParseErrorKind::InvalidUtf8,
-            format!(
-                "file is not UTF-8: invalid byte at byte offset {}",
-                err.valid_up_to()
-            ),
         )
-    })
+    };
+    match std::str::from_utf8(source) {
+        Ok(text) => match text.find('\0') {
+            Some(offset) => Err(nul_error(offset)),
+            None => Ok(text),
+        },
+        Err(err) => {
+            let valid = source.get(..err.valid_up_to()).unwrap_or_default();
+            match valid.iter().position(|&b| b == 0) {
+                Some(offset) => Err(nul_error(offset)),
+                None => Err(ParseError::new(
+                    ParseErrorKind::InvalidUtf8,
+                    format!(
+                        "file is not UTF-8: invalid byte at byte offset {}",
+                        err.valid_up_to()
+                    ),
+                )),
+            }
+        }
+    }
 }
 
 /// UTF-16 and UTF-32, told by their byte-order marks or, without one, by the
@@ -59,10 +69,6 @@ fn wide_encoding(source: &[u8]) -> Option<(&'static str, ParseErrorKind)> {
         [0, a] if *a != 0 => Some(("UTF-16 (big-endian)", UTF16)),
         _ => None,
     }
-}
-
-fn memchr_nul(source: &[u8]) -> Option<usize> {
-    source.iter().position(|&b| b == 0)
 }
 
 #[cfg(test)]

@@ -262,28 +262,30 @@ enum Phase {
 
 /// BuildKit's `parseWords`: words separated by whitespace, where quotes group
 /// and the escape character protects the next character. Quotes and escapes
-/// stay in the words.
+/// stay in the words, so every word is a slice of `rest` (less an escape
+/// character that ends `rest`, which BuildKit drops).
 pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
     let mut words = Vec::new();
-    let mut word = String::new();
+    let mut start = 0;
     let mut blank_ok = false;
     let mut phase = Phase::Spaces;
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
-        let at_end = chars.peek().is_none();
+    let mut chars = rest.char_indices();
+    while let Some((at, c)) = chars.next() {
+        let at_end = at + c.len_utf8() == rest.len();
         if phase == Phase::Spaces {
             if c.is_whitespace() {
                 continue;
             }
             phase = Phase::Word;
+            start = at;
         }
         match phase {
             Phase::Spaces => {}
             Phase::Word => {
                 if c.is_whitespace() {
                     phase = Phase::Spaces;
-                    if blank_ok || !word.is_empty() {
-                        words.push(std::mem::take(&mut word));
+                    if blank_ok || at > start {
+                        words.push(rest[start..at].to_owned());
                     }
                     blank_ok = false;
                     continue;
@@ -291,40 +293,35 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
                 if c == '\'' || c == '"' {
                     phase = Phase::Quote(c);
                     blank_ok = true;
-                }
-                if c == escape {
+                } else if c == escape {
                     if at_end {
-                        continue;
+                        return finish_words(words, &rest[start..at], blank_ok);
                     }
-                    word.push(c);
-                    if let Some(escaped) = chars.next() {
-                        word.push(escaped);
-                    }
-                    continue;
+                    // The escaped character joins the word whatever it is.
+                    chars.next();
                 }
-                word.push(c);
             }
             Phase::Quote(quote) => {
                 if c == quote {
                     phase = Phase::Word;
-                }
-                if c == escape && quote != '\'' {
+                } else if c == escape && quote != '\'' {
                     if at_end {
-                        phase = Phase::Word;
-                        continue;
+                        return finish_words(words, &rest[start..at], blank_ok);
                     }
-                    word.push(c);
-                    if let Some(escaped) = chars.next() {
-                        word.push(escaped);
-                    }
-                    continue;
+                    chars.next();
                 }
-                word.push(c);
             }
         }
     }
-    if phase != Phase::Spaces && (blank_ok || !word.is_empty()) {
-        words.push(word);
+    if phase == Phase::Spaces {
+        return words;
+    }
+    finish_words(words, &rest[start..], blank_ok)
+}
+
+fn finish_words(mut words: Vec<String>, last: &str, blank_ok: bool) -> Vec<String> {
+    if blank_ok || !last.is_empty() {
+        words.push(last.to_owned());
     }
     words
 }

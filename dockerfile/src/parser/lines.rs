@@ -3,7 +3,9 @@
 //! BuildKit reads with a scanner that keeps line endings (heredoc bodies need
 //! them) and whose buffer holds at most 64 KiB: a line longer than 65,535 bytes
 //! stops the scan, and `Parse` then fails. The helpers below are the small
-//! predicates `parser.go` applies to each line.
+//! line edits `parser.go` applies (its `isComment` and
+//! `isEmptyContinuationLine` are `trim_start` then a look at the first
+//! character, inlined by the caller).
 
 /// The longest line BuildKit's scanner returns, without its `\n`.
 pub(crate) const MAX_LINE_BYTES: usize = 65_535;
@@ -47,27 +49,16 @@ impl<'a> LineScanner<'a> {
     pub(crate) fn too_long_at(&self) -> Option<usize> {
         self.too_long_at
     }
-}
 
-/// Number of lines the scanner would return for `text` (ignoring the length limit).
-pub(crate) fn count_lines(text: &str) -> usize {
-    let newlines = text.bytes().filter(|&b| b == b'\n').count();
-    newlines + usize::from(!text.is_empty() && !text.ends_with('\n'))
+    /// How many lines have been handed out.
+    pub(crate) fn lines_read(&self) -> usize {
+        self.lines_read
+    }
 }
 
 /// BuildKit's `trimNewline`: every trailing `\r` and `\n`, not just one.
 pub(crate) fn trim_newline(line: &str) -> &str {
     line.trim_end_matches(['\r', '\n'])
-}
-
-/// BuildKit's `isComment`: `#` after leading (Unicode) whitespace.
-pub(crate) fn is_comment(line: &str) -> bool {
-    line.trim_start().starts_with('#')
-}
-
-/// BuildKit's `isEmptyContinuationLine`: nothing but whitespace.
-pub(crate) fn is_blank(line: &str) -> bool {
-    trim_newline(line).trim_start().is_empty()
 }
 
 /// BuildKit's `trimContinuationCharacter`: an escape character at the end of
@@ -78,14 +69,25 @@ pub(crate) fn is_blank(line: &str) -> bool {
 /// BuildKit uses the regexp `([^E])E[ \t]*$|^E[ \t]*$` (E the escape
 /// character) and keeps the group: the character before the escape stays.
 pub(crate) fn trim_continuation(line: &str, escape: char) -> (&str, bool) {
-    let body = line.trim_end_matches([' ', '\t']);
-    let Some(before) = body.strip_suffix(escape) else {
+    // Both possible escape characters are ASCII: compare bytes.
+    let Ok(escape) = u8::try_from(escape) else {
         return (line, true);
     };
-    if before.is_empty() || !before.ends_with(escape) {
-        (before, false)
-    } else {
-        (line, true)
+    let bytes = line.as_bytes();
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |last| last + 1);
+    let Some(before) = end
+        .checked_sub(1)
+        .filter(|&at| bytes.get(at) == Some(&escape))
+    else {
+        return (line, true);
+    };
+    let escaped = before > 0 && bytes.get(before - 1) == Some(&escape);
+    match line.get(..before) {
+        Some(kept) if !escaped => (kept, false),
+        _ => (line, true),
     }
 }
 
@@ -101,9 +103,7 @@ mod tests {
         assert_eq!(scanner.next_line(), Some("\n"));
         assert_eq!(scanner.next_line(), Some("c"));
         assert_eq!(scanner.next_line(), None);
-        assert_eq!(count_lines("a\r\nb\n\nc"), 4);
-        assert_eq!(count_lines("a\n"), 1);
-        assert_eq!(count_lines(""), 0);
+        assert_eq!(scanner.lines_read(), 4);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub(crate) mod text;
 use crate::ast::{Ast, Comment, Directive, Heredoc, Node, Warning};
 use directives::{DirectiveLine, DirectiveParser};
 pub use error::{ParseError, ParseErrorKind};
-use lines::{LineScanner, is_blank, is_comment, trim_continuation, trim_newline};
+use lines::{LineScanner, trim_continuation, trim_newline};
 
 /// The default limit on a file's size: 4 MiB.
 pub const DEFAULT_MAX_SIZE: usize = 4 * 1024 * 1024;
@@ -63,7 +63,6 @@ pub fn parse_str(source: &str) -> Result<Ast, ParseError> {
 
 /// The state of BuildKit's `Parse` loop.
 struct Parser<'a> {
-    text: &'a str,
     lines: LineScanner<'a>,
     directive_parser: DirectiveParser,
     escape: char,
@@ -75,14 +74,11 @@ struct Parser<'a> {
     comments: Vec<Comment>,
     warnings: Vec<Warning>,
     children: Vec<Node>,
-    /// Reused buffer for the logical line.
-    line: String,
 }
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
         Self {
-            text,
             lines: LineScanner::new(text),
             directive_parser: DirectiveParser::default(),
             escape: '\\',
@@ -92,7 +88,6 @@ impl<'a> Parser<'a> {
             comments: Vec::new(),
             warnings: Vec::new(),
             children: Vec::new(),
-            line: String::new(),
         }
     }
 
@@ -127,7 +122,7 @@ impl<'a> Parser<'a> {
             children: self.children,
             comments: self.comments,
             warnings: self.warnings,
-            line_count: lines::count_lines(self.text),
+            line_count: self.lines.lines_read(),
         })
     }
 
@@ -136,20 +131,27 @@ impl<'a> Parser<'a> {
     fn instruction_starting_at(&mut self, raw: &'a str) -> Result<(), ParseError> {
         let line_number = self.current_line + 1;
         let token = trim_newline(raw).trim_start();
-        if is_comment(raw) {
+        let is_comment = token.starts_with('#');
+        if is_comment {
             self.note_comment(raw, token, line_number);
         }
         self.directive(token, line_number)?;
         self.current_line += 1;
         let start_line = self.current_line;
 
-        let body = if is_comment(token) { "" } else { token };
+        let body = if is_comment { "" } else { token };
         let (first, mut ends_here) = trim_continuation(body, self.escape);
         if ends_here && first.is_empty() {
             return Ok(());
         }
-        self.line.clear();
-        self.line.push_str(first);
+        // Continued instructions grow: give them room for a few lines at once.
+        let capacity = if ends_here {
+            first.len()
+        } else {
+            first.len() * 4 + 64
+        };
+        let mut line = String::with_capacity(capacity);
+        line.push_str(first);
 
         let mut empty_continuation = false;
         while !ends_here {
@@ -158,35 +160,43 @@ impl<'a> Parser<'a> {
             };
             self.current_line += 1;
             let token = trim_newline(raw);
-            if is_comment(raw) {
+            let lead = token.trim_start();
+            if lead.starts_with('#') {
                 self.comments.push(Comment {
                     line: self.current_line,
-                    text: comment_text(token),
+                    text: comment_text(lead),
                 });
                 continue;
             }
-            if is_blank(token) {
+            if lead.is_empty() {
                 empty_continuation = true;
                 continue;
             }
             let (piece, ends) = trim_continuation(token, self.escape);
             ends_here = ends;
-            self.line.push_str(piece);
+            line.push_str(piece);
         }
 
         if empty_continuation {
             self.warnings.push(Warning {
                 line: self.current_line,
-                message: format!("Empty continuation line found in: {}", self.line),
+                message: format!("Empty continuation line found in: {line}"),
             });
         }
 
         let prev_comment = std::mem::take(&mut self.pending_comments);
-        let mut node = instructions::parse_instruction(&self.line, self.escape, prev_comment, 0)
+        let mut node = instructions::parse_instruction(&line, self.escape, prev_comment, 0)
             .map_err(|err| err.spanning(start_line, self.current_line))?;
-        if can_contain_heredoc(&node) && self.line.contains("<<") {
-            self.read_heredocs(&mut node, start_line)?;
-        }
+        let openers = if can_contain_heredoc(&node) && has_heredoc_marker(&line) {
+            heredoc::openers_in_line(&line).map_err(|reason| {
+                ParseError::new(ParseErrorKind::BadHeredoc, reason)
+                    .spanning(start_line, self.current_line)
+            })?
+        } else {
+            Vec::new()
+        };
+        node.original = line;
+        self.read_heredocs(&mut node, openers, start_line)?;
         node.start_line = start_line;
         node.end_line = self.current_line;
         if let Some(sub) = node.sub.as_deref_mut() {
@@ -258,12 +268,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Reads the bodies of the heredocs the instruction line opens.
-    fn read_heredocs(&mut self, node: &mut Node, start_line: usize) -> Result<(), ParseError> {
-        let openers = heredoc::openers_in_line(&self.line).map_err(|reason| {
-            ParseError::new(ParseErrorKind::BadHeredoc, reason)
-                .spanning(start_line, self.current_line)
-        })?;
+    /// Reads the bodies of the heredocs the instruction line opened.
+    fn read_heredocs(
+        &mut self,
+        node: &mut Node,
+        openers: Vec<heredoc::Opener>,
+        start_line: usize,
+    ) -> Result<(), ParseError> {
         if openers.is_empty() {
             return Ok(());
         }
@@ -306,6 +317,20 @@ impl<'a> Parser<'a> {
 fn comment_text(token: &str) -> String {
     let trimmed = token.trim_start();
     trimmed.strip_prefix('#').unwrap_or(trimmed).to_owned()
+}
+
+/// Whether the line holds `<<` (BuildKit's shortcut before looking for heredocs).
+fn has_heredoc_marker(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = line.get(from..).and_then(|rest| rest.find('<')) {
+        let at = from + offset;
+        if bytes.get(at + 1) == Some(&b'<') {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// BuildKit's `canContainHeredoc`: `RUN`, `COPY`, `ADD` (also behind
