@@ -8,7 +8,9 @@ use serde::Serialize;
 /// A parsed Dockerfile: BuildKit's root node plus what the parser learned on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ast {
-    /// Parser directives (`# syntax=`, `# escape=`, `# check=`) in the order found.
+    /// Parser directives (`# syntax=`, `# escape=`, `# check=`) in the order
+    /// found; after a `#!` first line, where BuildKit's parser sees only
+    /// comments, the `syntax` and `check` directives its frontend still reads.
     pub directives: Vec<Directive>,
     /// The escape character in force (`\` unless `# escape=` says otherwise).
     pub escape: char,

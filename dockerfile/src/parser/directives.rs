@@ -6,6 +6,10 @@
 //! and later directive-looking lines are plain comments. Names are
 //! case-insensitive, spaces are allowed around `=`, and each directive may be
 //! given once.
+//!
+//! BuildKit's frontend also reads `syntax` and `check` after a leading `#!`
+//! shebang line (`DetectSyntax`, `ParseDirective`), where the parser itself
+//! sees only comments; [`after_shebang`] finds those.
 
 /// What a line turned out to be while directives are still being looked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,6 +63,31 @@ impl DirectiveParser {
         }
         DirectiveLine::Directive { name, value }
     }
+}
+
+/// The `syntax` and `check` directives BuildKit's frontend honours after a
+/// `#!` first line: (name, value, 1-based line). `escape` is not among them:
+/// the parser, which applies it, stops at the shebang.
+pub(crate) fn after_shebang(text: &str) -> Vec<(&'static str, &str, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split('\n');
+    if !lines.next().is_some_and(|first| first.starts_with("#!")) {
+        return Vec::new();
+    }
+    let mut parser = DirectiveParser::default();
+    let mut found = Vec::new();
+    for (index, line) in lines.enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        match parser.parse_line(line) {
+            DirectiveLine::Directive { name, value } => {
+                if name != "escape" {
+                    found.push((name, value, index + 2));
+                }
+            }
+            DirectiveLine::Duplicate { .. } | DirectiveLine::Other => break,
+        }
+    }
+    found
 }
 
 /// BuildKit's `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`, where Go's `\s` is
@@ -145,6 +174,20 @@ mod tests {
             parser.parse_line("# Escape=\\"),
             DirectiveLine::Duplicate { name: "escape" }
         );
+    }
+
+    #[test]
+    fn frontend_directives_after_a_shebang() {
+        let text = "#!/usr/bin/env buildctl\n# syntax=docker/dockerfile:1\r\n#check=skip=all\n# escape=`\nFROM a\n";
+        assert_eq!(
+            after_shebang(text),
+            [
+                ("syntax", "docker/dockerfile:1", 2),
+                ("check", "skip=all", 3)
+            ]
+        );
+        assert!(after_shebang("#!/bin/sh\n\n# syntax=x\n").is_empty());
+        assert!(after_shebang("# syntax=x\n").is_empty());
     }
 
     #[test]

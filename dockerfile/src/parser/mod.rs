@@ -63,6 +63,7 @@ pub fn parse_str(source: &str) -> Result<Ast, ParseError> {
 
 /// The state of BuildKit's `Parse` loop.
 struct Parser<'a> {
+    text: &'a str,
     lines: LineScanner<'a>,
     directive_parser: DirectiveParser,
     escape: char,
@@ -79,6 +80,7 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
         Self {
+            text,
             lines: LineScanner::new(text),
             directive_parser: DirectiveParser::default(),
             escape: '\\',
@@ -105,6 +107,13 @@ impl<'a> Parser<'a> {
                 ParseErrorKind::NoInstructions,
                 "file has no instructions (only blank lines, comments or parser directives)",
             ));
+        }
+        for (name, value, line) in directives::after_shebang(self.text) {
+            self.directives.push(Directive {
+                name: name.to_owned(),
+                value: value.to_owned(),
+                line,
+            });
         }
         if let Some(line) = self.lines.too_long_at() {
             return Err(ParseError::new(

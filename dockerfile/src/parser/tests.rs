@@ -336,3 +336,19 @@ fn keyword_case_is_kept_and_unknown_instructions_too() {
     assert_eq!(written, ["from", "Run", "foo"]);
     assert_eq!(ast.children[2].args, [""]);
 }
+
+#[test]
+fn syntax_and_check_after_a_shebang() {
+    let ast = ok(
+        "#!/usr/bin/env docker-build\n# syntax=docker/dockerfile:1\n# escape=`\nFROM a \\\n b\n",
+    );
+    let directives: Vec<(&str, usize)> = ast
+        .directives
+        .iter()
+        .map(|d| (d.name.as_str(), d.line))
+        .collect();
+    assert_eq!(directives, [("syntax", 2)]);
+    // The parser itself stopped looking at the shebang: the escape stays `\`.
+    assert_eq!(ast.escape, '\\');
+    assert_eq!(ast.children[0].args, ["a", "b"]);
+}
