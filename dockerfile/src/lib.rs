@@ -6,3 +6,5 @@
 //! - [`parser`]: text to [`ast::Ast`], byte for byte as BuildKit;
 
 pub mod ast;
+pub mod mount;
+pub mod shell;
