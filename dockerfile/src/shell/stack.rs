@@ -7,9 +7,9 @@
 //! work on a thread with a stack that large when it is more than a caller's
 //! thread can be assumed to have free.
 //!
-//! The bound weighs the bytes that open a level of nesting (`( ) { } $ \``)
-//! heavily and those that add a list item (`; & | < > !` and newlines)
-//! lightly: every construct the parser recurses on has at least one of them
+//! The bound weighs what opens a level of nesting (`( ) { } $ \`` and the
+//! reserved words `if`, `then`, `do`, `case`...) heavily and the bytes that
+//! add a list item (`; & | < > !` and newlines) lightly: every construct the parser recurses on has at least one of them
 //! per level. The costs were measured on the worst constructs (nested
 //! `case`, `$( )`, `"$( )"`, `${ }`, `{ }`, `if`, and long `;`/`&&` lists),
 //! parser and walk together, and then doubled.
@@ -37,20 +37,52 @@ const PER_ITEM: usize = if cfg!(debug_assertions) {
 /// Beyond this the script is refused rather than given a huge stack.
 const MAX_STACK: usize = 512 * 1024 * 1024;
 
+/// Reserved words that open a compound command or a part of one.
+const KEYWORDS: &[&[u8]] = &[
+    b"if",
+    b"then",
+    b"elif",
+    b"else",
+    b"while",
+    b"until",
+    b"for",
+    b"do",
+    b"case",
+    b"select",
+    b"function",
+];
+
 /// The stack a split of `script` may need, in bytes.
 pub(super) fn stack_needed(script: &str) -> usize {
+    let bytes = script.as_bytes();
     let (mut levels, mut items) = (0usize, 0usize);
-    for byte in script.bytes() {
+    let mut at_word_start = true;
+    for (i, &byte) in bytes.iter().enumerate() {
         match byte {
             b'(' | b')' | b'{' | b'}' | b'$' | b'`' => levels += 1,
             b';' | b'&' | b'|' | b'<' | b'>' | b'!' | b'\n' => items += 1,
             _ => {}
         }
+        if at_word_start && byte.is_ascii_lowercase() && starts_keyword(bytes, i) {
+            levels += 1;
+        }
+        at_word_start = byte.is_ascii_whitespace()
+            || matches!(byte, b';' | b'&' | b'|' | b'(' | b')' | b'{' | b'}' | b'`');
     }
     levels
         .saturating_mul(PER_LEVEL)
         .saturating_add(items.saturating_mul(PER_ITEM))
         .saturating_add(BASE_COST)
+}
+
+/// Whether a reserved word starts at `i` (followed by a blank, `;` or the end).
+fn starts_keyword(bytes: &[u8], i: usize) -> bool {
+    KEYWORDS.iter().any(|keyword| {
+        bytes.get(i..i + keyword.len()) == Some(*keyword)
+            && bytes
+                .get(i + keyword.len())
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b';')
+    })
 }
 
 /// Runs `work` with enough stack for `script`: on the caller's thread when

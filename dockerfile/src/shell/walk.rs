@@ -5,12 +5,17 @@ use std::panic::{self, AssertUnwindSafe};
 use rable::{ListOperator, Node, NodeKind};
 
 use super::inner::{ShellInput, nested_shell};
+use super::scan;
 use super::source::SourceText;
 use super::words::{Quoting, lenient_words, substitutions, unquote};
 use super::{Connector, SimpleCommand};
 
 /// How many `sh -c` levels are followed; real Dockerfiles use one or two.
 const MAX_SHELL_DEPTH: u32 = 4;
+/// How deeply command substitutions may nest in a script we parse. The
+/// parser's time grows with about the fourth power of this depth (a
+/// hundred levels take a third of a second); real scripts nest two or three.
+const MAX_SUBSTITUTION_DEPTH: usize = 32;
 
 /// Where the walk is, as far as the commands it lists need to know.
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +78,12 @@ impl Splitter {
     /// Parses `script` and lists its commands; on a parse error lists
     /// nothing and returns the parser's reason.
     pub(crate) fn split(&mut self, script: &str, ctx: Context) -> Result<(), String> {
+        let depth = scan::substitution_depth(script);
+        if depth > MAX_SUBSTITUTION_DEPTH {
+            return Err(format!(
+                "command substitutions nest {depth} deep; more than {MAX_SUBSTITUTION_DEPTH} are not parsed"
+            ));
+        }
         let nodes = parse(script)?;
         let source = SourceText::new(script);
         for (i, node) in nodes.iter().enumerate() {

@@ -6,6 +6,10 @@
 //! `$VERSION` stays `$VERSION`. Everything here works on bytes: every syntax
 //! character is ASCII, so slicing at them never splits a UTF-8 sequence.
 
+use super::scan::{
+    find_byte, is_word_start, skip_backquote, skip_dollar, skip_double, skip_parens,
+};
+
 /// Where a substitution was found, and the command text it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Substitution {
@@ -211,81 +215,72 @@ fn push_code(out: &mut String, value: u32, used: usize, written: &str) {
 /// `$(( ))` and double quotes. Substitutions inside a found body are not
 /// listed: the body is parsed as a script of its own, which finds them.
 pub(crate) fn substitutions(raw: &str, quoting: Quoting) -> Vec<Substitution> {
-    let mut found = Vec::new();
-    scan_substitutions(raw, 0, raw.len(), quoting, false, &mut found);
-    found
-}
-
-fn scan_substitutions(
-    raw: &str,
-    start: usize,
-    end: usize,
-    quoting: Quoting,
-    in_double: bool,
-    found: &mut Vec<Substitution>,
-) {
     let bytes = raw.as_bytes();
-    let mut i = start;
-    let mut in_double = in_double;
-    while i < end {
-        let Some(&b) = bytes.get(i) else { break };
-        match b {
-            b'\\' => i += 2,
-            b'\'' if quoting == Quoting::Word && !in_double => {
-                i = find_byte(bytes, i + 1, b'\'').map_or(end, |close| close + 1);
-            }
-            b'"' if quoting == Quoting::Word => {
-                in_double = !in_double;
-                i += 1;
-            }
-            b'$' => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                (Some(b'('), Some(b'(')) => {
-                    // Arithmetic: not a command, but it may hold substitutions.
-                    let close = skip_dollar(raw, i).min(end);
-                    let inner_end = close.saturating_sub(2).max(i + 3);
-                    scan_substitutions(raw, i + 3, inner_end, quoting, false, found);
+    let mut found: Vec<(usize, Substitution)> = Vec::new();
+    // Stretches of text still to scan: (start, end, inside double quotes).
+    // `${ }` and `$(( ))` hold more text to scan; a worklist instead of
+    // recursion keeps deep nesting off the stack.
+    let mut todo = vec![(0, raw.len(), false)];
+    while let Some((start, end, mut in_double)) = todo.pop() {
+        let mut i = start;
+        while i < end {
+            let Some(&b) = bytes.get(i) else { break };
+            match b {
+                b'\\' => i += 2,
+                b'\'' if quoting == Quoting::Word && !in_double => {
+                    i = find_byte(bytes, i + 1, b'\'').map_or(end, |close| close + 1);
+                }
+                b'"' if quoting == Quoting::Word => {
+                    in_double = !in_double;
+                    i += 1;
+                }
+                b'$' => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                    (Some(b'('), Some(b'(')) => {
+                        // Arithmetic: not a command, but it may hold some.
+                        let close = skip_dollar(raw, i).min(end);
+                        todo.push((i + 3, close.saturating_sub(2).max(i + 3), false));
+                        i = close;
+                    }
+                    (Some(b'('), _) => {
+                        let close = skip_dollar(raw, i).min(end);
+                        let body = body_between(raw, i + 2, close).to_owned();
+                        found.push((i, Substitution { body }));
+                        i = close;
+                    }
+                    (Some(b'{'), _) => {
+                        let close = skip_dollar(raw, i).min(end);
+                        todo.push((i + 2, close.saturating_sub(1).max(i + 2), in_double));
+                        i = close;
+                    }
+                    _ => i += 1,
+                },
+                b'`' => {
+                    let close = skip_backquote(raw, i).min(end);
+                    let inner_end = if close > i + 1 && bytes.get(close - 1) == Some(&b'`') {
+                        close - 1
+                    } else {
+                        close
+                    };
+                    let body = unescape_backquoted(slice(raw, i + 1, inner_end));
+                    found.push((i, Substitution { body }));
                     i = close;
                 }
-                (Some(b'('), _) => {
-                    let close = skip_dollar(raw, i).min(end);
-                    found.push(Substitution {
-                        body: body_between(raw, i + 2, close).to_owned(),
-                    });
-                    i = close;
-                }
-                (Some(b'{'), _) => {
-                    let close = skip_dollar(raw, i).min(end);
-                    let inner_end = close.saturating_sub(1).max(i + 2);
-                    scan_substitutions(raw, i + 2, inner_end, quoting, in_double, found);
+                b'<' | b'>'
+                    if quoting == Quoting::Word
+                        && !in_double
+                        && bytes.get(i + 1) == Some(&b'(') =>
+                {
+                    let close = skip_parens(raw, i + 1).min(end);
+                    let body = body_between(raw, i + 2, close).to_owned();
+                    found.push((i, Substitution { body }));
                     i = close;
                 }
                 _ => i += 1,
-            },
-            b'`' => {
-                let close = skip_backquote(raw, i).min(end);
-                let inner_end = if bytes.get(close.wrapping_sub(1)) == Some(&b'`') && close > i + 1
-                {
-                    close - 1
-                } else {
-                    close
-                };
-                found.push(Substitution {
-                    body: unescape_backquoted(slice(raw, i + 1, inner_end)),
-                });
-                i = close;
             }
-            b'<' | b'>'
-                if quoting == Quoting::Word && !in_double && bytes.get(i + 1) == Some(&b'(') =>
-            {
-                let close = skip_group(raw, i + 1, b'(', b')').min(end);
-                found.push(Substitution {
-                    body: body_between(raw, i + 2, close).to_owned(),
-                });
-                i = close;
-            }
-            _ => i += 1,
         }
     }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, s)| s).collect()
 }
 
 /// The text between an opener's end and a closing `)` at `close - 1` (or the
@@ -316,83 +311,6 @@ fn unescape_backquoted(body: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Returns the index after the expansion that starts with `$` at `dollar`
-/// (`$( )`, `$(( ))` or `${ }`), or the text's end when it is unterminated.
-pub(crate) fn skip_dollar(raw: &str, dollar: usize) -> usize {
-    match raw.as_bytes().get(dollar + 1) {
-        Some(b'(') => skip_group(raw, dollar + 1, b'(', b')'),
-        Some(b'{') => skip_group(raw, dollar + 1, b'{', b'}'),
-        _ => dollar + 1,
-    }
-}
-
-/// Skips a bracketed group whose opener is at `open_at`, honouring quotes,
-/// escapes, nested expansions and comments; returns the index after the
-/// matching closer. `case` patterns with a lone `)` inside `$( )` would end
-/// the group early; no real Dockerfile in the corpus writes one.
-fn skip_group(raw: &str, open_at: usize, open: u8, close: u8) -> usize {
-    let bytes = raw.as_bytes();
-    let mut depth = 0usize;
-    let mut i = open_at;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'\'' if open == b'(' => {
-                i = find_byte(bytes, i + 1, b'\'').map_or(bytes.len(), |c| c + 1);
-            }
-            b'"' => i = skip_double(raw, i + 1),
-            b'`' => i = skip_backquote(raw, i),
-            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => i = skip_dollar(raw, i),
-            b'#' if open == b'(' && i > open_at && is_word_start(bytes, i) => {
-                i = find_byte(bytes, i, b'\n').unwrap_or(bytes.len());
-            }
-            _ if b == open => {
-                depth += 1;
-                i += 1;
-            }
-            _ if b == close => {
-                depth = depth.saturating_sub(1);
-                i += 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// Skips a double-quoted string whose opening quote is just before `start`.
-fn skip_double(raw: &str, start: usize) -> usize {
-    let bytes = raw.as_bytes();
-    let mut i = start;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            b'`' => i = skip_backquote(raw, i),
-            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => i = skip_dollar(raw, i),
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// Returns the index after the backquoted command starting at `open`.
-fn skip_backquote(raw: &str, open: usize) -> usize {
-    let bytes = raw.as_bytes();
-    let mut i = open + 1;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'`' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 /// Splits text into words at unquoted blanks, without any shell grammar:
@@ -480,22 +398,6 @@ pub(crate) fn lenient_statements(text: &str) -> Vec<&str> {
     pieces.push(slice(text, start, bytes.len()));
     pieces.retain(|piece| !piece.trim().is_empty());
     pieces
-}
-
-/// A `#` starts a comment only at the start of a word.
-fn is_word_start(bytes: &[u8], i: usize) -> bool {
-    i == 0
-        || bytes
-            .get(i - 1)
-            .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'&' | b'|' | b'('))
-}
-
-fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == needle)
-        .map(|p| p + from)
 }
 
 /// The index after the character that starts at `i` (or `i + 1` when `i`
