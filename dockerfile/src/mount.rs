@@ -453,6 +453,235 @@ mod tests {
         assert!(matches!(csv_fields(r#""abc"#), Err(MountError::Csv { .. })));
     }
 
+    /// (value, kind, target, read_only, required) for values BuildKit accepts.
+    #[test]
+    fn accepts_what_buildkit_accepts() {
+        let cases = [
+            (
+                "type=cache,target=/root/.cache",
+                "cache",
+                Some("/root/.cache"),
+                false,
+                false,
+            ),
+            ("target=/src", "bind", Some("/src"), true, false),
+            (
+                "type=bind,source=go.mod,target=/app/go.mod,rw",
+                "bind",
+                Some("/app/go.mod"),
+                false,
+                false,
+            ),
+            (
+                "type=bind,target=.,rw=true,ro",
+                "bind",
+                Some("."),
+                true,
+                false,
+            ),
+            (
+                "type=secret,id=npmrc,target=/root/.npmrc,required",
+                "secret",
+                Some("/root/.npmrc"),
+                true,
+                true,
+            ),
+            (
+                "type=secret,id=tok,env=TOKEN,required=false",
+                "secret",
+                None,
+                true,
+                false,
+            ),
+            (
+                "TYPE=Cache,Target=/x,Sharing=Locked",
+                "cache",
+                Some("/x"),
+                false,
+                false,
+            ),
+            (
+                "type=tmpfs,dst=/tmp,size=64m",
+                "tmpfs",
+                Some("/tmp"),
+                false,
+                false,
+            ),
+            ("type=ssh", "ssh", None, true, false),
+            (
+                "type=ssh,required=true,destination=/run/ssh",
+                "ssh",
+                Some("/run/ssh"),
+                true,
+                true,
+            ),
+            (
+                "type=cache,target=/x,uid=1000,gid=1000,mode=0755",
+                "cache",
+                Some("/x"),
+                false,
+                false,
+            ),
+            (
+                "type=cache,target=/x,uid=$UID,id=cache-$TARGETARCH",
+                "cache",
+                Some("/x"),
+                false,
+                false,
+            ),
+            (
+                "type=cache,\"target=/a,b\"",
+                "cache",
+                Some("/a,b"),
+                false,
+                false,
+            ),
+            ("from=builder$,target=/x", "bind", Some("/x"), true, false),
+        ];
+        for (value, kind, target, read_only, required) in cases {
+            let mount = parse_mount(value).unwrap_or_else(|e| panic!("{value}: {e}"));
+            assert_eq!(
+                (
+                    mount.kind.as_str(),
+                    mount.target.as_deref(),
+                    mount.read_only,
+                    mount.required
+                ),
+                (kind, target, read_only, required),
+                "{value}"
+            );
+        }
+        let secret = parse_mount("type=secret,id=tok,env=TOKEN").expect("valid");
+        assert_eq!(
+            (secret.id.as_deref(), secret.env.as_deref()),
+            (Some("tok"), Some("TOKEN"))
+        );
+        let typo = parse_mount("type=cache,target=/x,tagret=/y,Extra").err();
+        assert_eq!(
+            typo,
+            Some(MountError::NotKeyValue {
+                field: "Extra".to_owned()
+            })
+        );
+        let typo = parse_mount("type=cache,target=/x,tagret=/y").expect("unknown keys are kept");
+        assert_eq!(typo.unknown_keys().collect::<Vec<_>>(), ["tagret"]);
+        assert_eq!(typo.option("tagret"), Some("/y"));
+        assert_eq!(
+            typo.options.first(),
+            Some(&("type".to_owned(), "cache".to_owned()))
+        );
+    }
+
+    #[test]
+    fn refuses_what_buildkit_refuses() {
+        use MountError as E;
+        let kind = |k: &str| k.to_owned();
+        let cases: Vec<(&str, MountError)> = vec![
+            ("", E::Empty),
+            (
+                "foo",
+                E::NotKeyValue {
+                    field: "foo".into(),
+                },
+            ),
+            (
+                "type=volume",
+                E::UnsupportedType {
+                    value: "volume".into(),
+                },
+            ),
+            (
+                "target=/x,required",
+                E::KeyNotForType {
+                    key: "required".into(),
+                    kind: kind("bind"),
+                },
+            ),
+            // BuildKit checks `required` against the type set so far.
+            (
+                "required,type=secret,id=x",
+                E::KeyNotForType {
+                    key: "required".into(),
+                    kind: kind("bind"),
+                },
+            ),
+            (
+                "type=bind,target=/x,size=1m",
+                E::KeyNotForType {
+                    key: "size".into(),
+                    kind: kind("bind"),
+                },
+            ),
+            (
+                "type=tmpfs,size=1x",
+                E::InvalidValue {
+                    key: "size".into(),
+                    value: "1x".into(),
+                },
+            ),
+            (
+                "type=cache,target=/x,mode=0999",
+                E::InvalidNumber {
+                    key: "mode".into(),
+                    value: "0999".into(),
+                },
+            ),
+            (
+                "type=cache,target=/x,uid=-1",
+                E::InvalidNumber {
+                    key: "uid".into(),
+                    value: "-1".into(),
+                },
+            ),
+            (
+                "type=cache,target=/x,gid=4294967296",
+                E::InvalidNumber {
+                    key: "gid".into(),
+                    value: "4294967296".into(),
+                },
+            ),
+            (
+                "type=bind,target=/x,gid=1,mode=0755",
+                E::FileInfoNotAllowed {
+                    key: "mode",
+                    kind: kind("bind"),
+                },
+            ),
+            ("type=secret", E::SecretWithoutTarget),
+            ("type=secret,id=a,source=b", E::SecretSourceAndId),
+            ("type=secret,id=a,from=x", E::SecretWithFrom),
+            ("type=secret,id=a,sharing=locked", E::SecretWithSharing),
+            (
+                "type=bind,target=/x,sharing=locked",
+                E::SharingNotForType { kind: kind("bind") },
+            ),
+            (
+                "type=cache,target=/x,sharing=weird",
+                E::UnsupportedSharing {
+                    value: "weird".into(),
+                },
+            ),
+            (
+                "target=/x,rw=maybe",
+                E::InvalidValue {
+                    key: "rw".into(),
+                    value: "maybe".into(),
+                },
+            ),
+            ("from=$STAGE,target=/x", E::VariableInFrom),
+            (
+                "type=cache,target=a\"b",
+                E::Csv {
+                    column: 20,
+                    reason: "bare \" in non-quoted-field",
+                },
+            ),
+        ];
+        for (value, want) in cases {
+            assert_eq!(parse_mount(value), Err(want), "{value:?}");
+        }
+    }
+
     #[test]
     fn sizes_follow_go_units() {
         for good in ["64", "64m", "1.5g", "10 MiB", "512kb", "1Gi", "2P"] {

@@ -238,7 +238,9 @@ fn snapshot_of_thirty_splits() {
             .collect();
         shown.insert(&case.id, commands);
     }
-    insta::assert_yaml_snapshot!("thirty_splits", shown);
+    insta::with_settings!({ snapshot_path => "data/shell/snapshots" }, {
+        insta::assert_yaml_snapshot!("thirty_splits", shown);
+    });
 }
 
 #[test]
