@@ -7,6 +7,8 @@
 //!   flat per-instruction records;
 //! - [`expand`]: BuildKit's shell lexer, for variable expansion;
 //! - [`imageref`]: image references with Docker's normalisation;
+//! - [`shell`]: `RUN` scripts split into simple commands;
+//! - [`mount`]: `RUN --mount=` values;
 //! - [`model`]: the typed model, a mirror of `wit/policy.wit`.
 
 pub mod ast;
@@ -15,7 +17,9 @@ pub mod dump;
 pub mod expand;
 pub mod imageref;
 pub mod model;
+pub mod mount;
 pub mod parser;
+pub mod shell;
 
 pub use commands::{CommandRecord, HeredocRecord, commands};
 pub use dump::dump;
