@@ -1,7 +1,23 @@
 //! The scan report: one data structure (the JSON contract of DESIGN.md §5)
 //! and one module per output format.
+//!
+//! The flow is: the scan fills a [`Report`] in whatever order its workers
+//! finish, [`Report::finalize`] sorts it and computes the summary, then
+//! [`write_report`] renders it in each requested [`ReportFormat`].
 
 use serde::{Deserialize, Serialize};
+
+mod finalize;
+pub mod json;
+pub mod junit;
+mod output;
+pub mod sarif;
+pub mod text;
+
+pub use finalize::{EXIT_ERROR, EXIT_FINDINGS, EXIT_PASS};
+pub use output::{
+    RenderOptions, ReportFormat, SourceLookup, color_enabled, color_enabled_with, write_report,
+};
 
 pub use tallyman_dockerfile::model::Severity;
 
@@ -34,7 +50,7 @@ pub struct PolicyEntry {
     pub rules: Vec<RuleEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RuleEntry {
     pub id: String,
     pub title: String,
@@ -144,7 +160,8 @@ pub struct ReportError {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Counts and the verdict, computed by [`Report::finalize`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub targets: usize,
     pub scanned: usize,
@@ -164,9 +181,12 @@ pub struct BySeverity {
     pub critical: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `fail` when any finding is at or above `--fail-on`; errors do not change
+/// the verdict (they make the exit code 2 instead; see [`Report::exit_code`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    #[default]
     Pass,
     Fail,
 }
