@@ -24,8 +24,9 @@ impl Context<'_> {
     }
 
     fn reference(&self, written: &str) -> ImageReference {
-        let expanded = self.words.word(written, self.env);
-        resolve_from(written, expanded.value, &expanded.unset, self.stages)
+        let kept = self.words.value(written, self.env);
+        let built = self.words.as_built(written, self.env);
+        resolve_from(written, kept, built, self.stages)
     }
 }
 

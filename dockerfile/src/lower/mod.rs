@@ -163,8 +163,9 @@ fn begin_stage(
 ) -> Stage {
     let written = node.args.first().cloned().unwrap_or_default();
     let meta_env = scope.meta_env();
-    let expanded = words.word(&written, &meta_env);
-    let base = resolve_base(&written, expanded.value, &expanded.unset, earlier);
+    let kept = words.value(&written, &meta_env);
+    let built = words.as_built(&written, &meta_env);
+    let base = resolve_base(&written, kept, built, earlier);
     let (as_keyword, stage_name) = match node.args.as_slice() {
         [_, keyword, name, ..] if keyword.eq_ignore_ascii_case("as") => {
             (Some(keyword.clone()), Some(name.clone()))

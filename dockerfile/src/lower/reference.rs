@@ -1,5 +1,6 @@
 //! Resolving what a `FROM`, `COPY --from` or `--mount from=` points at.
 
+use super::words::Expanded;
 use crate::imageref;
 use crate::model::{ImageName, ImageReference, ImageSource};
 
@@ -42,23 +43,48 @@ fn parse_image(expanded: &str) -> ImageSource {
     }
 }
 
-/// The base of a `FROM`: `scratch`, an earlier stage by name, or an image.
-pub(crate) fn resolve_base(
+/// Where a reference leads, given how a build without `--build-arg` would
+/// expand it. Variables without a value only make a reference unresolved
+/// when they leave it empty or invalid (`${DEBUG:+-debug}` is fine).
+fn source(
     written: &str,
-    expanded: String,
-    unset: &[String],
-    earlier: &[StageName],
+    built: Option<&Expanded>,
+    find_stage: impl Fn(&str) -> Option<ImageSource>,
+) -> ImageSource {
+    let Some(built) = built else {
+        return ImageSource::Unresolved(format!(
+            "`{written}` has a malformed variable substitution"
+        ));
+    };
+    let missing = || unresolved_reason(written, &built.unset);
+    if built.value.is_empty() {
+        return ImageSource::Unresolved(
+            missing().unwrap_or_else(|| format!("`{written}` expands to an empty name")),
+        );
+    }
+    if built.value.eq_ignore_ascii_case("scratch") {
+        return ImageSource::Scratch;
+    }
+    if let Some(stage) = find_stage(&built.value) {
+        return stage;
+    }
+    match parse_image(&built.value) {
+        ImageSource::Unresolved(invalid) => ImageSource::Unresolved(missing().unwrap_or(invalid)),
+        image => image,
+    }
+}
+
+/// The reference as shown to policies: as built when it resolved, with
+/// unset variables kept as written when it did not.
+fn reference(
+    written: &str,
+    kept: String,
+    built: Option<Expanded>,
+    source: ImageSource,
 ) -> ImageReference {
-    let source = if let Some(reason) = unresolved_reason(written, unset) {
-        ImageSource::Unresolved(reason)
-    } else if expanded.is_empty() {
-        ImageSource::Unresolved(format!("`{written}` expands to an empty image name"))
-    } else if expanded.eq_ignore_ascii_case("scratch") {
-        ImageSource::Scratch
-    } else if let Some(stage) = find_by_name(earlier, &expanded) {
-        ImageSource::Stage(stage)
-    } else {
-        parse_image(&expanded)
+    let expanded = match (&source, built) {
+        (ImageSource::Unresolved(_), _) | (_, None) => kept,
+        (_, Some(built)) => built.value,
     };
     ImageReference {
         written: written.to_string(),
@@ -67,37 +93,39 @@ pub(crate) fn resolve_base(
     }
 }
 
+/// The base of a `FROM`: `scratch`, an earlier stage by name, or an image.
+pub(crate) fn resolve_base(
+    written: &str,
+    kept: String,
+    built: Option<Expanded>,
+    earlier: &[StageName],
+) -> ImageReference {
+    let source = source(written, built.as_ref(), |name| {
+        find_by_name(earlier, name).map(ImageSource::Stage)
+    });
+    reference(written, kept, built, source)
+}
+
 /// The source of a `COPY --from` or `--mount from=`: a stage by index or
 /// name (any stage: whether it is defined early enough is for policies to
 /// judge), or else an image.
 pub(crate) fn resolve_from(
     written: &str,
-    expanded: String,
-    unset: &[String],
+    kept: String,
+    built: Option<Expanded>,
     stages: &[StageName],
 ) -> ImageReference {
-    let source = if let Some(reason) = unresolved_reason(written, unset) {
-        ImageSource::Unresolved(reason)
-    } else if expanded.is_empty() {
-        ImageSource::Unresolved(format!("`{written}` expands to an empty name"))
-    } else if let Ok(index) = expanded.parse::<u32>() {
-        if stages.iter().any(|s| s.index == index) {
-            ImageSource::Stage(index)
-        } else {
-            ImageSource::Unresolved(format!("there is no stage with index {index}"))
+    let source = source(written, built.as_ref(), |name| {
+        if let Ok(index) = name.parse::<u32>() {
+            return Some(if stages.iter().any(|s| s.index == index) {
+                ImageSource::Stage(index)
+            } else {
+                ImageSource::Unresolved(format!("there is no stage with index {index}"))
+            });
         }
-    } else if expanded.eq_ignore_ascii_case("scratch") {
-        ImageSource::Scratch
-    } else if let Some(stage) = find_by_name(stages, &expanded) {
-        ImageSource::Stage(stage)
-    } else {
-        parse_image(&expanded)
-    };
-    ImageReference {
-        written: written.to_string(),
-        expanded,
-        source,
-    }
+        find_by_name(stages, name).map(ImageSource::Stage)
+    });
+    reference(written, kept, built, source)
 }
 
 fn find_by_name(stages: &[StageName], name: &str) -> Option<u32> {

@@ -11,13 +11,18 @@ pub(crate) struct Expanded {
 }
 
 pub(crate) struct Words {
+    /// Keeps unset variables as written: for text shown to policies.
     lexer: Lexer,
+    /// Unset variables are empty, as in a build without `--build-arg`: for
+    /// resolving what an image reference points at.
+    build_lexer: Lexer,
 }
 
 impl Words {
     pub(crate) fn new(escape: char) -> Words {
         Words {
             lexer: Lexer::new(escape).with_skip_unset_env(true),
+            build_lexer: Lexer::new(escape),
         }
     }
 
@@ -35,6 +40,18 @@ impl Words {
                 unset: Vec::new(),
             },
         }
+    }
+
+    /// Expands a word as a build without `--build-arg` would: unset
+    /// variables are empty. `value` is None when the lexer refuses the text.
+    pub(crate) fn as_built(&self, text: &str, env: &impl Env) -> Option<Expanded> {
+        self.build_lexer
+            .process_word(text, env)
+            .ok()
+            .map(|expansion| Expanded {
+                value: expansion.value,
+                unset: expansion.unmatched,
+            })
     }
 
     pub(crate) fn value(&self, text: &str, env: &impl Env) -> String {
