@@ -16,6 +16,7 @@ pub mod commands;
 pub mod dump;
 pub mod expand;
 pub mod imageref;
+pub mod lower;
 pub mod model;
 pub mod mount;
 pub mod parser;
@@ -23,4 +24,5 @@ pub mod shell;
 
 pub use commands::{CommandRecord, HeredocRecord, commands};
 pub use dump::dump;
+pub use lower::{LowerOptions, lower};
 pub use parser::{DEFAULT_MAX_SIZE, ParseError, ParseErrorKind, ParseOptions, parse, parse_str};

@@ -3,7 +3,10 @@
 //! The binary is a thin layer over this library; modules follow the stages
 //! of a scan (see DESIGN.md §1).
 
+pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod discover;
 pub mod report;
 
 pub use tallyman_dockerfile as dockerfile;

@@ -17,6 +17,10 @@ use super::text::{is_go_digit, is_go_letter};
 
 const ESCAPE: char = '\\';
 
+/// How deep `${a:-${b:-...}}` may nest. Go's growable stacks have no such
+/// limit; ours is far above anything real and keeps recursion bounded.
+const MAX_NESTING: usize = 100;
+
 /// Lexing failed: an unclosed quote or a malformed `${...}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LexError(pub(crate) &'static str);
@@ -35,6 +39,7 @@ pub(crate) fn split_words(
         pos: start,
         raw_quotes,
         raw_escapes,
+        depth: 0,
     };
     lexer
         .process_stop_on(None, raw_escapes)
@@ -46,6 +51,8 @@ struct Lexer<'a> {
     pos: usize,
     raw_quotes: bool,
     raw_escapes: bool,
+    /// Current `${...}` nesting.
+    depth: usize,
 }
 
 /// BuildKit's `wordsStruct`: builds words as characters arrive.
@@ -109,9 +116,14 @@ impl Lexer<'_> {
         stop: Option<char>,
         raw_escapes: bool,
     ) -> Result<(String, Vec<String>), LexError> {
+        if self.depth > MAX_NESTING {
+            return Err(LexError("substitutions nested too deeply"));
+        }
+        self.depth += 1;
         let saved = std::mem::replace(&mut self.raw_escapes, raw_escapes);
         let result = self.stop_on(stop);
         self.raw_escapes = saved;
+        self.depth -= 1;
         result
     }
 
@@ -375,6 +387,14 @@ mod tests {
             Ok(vec!["one two".to_owned()])
         );
         assert_eq!(split_words(r#""""#, false, false), Ok(vec![]));
+    }
+
+    #[test]
+    fn deep_nesting_fails_instead_of_exhausting_the_stack() {
+        let deep = "${a:-\"".repeat(100_000);
+        assert!(split_words(&deep, true, true).is_err());
+        let fine = format!("{}x{}", "${a:-".repeat(50), "}".repeat(50));
+        assert_eq!(split_words(&fine, true, true).map(|w| w.len()), Ok(1));
     }
 
     #[test]

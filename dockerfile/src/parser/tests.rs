@@ -352,3 +352,14 @@ fn syntax_and_check_after_a_shebang() {
     assert_eq!(ast.escape, '\\');
     assert_eq!(ast.children[0].args, ["a", "b"]);
 }
+
+#[test]
+fn deeply_nested_substitutions_in_a_heredoc_line_do_not_exhaust_the_stack() {
+    // Found by review, not by the fuzzer: BuildKit's lexer recurses into
+    // `${a:-"${...` without bound (Go stacks grow); ours stops at a depth
+    // and the line then opens no heredoc, as any line that fails to lex.
+    let line = format!("RUN <<EOF {}\n", "${a:-\"".repeat(10_000));
+    let ast = ok(&format!("FROM a\n{line}EOF\n"));
+    assert!(ast.children[1].heredocs.is_empty());
+    assert_eq!(ast.children.len(), 3);
+}
