@@ -7,7 +7,8 @@
 //! # let command = SimpleCommand {
 //! #     name: "sudo".into(), args: words("-E apt-get -yq install --no-install-recommends curl git=1:2.39"),
 //! #     assignments: vec![], text: String::new(), pipeline: 0, pipe_position: 0,
-//! #     in_substitution: false, nested_depth: 0,
+//! #     in_substitution: false, shell_depth: 0, negated: false, in_condition: false,
+//! #     connector: tallyman_sdk::model::Connector::Start,
 //! # };
 //! // sudo -E apt-get -yq install --no-install-recommends curl git=1:2.39
 //! assert!(command.is("apt-get") && command.has_subcommand("install"));
@@ -653,7 +654,10 @@ mod tests {
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,
-            nested_depth: 0,
+            shell_depth: 0,
+            negated: false,
+            in_condition: false,
+            connector: crate::model::Connector::Start,
         }
     }
 

@@ -24,7 +24,11 @@ fn wit_copy_matches_workspace() {
         .filter(|name| name.to_string_lossy().ends_with(".wit"))
         .collect();
     names.sort();
-    assert!(!names.is_empty(), "no .wit file in {}", workspace_wit.display());
+    assert!(
+        !names.is_empty(),
+        "no .wit file in {}",
+        workspace_wit.display()
+    );
     for name in &names {
         let original = fs::read(workspace_wit.join(name)).expect("workspace WIT is readable");
         let copy = fs::read(crate_dir.join("wit").join(name));

@@ -89,7 +89,10 @@ mod tests {
                 pipeline: 0,
                 pipe_position: 0,
                 in_substitution: false,
-                nested_depth: 1,
+                shell_depth: 1,
+                negated: true,
+                in_condition: true,
+                connector: host::Connector::Or,
             }],
             shell_error: Some("unterminated quote".into()),
         }
@@ -163,6 +166,8 @@ mod tests {
                     from: Some(reference(host::ImageSource::Unresolved("no".into()))),
                     id: Some("x".into()),
                     env: Some("X".into()),
+                    read_only: true,
+                    required: true,
                     options: vec![host::KeyValue {
                         key: "required".into(),
                         value: "true".into(),

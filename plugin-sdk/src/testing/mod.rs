@@ -11,11 +11,164 @@
 //! policy or a bad test input rather than return errors.
 
 pub mod convert;
+pub mod fixtures;
+mod parse;
 
-use crate::model::{Dockerfile, Finding, Image, LogLevel, PolicyInfo, Severity};
+use crate::model::{BuildContext, Dockerfile, Finding, Image, LogLevel, PolicyInfo, Severity};
 use crate::policy::{self, Policy};
 
 pub use convert::{dockerfile_from_host, dockerfile_from_json, image_from_host, image_from_json};
+pub use fixtures::{Fixture, assert_fixtures, fixture_paths, render_fixture};
+
+/// The evaluation date the harness uses unless a test sets one, so that
+/// date-dependent rules give the same result on every day the tests run.
+pub const DEFAULT_EVALUATION_DATE: &str = "2025-06-01";
+
+/// Parses `dockerfile` and runs the policy's `check-dockerfile` with these
+/// settings (a JSON document; `""` or `"{}"` for none), at
+/// [`DEFAULT_EVALUATION_DATE`]. See [`Check`] for more control.
+///
+/// ```
+/// # use tallyman_sdk::prelude::*;
+/// # tallyman_sdk::declare_rule! {
+/// #     /// ## What it does
+/// #     /// x
+/// #     /// ## Why is this bad?
+/// #     /// x
+/// #     /// ## Example
+/// #     /// ```dockerfile
+/// #     /// FROM x
+/// #     /// ```
+/// #     /// ## Fix
+/// #     /// x
+/// #     const EX001 = { id: "EX001", title: "Scratch stage", severity: Low, tags: [], equivalents: [] };
+/// # }
+/// struct Example;
+/// impl Policy for Example {
+///     type Settings = NoSettings;
+///     fn info() -> PolicyMeta {
+///         PolicyMeta { name: "example", version: "0.1.0", description: "x", rules: &[&EX001] }
+///     }
+///     fn check_dockerfile(dockerfile: &Dockerfile, _: &NoSettings) -> Vec<Finding> {
+///         dockerfile
+///             .stages
+///             .iter()
+///             .filter(|stage| stage.is_from_scratch())
+///             .map(|stage| Finding::at(&EX001, stage))
+///             .collect()
+///     }
+/// }
+///
+/// let findings = tallyman_sdk::testing::check::<Example>("FROM alpine:3.22\nFROM scratch\n", "{}");
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].line(), Some(2));
+/// assert_eq!(findings[0].stage, Some(1));
+/// ```
+pub fn check<P: Policy>(dockerfile: &str, settings: &str) -> Vec<Finding> {
+    Check::new(dockerfile).settings(settings).run::<P>()
+}
+
+/// A Dockerfile and the circumstances of its scan: settings, evaluation
+/// date, `--target`, `--build-arg`s, `.dockerignore`.
+#[derive(Debug, Clone)]
+pub struct Check {
+    text: String,
+    settings: String,
+    path: String,
+    evaluated_on: String,
+    target: Option<String>,
+    build_args: Vec<(String, String)>,
+    dockerignore: Option<Vec<String>>,
+}
+
+impl Check {
+    pub fn new(dockerfile: &str) -> Check {
+        Check {
+            text: dockerfile.to_string(),
+            settings: "{}".to_string(),
+            path: "Dockerfile".to_string(),
+            evaluated_on: DEFAULT_EVALUATION_DATE.to_string(),
+            target: None,
+            build_args: Vec::new(),
+            dockerignore: None,
+        }
+    }
+
+    /// The policy settings, as JSON.
+    #[must_use]
+    pub fn settings(mut self, json: &str) -> Check {
+        self.settings = json.to_string();
+        self
+    }
+
+    /// The path recorded in the model.
+    #[must_use]
+    pub fn path(mut self, path: &str) -> Check {
+        self.path = path.to_string();
+        self
+    }
+
+    /// The evaluation date (`YYYY-MM-DD`).
+    #[must_use]
+    pub fn evaluated_on(mut self, date: &str) -> Check {
+        self.evaluated_on = date.to_string();
+        self
+    }
+
+    /// The scan's `--target` (the model's `target-stage`).
+    #[must_use]
+    pub fn target(mut self, stage: &str) -> Check {
+        self.target = Some(stage.to_string());
+        self
+    }
+
+    /// A `--build-arg NAME=value`.
+    #[must_use]
+    pub fn build_arg(mut self, name: &str, value: &str) -> Check {
+        self.build_args.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The build context has a `.dockerignore` with these patterns.
+    #[must_use]
+    pub fn dockerignore(mut self, patterns: &[&str]) -> Check {
+        self.dockerignore = Some(patterns.iter().map(|p| p.to_string()).collect());
+        self
+    }
+
+    /// The model the policy sees. Panics when the parser rejects the text.
+    pub fn model(&self) -> Dockerfile {
+        let mut model = match parse::dockerfile(&self.text, &self.lower_options()) {
+            Ok(model) => model,
+            Err(error) => panic!("{}: the parser rejected the Dockerfile: {error}", self.path),
+        };
+        model.build_context = match &self.dockerignore {
+            Some(patterns) => BuildContext {
+                dockerignore_path: Some(".dockerignore".to_string()),
+                dockerignore_patterns: patterns.clone(),
+            },
+            None => BuildContext {
+                dockerignore_path: None,
+                dockerignore_patterns: Vec::new(),
+            },
+        };
+        model
+    }
+
+    /// Runs the policy on the model (see [`check_model`]).
+    pub fn run<P: Policy>(&self) -> Vec<Finding> {
+        check_model::<P>(&self.model(), &self.settings)
+    }
+
+    fn lower_options(&self) -> parse::Options {
+        parse::Options {
+            path: self.path.clone(),
+            evaluated_on: self.evaluated_on.clone(),
+            target: self.target.clone(),
+            build_args: self.build_args.clone(),
+        }
+    }
+}
 
 /// Runs the policy's `check-dockerfile` on a model, as the host would:
 /// settings are validated first (a rejection panics with the error), and

@@ -111,7 +111,7 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             findings.push(
                 Finding::at(&BI006, (stage, from))
                     .message(format!(
-                        "without --build-arg, `{}` gives no valid image: {problem}",
+                        "FROM `{}` names no valid image without --build-arg: {problem}",
                         stage.base.written
                     ))
                     .fix("give the ARG a default that names a valid image"),
