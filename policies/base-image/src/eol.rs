@@ -94,7 +94,10 @@ const PRODUCTS: &[Product] = &[
         families: &["node"],
         in_other_tags: InOtherTags::No,
         releases: &[
-            release("0", "2016-12-31"),
+            release("0.8", "2014-07-31"),
+            release("0.10", "2016-10-31"),
+            release("0.11", "2015-09-08"),
+            release("0.12", "2016-12-31"),
             named("4", &["argon"], "2018-04-30"),
             release("5", "2016-06-30"),
             named("6", &["boron"], "2019-04-30"),
