@@ -3,8 +3,8 @@
 
 use crate::model::{
     ArgDeclaration, Assignment, CommandLine, CopyInstruction, Flag, FromInstruction,
-    HealthcheckInstruction, ImageReference, Instruction, InstructionDetail, PortSpec,
-    RunInstruction, SimpleCommand, UserInstruction,
+    HealthcheckInstruction, ImageReference, Instruction, InstructionDetail, OnbuildTrigger,
+    PortSpec, RunInstruction, SimpleCommand, UserInstruction,
 };
 
 impl Instruction {
@@ -112,6 +112,44 @@ impl Instruction {
     pub fn as_healthcheck(&self) -> Option<&HealthcheckInstruction> {
         match &self.detail {
             InstructionDetail::Healthcheck(healthcheck) => Some(healthcheck),
+            _ => None,
+        }
+    }
+
+    /// The command of a `CMD`.
+    pub fn as_cmd(&self) -> Option<&CommandLine> {
+        match &self.detail {
+            InstructionDetail::Cmd(command) => Some(command),
+            _ => None,
+        }
+    }
+
+    /// The command of an `ENTRYPOINT`.
+    pub fn as_entrypoint(&self) -> Option<&CommandLine> {
+        match &self.detail {
+            InstructionDetail::Entrypoint(command) => Some(command),
+            _ => None,
+        }
+    }
+
+    /// The words of a `SHELL` (`["/bin/bash", "-o", "pipefail", "-c"]`).
+    pub fn as_shell(&self) -> Option<&[String]> {
+        match &self.detail {
+            InstructionDetail::Shell(words) => Some(words),
+            _ => None,
+        }
+    }
+
+    pub fn as_volume(&self) -> Option<&[String]> {
+        match &self.detail {
+            InstructionDetail::Volume(paths) => Some(paths),
+            _ => None,
+        }
+    }
+
+    pub fn as_onbuild(&self) -> Option<&OnbuildTrigger> {
+        match &self.detail {
+            InstructionDetail::Onbuild(trigger) => Some(trigger),
             _ => None,
         }
     }

@@ -101,6 +101,71 @@ impl Dockerfile {
         needed
     }
 
+    /// Every instruction with its stage, global `ARG`s (stage `None`)
+    /// first: for rules about anything written in the file.
+    pub fn every_instruction(&self) -> impl Iterator<Item = (Option<&Stage>, &Instruction)> {
+        self.global_args
+            .iter()
+            .map(|instruction| (None, instruction))
+            .chain(
+                self.instructions()
+                    .map(|(stage, instruction)| (Some(stage), instruction)),
+            )
+    }
+
+    /// `stage`, then the stage it is built on (`FROM builder`), and so on
+    /// up the chain: what a stage inherits `USER`, `ENV`, `SHELL`,
+    /// `HEALTHCHECK`, `CMD` and `ENTRYPOINT` from.
+    pub fn ancestry<'a>(&'a self, stage: &'a Stage) -> Vec<&'a Stage> {
+        let mut chain = vec![stage];
+        let mut current = stage;
+        while let Some(parent) = self.referenced_stage(&current.base) {
+            if chain.iter().any(|seen| seen.index == parent.index) {
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        chain
+    }
+
+    /// The last instruction with this keyword that applies to `stage`: in
+    /// the stage itself, or else in the stages it is built on. `USER`,
+    /// `SHELL`, `HEALTHCHECK`, `CMD`, `ENTRYPOINT` and `WORKDIR` carry over
+    /// from a parent stage to its children.
+    pub fn inherited_instruction<'a>(
+        &'a self,
+        stage: &'a Stage,
+        keyword: &str,
+    ) -> Option<(&'a Stage, &'a Instruction)> {
+        self.ancestry(stage).into_iter().find_map(|ancestor| {
+            ancestor
+                .last_instruction_with(keyword)
+                .map(|instruction| (ancestor, instruction))
+        })
+    }
+
+    /// The value an `ENV` gives `name` before line `line` of `stage`,
+    /// looking up the stages it is built on too. Values are as the model
+    /// expanded them.
+    pub fn env_before<'a>(&'a self, stage: &'a Stage, line: u32, name: &str) -> Option<&'a str> {
+        for (depth, ancestor) in self.ancestry(stage).into_iter().enumerate() {
+            // The last assignment wins: search backwards.
+            let value = ancestor
+                .instructions
+                .iter()
+                .rev()
+                .filter(|instruction| depth > 0 || instruction.line() < line)
+                .filter_map(|instruction| instruction.as_env())
+                .flat_map(|assignments| assignments.iter().rev())
+                .find(|assignment| assignment.key == name);
+            if let Some(assignment) = value {
+                return Some(&assignment.value);
+            }
+        }
+        None
+    }
+
     /// The image a stage is ultimately built on, following bases that are
     /// earlier stages (`FROM builder`): the reference of the first base that
     /// is not a stage (an image, `scratch`, or unresolved).

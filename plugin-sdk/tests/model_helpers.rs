@@ -113,3 +113,56 @@ fn run_commands_and_image_references() {
         Some("ghcr.io/astral-sh/uv:0.8".to_string())
     );
 }
+
+#[test]
+fn inherited_settings_come_from_parent_stages() {
+    let dockerfile = model(
+        "ARG BASE=debian:12\n\
+         FROM $BASE AS runtime\n\
+         ENV MODE=base PORT=80\n\
+         USER app\n\
+         SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n\
+         FROM runtime AS release\n\
+         ENV MODE=release\n\
+         RUN echo $MODE\n\
+         FROM runtime AS debug\n\
+         USER root\n",
+    );
+    let release = dockerfile.stage_named("release").expect("release");
+    let debug = dockerfile.stage_named("debug").expect("debug");
+    let indexes = |stages: Vec<&tallyman_sdk::model::Stage>| {
+        stages.iter().map(|stage| stage.index).collect::<Vec<_>>()
+    };
+    assert_eq!(indexes(dockerfile.ancestry(release)), [1, 0]);
+    let user = |stage| {
+        dockerfile
+            .inherited_instruction(stage, "user")
+            .and_then(|(_, instruction)| instruction.as_user())
+            .map(|user| user.user.clone())
+    };
+    assert_eq!(user(release).as_deref(), Some("app"));
+    assert_eq!(user(debug).as_deref(), Some("root"));
+    let shell = dockerfile
+        .inherited_instruction(release, "SHELL")
+        .and_then(|(_, instruction)| instruction.as_shell())
+        .map(<[String]>::to_vec);
+    assert_eq!(
+        shell,
+        Some(vec![
+            "/bin/bash".into(),
+            "-o".into(),
+            "pipefail".into(),
+            "-c".into()
+        ])
+    );
+    assert_eq!(dockerfile.env_before(release, 7, "MODE"), Some("base"));
+    assert_eq!(dockerfile.env_before(release, 8, "MODE"), Some("release"));
+    assert_eq!(dockerfile.env_before(release, 8, "PORT"), Some("80"));
+    assert_eq!(dockerfile.env_before(release, 8, "NONE"), None);
+    let all: Vec<(Option<u32>, u32)> = dockerfile
+        .every_instruction()
+        .map(|(stage, instruction)| (stage.map(|s| s.index), instruction.line()))
+        .take(3)
+        .collect();
+    assert_eq!(all, [(None, 1), (Some(0), 2), (Some(0), 3)]);
+}
