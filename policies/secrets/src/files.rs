@@ -37,8 +37,8 @@ pub fn secret_file(path: &str) -> Option<&'static str> {
         "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
             return Some("an SSH private key");
         }
-        ".npmrc" => return Some("an npm configuration, which holds auth tokens"),
-        ".pypirc" => return Some("a PyPI configuration, which holds upload credentials"),
+        ".npmrc" => return Some("an npm configuration, which can hold auth tokens"),
+        ".pypirc" => return Some("a PyPI configuration, which can hold upload credentials"),
         ".netrc" | "_netrc" => return Some("a .netrc, which holds login credentials"),
         ".git-credentials" => return Some("stored Git credentials"),
         ".env" => return Some("an environment file"),

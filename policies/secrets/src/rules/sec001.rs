@@ -1,4 +1,4 @@
-use tallyman_sdk::model::{Instruction, Stage};
+use tallyman_sdk::model::{Instruction, OnbuildTrigger, Stage};
 use tallyman_sdk::{Dockerfile, Finding, Severity};
 
 use crate::detectors::redact;
@@ -66,7 +66,25 @@ tallyman_sdk::declare_rule! {
 
 pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
     for (stage, instruction) in dockerfile.every_instruction() {
-        if instruction.as_arg().is_some() {
+        if let Some(trigger) = instruction.as_onbuild() {
+            // `ONBUILD ARG`/`ONBUILD ENV` run in every image built from this one.
+            for (keyword, name, value) in onbuild_variables(trigger) {
+                if let Some(secret) = secret_name(&name, settings) {
+                    check_variable(
+                        Variable {
+                            keyword,
+                            name: &name,
+                            value: value.as_deref(),
+                        },
+                        &secret,
+                        stage,
+                        instruction,
+                        settings,
+                        findings,
+                    );
+                }
+            }
+        } else if instruction.as_arg().is_some() {
             for (name, default) in arg_defaults(instruction) {
                 if let Some(secret) = secret_name(&name, settings) {
                     check_variable(
@@ -157,9 +175,8 @@ fn check_variable(
              the build's provenance",
             unquote(value.unwrap_or_default())
         )),
-        ValueKind::Empty if keyword == "ENV" => finding.severity(Severity::Medium).message(
-            format!("{named}: whatever it is set to is stored in the image configuration"),
-        ),
+        // `ENV TOKEN=""` stores nothing (it often clears a build argument).
+        ValueKind::Empty if keyword == "ENV" => return,
         ValueKind::Empty => finding.severity(Severity::Medium).message(format!(
             "{named}: a value passed with `--build-arg` is recorded in the image history and \
              the build's provenance"
@@ -182,5 +199,30 @@ fn fix(keyword: &str, name: &str) -> String {
              such as `{name}_FILE=/run/secrets/{id}`), or at build time with \
              `RUN --mount=type=secret,id={id},env={name} ...`"
         )
+    }
+}
+
+/// The variables an `ONBUILD ARG` or `ONBUILD ENV` declares: `(keyword,
+/// name, value as written)`. BuildKit keeps `ARG` words as `NAME[=value]`
+/// and `ENV` pairs as `name, value, separator` triples.
+fn onbuild_variables(trigger: &OnbuildTrigger) -> Vec<(&'static str, String, Option<String>)> {
+    match trigger.keyword.as_str() {
+        "ARG" => trigger
+            .args
+            .iter()
+            .map(|word| match word.split_once('=') {
+                Some((name, value)) => ("ARG", name.to_string(), Some(value.to_string())),
+                None => ("ARG", word.clone(), None),
+            })
+            .collect(),
+        "ENV" => trigger
+            .args
+            .chunks(3)
+            .filter_map(|triple| match triple {
+                [name, value, ..] => Some(("ENV", name.clone(), Some(value.clone()))),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }

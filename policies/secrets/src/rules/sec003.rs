@@ -3,7 +3,7 @@ use tallyman_sdk::{Dockerfile, Finding};
 use crate::scan::texts;
 use crate::settings::Settings;
 use crate::support::finding_at;
-use crate::url::credential_urls;
+use crate::url::{CredentialUrl, credential_urls};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -59,15 +59,24 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                             "{} has a password written in the URL `{masked}`",
                             instruction.keyword
                         ))
-                        .fix(format!(
-                            "change that password, and take the URL (or the password) from a \
-                             build secret: `RUN --mount=type=secret,id=...,env=...` and \
-                             `{}://{}:${{PASSWORD}}@{}` inside the RUN",
-                            url.scheme, url.user, url.host
-                        )),
+                        .fix(fix(&instruction.keyword, &url)),
                 );
                 reported.push(masked);
             }
         }
+    }
+}
+
+fn fix(keyword: &str, url: &CredentialUrl<'_>) -> String {
+    let templated = format!("{}://{}:${{PASSWORD}}@{}", url.scheme, url.user, url.host);
+    if keyword == "ENV" || keyword == "LABEL" {
+        "change that password and set the URL when the container starts \
+         (`docker run -e ...`, or a secret file) instead of in the image"
+            .to_string()
+    } else {
+        format!(
+            "change that password and mount it for the RUN that needs it: \
+             `RUN --mount=type=secret,id=password,env=PASSWORD ...` with `{templated}`"
+        )
     }
 }
