@@ -99,7 +99,11 @@ impl Walk {
     /// relative to the working directory, `~` and `$HOME` expanded.
     pub fn resolve(&self, path: &str) -> String {
         let home = self.home();
-        let expanded = if let Some(rest) = path.strip_prefix('~') {
+        // `~` and `~/x` are the user's home; `~other/x` is not ours to guess.
+        let expanded = if let Some(rest) = path
+            .strip_prefix('~')
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
             format!("{home}{rest}")
         } else if let Some(rest) = path
             .strip_prefix("${HOME}")
@@ -151,6 +155,8 @@ mod tests {
         assert_eq!(walk.resolve("~/.npmrc"), "/root/.npmrc");
         assert_eq!(walk.resolve("$HOME/.netrc"), "/root/.netrc");
         assert_eq!(walk.resolve(".env"), "/app/.env");
+        assert_eq!(walk.resolve("~"), "/root");
+        assert_eq!(walk.resolve("~www/x"), "/app/~www/x");
         walk.user = Some("node".into());
         assert_eq!(walk.resolve("${HOME}/.npmrc"), "/home/node/.npmrc");
     }
