@@ -2,6 +2,10 @@
 //! shared corpus in `../shared/corpus/` (beside the repository) when it is
 //! there. No panic and only valid findings on any file; how often each
 //! rule fires is printed.
+//!
+//! With `MULTI_STAGE_FINDINGS=<path>` set, the corpus test also writes every
+//! finding to that file, one per line (`rule<TAB>file<TAB>line<TAB>message`),
+//! for `tools/hadolint_agreement.py`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,15 +14,24 @@ use std::path::{Path, PathBuf};
 use tallyman_policy_multi_stage::MultiStage;
 use tallyman_sdk::testing::{self, Check};
 
-/// Runs the policy on every file of `dir` that BuildKit's grammar accepts;
-/// returns (files checked, findings per rule, failures).
-fn run_over(dir: &Path) -> Option<(usize, BTreeMap<String, usize>, Vec<String>)> {
+/// What a run over a directory found.
+struct Run {
+    checked: usize,
+    fired: BTreeMap<String, usize>,
+    failures: Vec<String>,
+    /// `rule<TAB>file<TAB>line<TAB>message`, one per finding.
+    lines: Vec<String>,
+}
+
+/// Runs the policy on every file of `dir` that BuildKit's grammar accepts.
+fn run_over(dir: &Path) -> Option<Run> {
     let entries = fs::read_dir(dir).ok()?;
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     let mut failures = Vec::new();
     let mut fired: BTreeMap<String, usize> = BTreeMap::new();
     let mut checked = 0;
+    let mut lines = Vec::new();
     for path in &paths {
         let name = path
             .file_name()
@@ -39,6 +52,12 @@ fn run_over(dir: &Path) -> Option<(usize, BTreeMap<String, usize>, Vec<String>)>
             Ok(findings) => {
                 checked += 1;
                 for finding in findings {
+                    lines.push(format!(
+                        "{}\t{name}\t{}\t{}",
+                        finding.rule_id,
+                        finding.line().unwrap_or(0),
+                        finding.message.replace(['\t', '\n'], " ")
+                    ));
                     *fired.entry(finding.rule_id).or_default() += 1;
                 }
             }
@@ -53,7 +72,12 @@ fn run_over(dir: &Path) -> Option<(usize, BTreeMap<String, usize>, Vec<String>)>
         }
     }
     let _ = testing::take_logs();
-    Some((checked, fired, failures))
+    Some(Run {
+        checked,
+        fired,
+        failures,
+        lines,
+    })
 }
 
 fn report(what: &str, checked: usize, fired: &BTreeMap<String, usize>) {
@@ -67,28 +91,43 @@ fn report(what: &str, checked: usize, fired: &BTreeMap<String, usize>) {
 fn no_panic_and_valid_findings_on_the_vendored_sample() {
     let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../dockerfile/tests/data/corpus-sample/files");
-    let Some((checked, fired, failures)) = run_over(&sample) else {
+    let Some(run) = run_over(&sample) else {
         panic!("no vendored corpus sample at {}", sample.display());
     };
-    report("the vendored sample", checked, &fired);
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked > 10, "only {checked} sample files checked");
+    report("the vendored sample", run.checked, &run.fired);
+    assert!(run.failures.is_empty(), "{}", run.failures.join("\n"));
+    assert!(
+        run.checked > 10,
+        "only {} sample files checked",
+        run.checked
+    );
 }
 
 #[test]
 fn no_panic_and_valid_findings_on_the_corpus() {
     let corpus =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dockerfiles");
-    let Some((checked, fired, failures)) = run_over(&corpus) else {
+    let Some(run) = run_over(&corpus) else {
         println!("skipped: no corpus at {}", corpus.display());
         return;
     };
-    report("the shared corpus", checked, &fired);
+    report("the shared corpus", run.checked, &run.fired);
+    if let Some(out) = std::env::var_os("MULTI_STAGE_FINDINGS") {
+        let mut text = run.lines.join("\n");
+        text.push('\n');
+        if let Err(error) = fs::write(&out, text) {
+            panic!("cannot write {}: {error}", PathBuf::from(out).display());
+        }
+    }
     assert!(
-        failures.is_empty(),
+        run.failures.is_empty(),
         "{} file(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
+        run.failures.len(),
+        run.failures.join("\n")
     );
-    assert!(checked > 1000, "only {checked} corpus files checked");
+    assert!(
+        run.checked > 1000,
+        "only {} corpus files checked",
+        run.checked
+    );
 }

@@ -48,15 +48,26 @@ impl<'a> Script<'a> {
         if let Some(value) = self.dockerfile.env_before(self.stage, line, name) {
             return Some(value.to_string());
         }
-        self.stage
+        let declaration = self
+            .stage
             .instructions
             .iter()
             .filter(|instruction| instruction.line() < line)
             .filter_map(|instruction| instruction.as_arg())
             .flatten()
             .rev()
-            .find(|declaration| declaration.name == name)
-            .and_then(|declaration| declaration.default.clone())
+            .find(|declaration| declaration.name == name)?;
+        // `ARG NAME` without a default takes the global `ARG`'s value.
+        declaration.default.clone().or_else(|| {
+            self.dockerfile
+                .global_args
+                .iter()
+                .filter_map(|instruction| instruction.as_arg())
+                .flatten()
+                .rev()
+                .find(|global| global.name == name)
+                .and_then(|global| global.default.clone())
+        })
     }
 
     /// The words `word` stands for when command `at` runs: itself without
@@ -74,19 +85,32 @@ impl<'a> Script<'a> {
         while let Some(at_dollar) = rest.find('$') {
             out.push_str(rest.get(..at_dollar)?);
             let after = rest.get(at_dollar + 1..)?;
-            let (name, tail) = if let Some(braced) = after.strip_prefix('{') {
+            let (name, default, tail) = if let Some(braced) = after.strip_prefix('{') {
                 let end = braced.find('}')?;
-                (braced.get(..end)?, braced.get(end + 1..)?)
+                let inner = braced.get(..end)?;
+                // `${NAME:-default}` and `${NAME-default}`.
+                let (name, default) = match inner.find('-') {
+                    Some(dash) => (
+                        inner.get(..dash)?.trim_end_matches(':'),
+                        Some(inner.get(dash + 1..)?),
+                    ),
+                    None => (inner, None),
+                };
+                (name, default, braced.get(end + 1..)?)
             } else {
                 let end = after
                     .find(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
                     .unwrap_or(after.len());
-                (after.get(..end)?, after.get(end..)?)
+                (after.get(..end)?, None, after.get(end..)?)
             };
             if name.is_empty() || !name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {
                 return None;
             }
-            out.push_str(&self.variable(at, name)?);
+            match (self.variable(at, name), default) {
+                (Some(value), _) => out.push_str(&value),
+                (None, Some(default)) if !default.contains('$') => out.push_str(default),
+                (None, _) => return None,
+            }
             rest = tail;
         }
         out.push_str(rest);
