@@ -140,6 +140,8 @@ fn dependency_install(command: &SimpleCommand) -> Option<Ecosystem> {
     let operands = run.operands();
     let subcommand = operands.first().copied();
     let no_packages = |sub: &str| run.operands_after(sub).is_empty();
+    // Bare `yarn` and `bundle` install, but not `yarn --version`.
+    let bare_install = || !run.has_flag(&["--version", "-v", "--help", "-h"]);
     match run.program() {
         "npm" => match subcommand {
             Some("ci") => Some(NPM),
@@ -147,7 +149,7 @@ fn dependency_install(command: &SimpleCommand) -> Option<Ecosystem> {
             _ => None,
         },
         "yarn" => match subcommand {
-            None => Some(YARN),
+            None if bare_install() => Some(YARN),
             Some("install") => Some(YARN),
             _ => None,
         },
@@ -175,7 +177,8 @@ fn dependency_install(command: &SimpleCommand) -> Option<Ecosystem> {
         "go" => (subcommand == Some("mod") && operands.get(1) == Some(&"download")).then_some(GO),
         "cargo" => matches!(subcommand, Some("fetch" | "build" | "b")).then_some(CARGO),
         "bundle" | "bundler" => match subcommand {
-            None | Some("install") => Some(BUNDLER),
+            None if bare_install() => Some(BUNDLER),
+            Some("install") => Some(BUNDLER),
             _ => None,
         },
         "mvn" | "mvnw" => operands

@@ -58,10 +58,10 @@ pub fn toolchain(name: &ImageName) -> Option<String> {
         "maven" => "Maven and a JDK".to_string(),
         "gradle" => "Gradle and a JDK".to_string(),
         "gcc" => "the GCC toolchain".to_string(),
-        "buildpack-deps" if !is_minimal_buildpack_deps(name) => {
+        "buildpack-deps" if is_official(name) && !is_minimal_buildpack_deps(name) => {
             "compilers and development headers (buildpack-deps)".to_string()
         }
-        "node" | "python" if is_full_variant(name) => {
+        "node" | "python" if is_official(name) && is_full_variant(name) => {
             format!(
                 "compilers and headers (the full `{family}` variant is built on buildpack-deps)"
             )
@@ -73,6 +73,15 @@ pub fn toolchain(name: &ImageName) -> Option<String> {
         _ => return None,
     };
     Some(what)
+}
+
+/// A Docker Official Image, on Docker Hub or a mirror of it
+/// (`mirror.gcr.io/library/node`, `public.ecr.aws/docker/library/node`):
+/// the variant names (`slim`, full) mean what the official images make
+/// them mean.
+fn is_official(name: &ImageName) -> bool {
+    let repository = name.repository.to_ascii_lowercase();
+    repository.starts_with("library/") || repository.contains("/library/")
 }
 
 /// `buildpack-deps:*-curl` and `*-scm` are a distribution with curl (and
@@ -129,13 +138,13 @@ pub fn full_image(name: &ImageName) -> Option<String> {
     if name.is_family(DISTRIBUTIONS) || repository.starts_with("opensuse/") {
         return Some(format!("`{}` is a full distribution", name.familiar_name()));
     }
-    if family == "buildpack-deps" {
+    if family == "buildpack-deps" && is_official(name) {
         return Some(format!(
             "`{}` is a full Debian with curl and version control tools",
             name.familiar()
         ));
     }
-    if name.is_family(FULL_LANGUAGE_IMAGES) {
+    if name.is_family(FULL_LANGUAGE_IMAGES) && is_official(name) {
         return Some(format!(
             "`{}` is the full variant of the {family} image, built on a full Debian",
             name.familiar()
@@ -196,6 +205,7 @@ mod tests {
             "buildpack-deps:bookworm",
             "node:20",
             "node:20-bookworm",
+            "mirror.gcr.io/library/node:20",
             "python:3.12",
             "python",
             "mcr.microsoft.com/dotnet/sdk:8.0",
@@ -226,6 +236,7 @@ mod tests {
             "mcr.microsoft.com/dotnet/runtime-deps:8.0",
             "ubuntu:24.04",
             "someone/sdk:1",
+            "bitnami/node:22",
         ] {
             assert!(
                 toolchain(&image(runtime_image)).is_none(),
