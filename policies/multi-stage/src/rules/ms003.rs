@@ -47,10 +47,14 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             if reference.expanded.parse::<u32>().is_err() {
                 continue;
             }
-            // An index that names no stage is MS004's.
+            // An index that names no stage, this stage or a later one is
+            // MS004's: a name would not make it right.
             let Source::Stage(index) = graph::copy_source(dockerfile, reference) else {
                 continue;
             };
+            if index >= stage.index {
+                continue;
+            }
             let Some(used) = dockerfile.stage(index) else {
                 continue;
             };

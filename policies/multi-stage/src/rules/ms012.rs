@@ -44,7 +44,7 @@ tallyman_sdk::declare_rule! {
     /// ```
     pub const MS012 = {
         id: "MS012",
-        title: "scratch final stage without CA certificates",
+        title: "Final stage on scratch without CA certificates",
         severity: Info,
         tags: ["correctness"],
         equivalents: [],
