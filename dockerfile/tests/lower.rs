@@ -112,6 +112,23 @@ fn stages_scratch_and_stage_references() {
 }
 
 #[test]
+fn copy_from_may_name_a_later_stage_but_from_may_not() {
+    let text = "FROM alpine AS a\nCOPY --from=later /x /x\nFROM later AS b\nFROM alpine AS later\n";
+    let df = model(text);
+    let InstructionDetail::Copy(copy) = &df.stages[0].instructions[1].detail else {
+        panic!("expected COPY");
+    };
+    assert_eq!(
+        copy.from.as_ref().map(|f| f.source.clone()),
+        Some(ImageSource::Stage(2))
+    );
+    // `FROM later` before `later` is defined is an image named `later`.
+    assert!(
+        matches!(&df.stages[1].base.source, ImageSource::Image(n) if n.repository == "library/later")
+    );
+}
+
+#[test]
 fn target_option_picks_the_built_stage() {
     let text = "FROM alpine AS base\nFROM base AS Runtime\nFROM base AS debug\n";
     let df = model_with(

@@ -56,16 +56,16 @@ pub fn lower(ast: &Ast, options: &LowerOptions) -> Dockerfile {
     let mut scope = Scope::new(options.build_args.clone(), &options.platform);
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
-    let mut names: Vec<StageName> = Vec::new();
+    // `COPY --from` and `--mount from=` may name any stage, even a later
+    // one (BuildKit orders the build by dependencies); a `FROM` only an
+    // earlier one. Stage names are never expanded, so they are known upfront.
+    let all_stages = stage_names(ast);
 
     for node in &ast.children {
         let flags = parse_flags(&node.flags);
         if node.keyword == "from" {
-            let stage = begin_stage(node, flags, &words, &mut scope, &names);
-            names.push(StageName {
-                index: stage.index,
-                name: stage.name.clone(),
-            });
+            let earlier = all_stages.get(..stages.len()).unwrap_or_default();
+            let stage = begin_stage(node, flags, &words, &mut scope, earlier);
             stages.push(stage);
             continue;
         }
@@ -89,7 +89,7 @@ pub fn lower(ast: &Ast, options: &LowerOptions) -> Dockerfile {
             let cx = Context {
                 words: &words,
                 env: scope.stage_env(),
-                stages: &names,
+                stages: &all_stages,
             };
             detail(node, &flags, &cx)
         };
@@ -152,6 +152,28 @@ pub fn lower(ast: &Ast, options: &LowerOptions) -> Dockerfile {
     }
 }
 
+/// The stage name written after `AS` in a `FROM`'s arguments.
+fn stage_name(node: &Node) -> (Option<String>, Option<String>) {
+    match node.args.as_slice() {
+        [_, keyword, name, ..] if keyword.eq_ignore_ascii_case("as") => {
+            (Some(keyword.clone()), Some(name.clone()))
+        }
+        _ => (None, None),
+    }
+}
+
+fn stage_names(ast: &Ast) -> Vec<StageName> {
+    ast.children
+        .iter()
+        .filter(|node| node.keyword == "from")
+        .enumerate()
+        .map(|(index, node)| StageName {
+            index: to_u32(index),
+            name: stage_name(node).1,
+        })
+        .collect()
+}
+
 /// `FROM [--platform=p] image [AS name]`: a new stage, whose base is
 /// resolved with the meta args.
 fn begin_stage(
@@ -166,12 +188,7 @@ fn begin_stage(
     let kept = words.value(&written, &meta_env);
     let built = words.as_built(&written, &meta_env);
     let base = resolve_base(&written, kept, built, earlier);
-    let (as_keyword, stage_name) = match node.args.as_slice() {
-        [_, keyword, name, ..] if keyword.eq_ignore_ascii_case("as") => {
-            (Some(keyword.clone()), Some(name.clone()))
-        }
-        _ => (None, None),
-    };
+    let (as_keyword, stage_name) = stage_name(node);
     let platform = flags
         .iter()
         .rev()
