@@ -101,7 +101,6 @@ fn build_policy(name: &str, manifest: &Path, target_dir: &Path) -> Result<PathBu
         .args([
             "build",
             "--release",
-            "--locked",
             "--message-format=json-render-diagnostics",
         ])
         .args(["--target", WASM_TARGET])

@@ -2,4 +2,5 @@
 
 pub use tallyman_dockerfile as dockerfile;
 
+pub mod cli;
 pub mod engine;

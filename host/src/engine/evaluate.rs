@@ -1,8 +1,6 @@
 //! One evaluation of one policy on one target, and the classification of
 //! everything that can go wrong with it.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use tallyman_dockerfile::model;
 use wasmtime::component::{Func, TypedFunc};
@@ -385,9 +383,9 @@ fn check_span(span: &wit::Span, line_count: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// At most 100 characters of a policy-given string, for error messages.
+/// At most 300 characters of a policy-given string, for error messages.
 fn truncate(s: &str) -> String {
-    match s.char_indices().nth(100) {
+    match s.char_indices().nth(300) {
         Some((end, _)) => format!("{}…", s.get(..end).unwrap_or_default()),
         None => s.to_string(),
     }
@@ -448,34 +446,65 @@ fn classify(engine: &Engine, store: &mut Store<HostState>, error: &wasmtime::Err
     }
 }
 
-/// The top frames of a trap's backtrace, innermost first.
+/// The top frames of a trap's backtrace, innermost first, demangled, without
+/// the frames of the panic and abort machinery of the guest's standard library.
 fn backtrace(error: &wasmtime::Error) -> String {
     let Some(trace) = error.downcast_ref::<WasmBacktrace>() else {
         return String::new();
     };
-    let mut out = String::new();
-    for (n, frame) in trace.frames().iter().take(BACKTRACE_FRAMES).enumerate() {
-        if n > 0 {
-            out.push_str(" <- ");
-        }
-        match frame.func_name() {
-            Some(name) => out.push_str(name),
-            None => {
-                let _ = write!(out, "func[{}]", frame.func_index());
-            }
-        }
-    }
-    if trace.frames().len() > BACKTRACE_FRAMES {
+    let names: Vec<String> = trace
+        .frames()
+        .iter()
+        .map(|frame| match frame.func_name() {
+            Some(name) => format!("{:#}", rustc_demangle::demangle(name)),
+            None => format!("func[{}]", frame.func_index()),
+        })
+        .filter(|name| !is_runtime_frame(name))
+        .collect();
+    let mut out = names
+        .iter()
+        .take(BACKTRACE_FRAMES)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" <- ");
+    if names.len() > BACKTRACE_FRAMES {
         out.push_str(" <- …");
     }
     out
 }
 
-/// Adds the first line of what the policy wrote to stderr (a Rust panic's
-/// message) to an error message.
+fn is_runtime_frame(name: &str) -> bool {
+    const RUNTIME: &[&str] = &[
+        "std::",
+        "core::",
+        "alloc::",
+        "<std::",
+        "<core::",
+        "<alloc::",
+        "__rust",
+        "__rdl",
+        "__rg_",
+        "rust_begin_unwind",
+        "rust_panic",
+        "abort",
+    ];
+    RUNTIME.iter().any(|prefix| name.starts_with(prefix))
+}
+
+/// Adds what the policy wrote to stderr before failing (a Rust panic's
+/// location and message) to an error message.
 fn with_stderr(message: String, diagnostics: &Diagnostics) -> String {
-    match diagnostics.stderr.lines().find(|l| !l.trim().is_empty()) {
-        Some(line) => format!("{message}; stderr: {}", truncate(line.trim())),
-        None => message,
+    let lines: Vec<&str> = diagnostics
+        .stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take_while(|l| !l.starts_with("note:") && !l.starts_with("stack backtrace"))
+        .take(3)
+        .collect();
+    if lines.is_empty() {
+        message
+    } else {
+        format!("{message}; stderr: {}", truncate(&lines.join(" ")))
     }
 }
