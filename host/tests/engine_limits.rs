@@ -331,3 +331,16 @@ fn output_and_logs_are_captured_per_evaluation() {
         );
     }
 }
+
+#[test]
+fn every_builtin_policy_loads_with_a_unique_name() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let builtin = engine.load_builtin().expect("built-in policies load");
+    assert_eq!(builtin.len(), tallyman::engine::BUILTIN_POLICIES.len());
+    let mut names: Vec<&str> = builtin.iter().map(|p| p.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), builtin.len(), "duplicate names: {names:?}");
+    assert!(builtin.iter().all(|p| p.is_builtin()));
+}

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 
 use crate::dockerfile::model::Severity;
-use crate::engine::{CacheDir, Engine, Limits, Policy};
+use crate::engine::{BUILTIN_POLICIES, CacheDir, Engine, Limits, Policy};
 
 /// Arguments of `tallyman policy`.
 #[derive(Debug, clap::Args)]
@@ -92,7 +92,12 @@ fn find(engine: &Engine, name_or_file: &str) -> anyhow::Result<Policy> {
             .with_context(|| format!("cannot load {name_or_file}"));
     }
     let builtin = engine.load_builtin()?;
-    if let Some(policy) = builtin.iter().find(|p| p.name() == name_or_file) {
+    // By the name the policy declares, or by its crate's name.
+    let found = builtin
+        .iter()
+        .zip(BUILTIN_POLICIES)
+        .find(|(p, b)| p.name() == name_or_file || b.crate_name == name_or_file);
+    if let Some((policy, _)) = found {
         return Ok(policy.clone());
     }
     let names: Vec<&str> = builtin.iter().map(Policy::name).collect();

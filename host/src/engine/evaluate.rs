@@ -90,7 +90,7 @@ impl Target<'_> {
 /// A live instance of a policy, kept between evaluations when reuse is on.
 pub(crate) struct Instance {
     store: Store<HostState>,
-    bindings: bindings::Policy,
+    instance: wasmtime::component::Instance,
     check_dockerfile: Func,
     check_image: Func,
     evaluations: u32,
@@ -115,8 +115,6 @@ impl Instance {
             Ok(instance) => instance,
             Err(e) => return Err(classify(engine, &mut store, &e)),
         };
-        let bindings = bindings::Policy::new(&mut store, &instance)
-            .map_err(|e| (ErrorKind::LoadError, format!("{e:#}")))?;
         let func = |store: &mut Store<HostState>, index| {
             instance
                 .get_func(store, index)
@@ -126,11 +124,18 @@ impl Instance {
         let check_image = func(&mut store, exports.check_image)?;
         Ok(Instance {
             store,
-            bindings,
+            instance,
             check_dockerfile,
             check_image,
             evaluations: 0,
         })
+    }
+
+    /// Typed bindings of every export. They typecheck each export, so they
+    /// are made only for the calls other than the checks.
+    fn bindings(&mut self) -> Result<bindings::Policy, Failure> {
+        bindings::Policy::new(&mut self.store, &self.instance)
+            .map_err(|e| (ErrorKind::LoadError, format!("{e:#}")))
     }
 
     /// Checks the check exports' signatures, so that `call_check` may build
@@ -187,8 +192,9 @@ pub(crate) fn metadata(
             format!("the check exports do not match the WIT: {e:#}"),
         )
     })?;
+    let bindings = instance.bindings()?;
     arm_deadline(&mut instance.store, engine.limits());
-    let result = instance.bindings.call_metadata(&mut instance.store);
+    let result = bindings.call_metadata(&mut instance.store);
     result.map_err(|e| classify(engine, &mut instance.store, &e))
 }
 
@@ -205,10 +211,9 @@ pub(crate) fn validate_settings(
         message,
     };
     let mut instance = Instance::new(engine, policy).map_err(error)?;
+    let bindings = instance.bindings().map_err(error)?;
     arm_deadline(&mut instance.store, engine.limits());
-    let result = instance
-        .bindings
-        .call_validate_settings(&mut instance.store, settings);
+    let result = bindings.call_validate_settings(&mut instance.store, settings);
     match result {
         Ok(Ok(())) => Ok(()),
         Ok(Err(reason)) => Err(error((ErrorKind::InvalidSettings, reason))),
