@@ -18,8 +18,8 @@ wasmtime::component::bindgen!({
     world: "policy",
 });
 
-pub use tallyman::policy::host::LogLevel;
-pub use tallyman::policy::types as wit;
+pub use self::tallyman::policy::host::LogLevel;
+pub use self::tallyman::policy::types as wit;
 
 /// What a policy returns from `check-dockerfile` and `check-image`: the
 /// WIT `finding` record, with its strings and the list around it bounded.
