@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod discover;
+pub mod engine;
 pub mod report;
 pub mod scan;
 

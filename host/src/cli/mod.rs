@@ -3,6 +3,7 @@
 //! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
 mod parse;
+pub mod policy;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
     Parse(parse::ParseArgs),
+    /// List and inspect policies.
+    Policy(policy::PolicyArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -32,6 +35,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Parse(args) => parse::run(&args),
+        Command::Policy(args) => {
+            policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

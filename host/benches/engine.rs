@@ -1,0 +1,106 @@
+//! Engine overheads: one evaluation on a fresh instance vs on a reused one,
+//! a policy's load from a cold compile vs from the cache, and a whole
+//! parallel scan. Uses the `echo` test policy (one finding per `FROM`).
+//!
+//! `cargo bench -p tallyman --bench engine`; figures in BENCHMARKS.md.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use tallyman::engine::{CacheDir, ConfiguredPolicy, Engine, Limits, PolicySource};
+
+/// Quiet: no stdout or log calls, so that the figure is the engine's overhead.
+const SETTINGS: &str = r#"{"quiet": 1}"#;
+
+fn engine(reuse_instances: bool, cache: CacheDir) -> Engine {
+    let limits = Limits {
+        reuse_instances,
+        ..Limits::default()
+    };
+    Engine::new(limits, cache).expect("engine")
+}
+
+/// One policy on one target, on one thread. `small` is two `FROM` lines;
+/// `typical` is 30 instructions (see `typical_dockerfile`), whose model the
+/// ABI copies into the guest on every call.
+fn evaluation(c: &mut Criterion) {
+    let wasm = common::policy_wasm("echo");
+    let targets = [
+        (
+            "small",
+            common::dockerfile("app/Dockerfile", &["golang:1.22", "alpine:3.20"]),
+        ),
+        ("typical", common::typical_dockerfile("app/Dockerfile")),
+    ];
+    let mut group = c.benchmark_group("evaluation");
+    for (label, reuse) in [("fresh-instance", false), ("reused-instance", true)] {
+        let engine = engine(reuse, CacheDir::Disabled);
+        let policy = engine.load_bytes(&wasm, PolicySource::Bytes).expect("echo");
+        let policies = [ConfiguredPolicy::new(policy, SETTINGS)];
+        let mut session = engine.session(&policies);
+        for (size, target) in &targets {
+            group.bench_function(format!("{label}/{size}"), |b| {
+                b.iter(|| black_box(session.check_dockerfile(black_box(target))))
+            });
+        }
+    }
+    group.finish();
+}
+
+/// Ten policies over 1,000 typical targets, on all cores: the amortised cost
+/// per (target × policy) of a real scan's shape.
+fn scan(c: &mut Criterion) {
+    let wasm = common::policy_wasm("echo");
+    let targets: Vec<_> = (0..1000)
+        .map(|n| common::typical_dockerfile(&format!("svc{n}/Dockerfile")))
+        .collect();
+    let mut group = c.benchmark_group("scan-1000x10");
+    group.sample_size(10);
+    for (label, reuse) in [("fresh-instance", false), ("reused-instance", true)] {
+        let engine = engine(reuse, CacheDir::Disabled);
+        let policy = engine.load_bytes(&wasm, PolicySource::Bytes).expect("echo");
+        let policies: Vec<_> = (0..10)
+            .map(|_| ConfiguredPolicy::new(policy.clone(), SETTINGS))
+            .collect();
+        group.bench_function(label, |b| {
+            b.iter(|| black_box(engine.check_dockerfiles(&policies, &targets)))
+        });
+    }
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    let wasm = common::policy_wasm("echo");
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    let uncached = engine(true, CacheDir::Disabled);
+    group.bench_function("cold-compile", |b| {
+        b.iter(|| {
+            black_box(
+                uncached
+                    .load_bytes(&wasm, PolicySource::Bytes)
+                    .expect("echo"),
+            )
+        })
+    });
+    let dir = common::temp_cache();
+    let cached = engine(true, CacheDir::Path(dir.path().to_path_buf()));
+    cached
+        .load_bytes(&wasm, PolicySource::Bytes)
+        .expect("warm the cache");
+    group.sample_size(50);
+    group.bench_function("from-cache", |b| {
+        b.iter_batched(
+            || (),
+            |()| black_box(cached.load_bytes(&wasm, PolicySource::Bytes).expect("echo")),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, evaluation, scan, load);
+criterion_main!(benches);

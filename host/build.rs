@@ -1,0 +1,183 @@
+//! Compiles the built-in policies (`policies/*`, each a crate) to
+//! `wasm32-wasip2` components and generates `builtin_policies.rs`, which
+//! embeds them with `include_bytes!`.
+//!
+//! The nested cargo gets its own `--target-dir` inside `OUT_DIR`: the outer
+//! cargo holds the lock of its own target directory for the whole build. Its
+//! environment is the user's, minus what the outer cargo set for this build
+//! script (rustflags meant for the host target, the clippy wrapper, ...).
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const WASM_TARGET: &str = "wasm32-wasip2";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: building the built-in policies failed\n\n{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let manifest_dir = PathBuf::from(env_var("CARGO_MANIFEST_DIR")?);
+    let root = manifest_dir
+        .parent()
+        .ok_or("the host crate has no parent directory")?
+        .to_path_buf();
+    let out_dir = PathBuf::from(env_var("OUT_DIR")?);
+
+    println!("cargo:rerun-if-changed=build.rs");
+    // A directory is watched recursively. A path that does not exist would
+    // make cargo rerun this script on every build, so only existing ones are
+    // named; the workspace manifest stands in for a `policies/` yet to come.
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.toml").display()
+    );
+    for dir in ["policies", "plugin-sdk", "wit"] {
+        let path = root.join(dir);
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
+
+    let crates = discover(&root.join("policies"))?;
+    let target_dir = out_dir.join("wasm-policies");
+    let mut generated = String::from(
+        "/// The built-in policies, sorted by crate name.\n\
+         pub static BUILTIN_POLICIES: &[BuiltinPolicy] = &[\n",
+    );
+    for (name, manifest) in &crates {
+        let wasm = build_policy(name, manifest, &target_dir)?;
+        let embedded = out_dir.join(format!("{name}.wasm"));
+        fs::copy(&wasm, &embedded)
+            .map_err(|e| format!("cannot copy {} to OUT_DIR: {e}", wasm.display()))?;
+        let _ = writeln!(
+            generated,
+            "    BuiltinPolicy {{ crate_name: {name:?}, wasm: include_bytes!({:?}) }},",
+            embedded.display().to_string()
+        );
+    }
+    generated.push_str("];\n");
+    fs::write(out_dir.join("builtin_policies.rs"), generated)
+        .map_err(|e| format!("cannot write builtin_policies.rs: {e}"))
+}
+
+fn env_var(name: &str) -> Result<String, String> {
+    env::var(name).map_err(|_| format!("cargo did not set {name}"))
+}
+
+/// Every `policies/<dir>/Cargo.toml`, sorted by directory name.
+fn discover(policies: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let entries = match fs::read_dir(policies) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", policies.display())),
+    };
+    let mut crates = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", policies.display()))?;
+        let manifest = entry.path().join("Cargo.toml");
+        if manifest.is_file() {
+            crates.push((entry.file_name().to_string_lossy().into_owned(), manifest));
+        }
+    }
+    crates.sort();
+    Ok(crates)
+}
+
+/// Runs the nested `cargo build` of one policy and returns its `.wasm`.
+fn build_policy(name: &str, manifest: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "build",
+            "--release",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args(["--target", WASM_TARGET])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .arg("--target-dir")
+        .arg(target_dir);
+    for (key, _) in env::vars_os() {
+        let key = key.to_string_lossy();
+        if is_outer_build_var(&key) {
+            command.env_remove(key.as_ref());
+        }
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo for policies/{name}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo build --release --target {WASM_TARGET}` of policies/{name} failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    wasm_artifact(&output.stdout).ok_or_else(|| {
+        format!(
+            "the build of policies/{name} produced no .wasm file: is it a `cdylib` crate?\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// Variables the outer cargo set for this build script, which would change
+/// the nested build: flags meant for the host target, the clippy wrapper,
+/// the target and profile of the outer build. Kept: `CARGO_HOME`, the
+/// jobserver (`CARGO_MAKEFLAGS`, so both builds share the job slots), and the
+/// user's network, registry and terminal settings.
+fn is_outer_build_var(key: &str) -> bool {
+    const KEEP: &[&str] = &[
+        "CARGO_HOME",
+        "CARGO_MAKEFLAGS",
+        "CARGO_NET_",
+        "CARGO_HTTP_",
+        "CARGO_REGISTRIES_",
+        "CARGO_REGISTRY_",
+        "CARGO_TERM_",
+    ];
+    const DROP: &[&str] = &[
+        "RUSTFLAGS",
+        "RUSTDOCFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CLIPPY_ARGS",
+        "CLIPPY_CONF_DIR",
+        "OUT_DIR",
+        "TARGET",
+        "HOST",
+        "PROFILE",
+        "OPT_LEVEL",
+        "DEBUG",
+        "NUM_JOBS",
+    ];
+    if key.starts_with("__CARGO") {
+        return true;
+    }
+    if key.starts_with("CARGO_") || key == "CARGO" {
+        return !KEEP.iter().any(|keep| key.starts_with(keep));
+    }
+    DROP.contains(&key)
+}
+
+/// The `.wasm` file among the artifacts of a `--message-format=json` build.
+fn wasm_artifact(stdout: &[u8]) -> Option<PathBuf> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
+        .filter_map(|file| file.as_str().map(PathBuf::from))
+        .find(|file| file.extension().is_some_and(|ext| ext == "wasm"))
+}

@@ -1,0 +1,227 @@
+//! `tallyman policy list` and `tallyman policy info NAME|FILE`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use crate::dockerfile::model::Severity;
+use crate::engine::{BUILTIN_POLICIES, CacheDir, Engine, Limits, Policy};
+
+/// Arguments of `tallyman policy`.
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+    /// Directory for compiled policy code [default: $TALLYMAN_CACHE_DIR,
+    /// $XDG_CACHE_HOME/tallyman or ~/.cache/tallyman]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The `tallyman policy` subcommands this module runs.
+#[derive(Debug, clap::Subcommand)]
+pub enum PolicyCommand {
+    /// List the built-in policies, and any given with --policy
+    List {
+        /// An extra .wasm policy file (repeatable)
+        #[arg(short = 'p', long = "policy", value_name = "FILE")]
+        policies: Vec<PathBuf>,
+        #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show a policy: its version, sha256, source, rules and imports
+    Info {
+        /// The name of a built-in policy, or a .wasm file
+        #[arg(value_name = "NAME|FILE")]
+        policy: String,
+        #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Runs `tallyman policy ...`, writing to `out`. Errors (a policy that does
+/// not load, an unknown name) are for the caller to report with exit code 2.
+pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let engine = Engine::new(
+        Limits::default(),
+        CacheDir::resolve(args.cache_dir.as_deref()),
+    )?;
+    match &args.command {
+        PolicyCommand::List { policies, format } => {
+            let mut loaded = engine.load_builtin()?;
+            for path in policies {
+                loaded.push(engine.load_file(path)?);
+            }
+            match format {
+                Format::Text => write_list(&loaded, out)?,
+                Format::Json => {
+                    let json: Vec<PolicyJson> = loaded.iter().map(PolicyJson::from).collect();
+                    serde_json::to_writer_pretty(&mut *out, &json)?;
+                    writeln!(out)?;
+                }
+            }
+        }
+        PolicyCommand::Info { policy, format } => {
+            let policy = find(&engine, policy)?;
+            match format {
+                Format::Text => write_info(&policy, out)?,
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &PolicyJson::from(&policy))?;
+                    writeln!(out)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A built-in by name, or else a file.
+fn find(engine: &Engine, name_or_file: &str) -> anyhow::Result<Policy> {
+    let path = Path::new(name_or_file);
+    if path.is_file() || name_or_file.ends_with(".wasm") {
+        return engine
+            .load_file(path)
+            .with_context(|| format!("cannot load {name_or_file}"));
+    }
+    let builtin = engine.load_builtin()?;
+    // By the name the policy declares, or by its crate's name.
+    let found = builtin
+        .iter()
+        .zip(BUILTIN_POLICIES)
+        .find(|(p, b)| p.name() == name_or_file || b.crate_name == name_or_file);
+    if let Some((policy, _)) = found {
+        return Ok(policy.clone());
+    }
+    let names: Vec<&str> = builtin.iter().map(Policy::name).collect();
+    if names.is_empty() {
+        bail!(
+            "no built-in policy is named `{name_or_file}` (this build has none), and there is no such file"
+        );
+    }
+    bail!(
+        "no built-in policy is named `{name_or_file}`, and there is no such file; the built-in policies are: {}",
+        names.join(", ")
+    )
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "info",
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+fn write_list(policies: &[Policy], out: &mut dyn Write) -> std::io::Result<()> {
+    if policies.is_empty() {
+        return writeln!(out, "no policies");
+    }
+    let width = policies
+        .iter()
+        .map(|p| p.name().len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    writeln!(
+        out,
+        "{:width$}  {:8}  {:>5}  {:12}  SOURCE",
+        "NAME", "VERSION", "RULES", "SHA256"
+    )?;
+    for policy in policies {
+        let sha = policy.sha256();
+        writeln!(
+            out,
+            "{:width$}  {:8}  {:>5}  {:12}  {}",
+            policy.name(),
+            policy.version(),
+            policy.info().rules.len(),
+            sha.get(..12).unwrap_or(&sha),
+            policy.source()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_info(policy: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
+    let info = policy.info();
+    writeln!(out, "name:        {}", info.name)?;
+    writeln!(out, "version:     {}", info.version)?;
+    if !info.description.is_empty() {
+        writeln!(out, "description: {}", info.description)?;
+    }
+    writeln!(out, "source:      {}", policy.source())?;
+    writeln!(out, "sha256:      {}", policy.sha256())?;
+    writeln!(out, "rules:")?;
+    let width = info.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for rule in &info.rules {
+        writeln!(
+            out,
+            "  {:width$}  {:8}  {}",
+            rule.id,
+            severity_name(rule.default_severity),
+            rule.title
+        )?;
+    }
+    writeln!(out, "imports:")?;
+    for import in policy.imports() {
+        writeln!(out, "  {import}")?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PolicyJson<'a> {
+    name: &'a str,
+    version: &'a str,
+    description: &'a str,
+    sha256: String,
+    source: String,
+    builtin: bool,
+    rules: Vec<RuleJson<'a>>,
+    imports: &'a [String],
+}
+
+#[derive(Serialize)]
+struct RuleJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: &'static str,
+    tags: &'a [String],
+    equivalents: &'a [String],
+}
+
+impl<'a> From<&'a Policy> for PolicyJson<'a> {
+    fn from(policy: &'a Policy) -> Self {
+        let info = policy.info();
+        PolicyJson {
+            name: &info.name,
+            version: &info.version,
+            description: &info.description,
+            sha256: policy.sha256(),
+            source: policy.source().to_string(),
+            builtin: policy.is_builtin(),
+            rules: info
+                .rules
+                .iter()
+                .map(|r| RuleJson {
+                    id: &r.id,
+                    title: &r.title,
+                    severity: severity_name(r.default_severity),
+                    tags: &r.tags,
+                    equivalents: &r.equivalents,
+                })
+                .collect(),
+            imports: policy.imports(),
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The on-disk cache of compiled policy code.
+//!
+//! Compiling a component takes 60–130 ms; loading compiled code takes about
+//! a millisecond. Entries live under
+//! `<cache dir>/compiled/<engine fingerprint>/<module sha256>.cwasm`, where the
+//! fingerprint covers the wasmtime version and every compilation setting of
+//! the engine, so an entry is only ever read by an engine that can run it.
+//!
+//! An entry is `MAGIC`, then a 32-byte seal, then wasmtime's serialized
+//! component. The seal is the sha256 of the engine fingerprint, the module's
+//! sha256 and the serialized bytes: a truncated, corrupted, or misplaced
+//! entry fails the check and is compiled again and rewritten, never handed to
+//! wasmtime. Entries are written to a temporary file in the same directory and
+//! renamed into place, so a reader sees a whole entry or none, and runs that
+//! share a cache (or are killed midway) cannot leave a half-written one.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::Component;
+
+const MAGIC: &[u8; 8] = b"TMCWASM1";
+const SEAL_LEN: usize = 32;
+
+/// Where compiled code is cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheDir {
+    /// Cache in this directory.
+    Path(PathBuf),
+    /// Compile every time.
+    Disabled,
+}
+
+impl CacheDir {
+    /// The cache directory in order of precedence: the `--cache-dir` option,
+    /// `TALLYMAN_CACHE_DIR`, `$XDG_CACHE_HOME/tallyman`, `~/.cache/tallyman`;
+    /// disabled when none of them is known.
+    pub fn resolve(option: Option<&Path>) -> CacheDir {
+        let from_env = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        if let Some(dir) = option {
+            return CacheDir::Path(dir.to_path_buf());
+        }
+        if let Some(dir) = from_env("TALLYMAN_CACHE_DIR") {
+            return CacheDir::Path(dir);
+        }
+        // The XDG spec says a relative value is invalid and must be ignored.
+        if let Some(dir) = from_env("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
+            return CacheDir::Path(dir.join("tallyman"));
+        }
+        match from_env("HOME") {
+            Some(home) => CacheDir::Path(home.join(".cache").join("tallyman")),
+            None => CacheDir::Disabled,
+        }
+    }
+}
+
+/// What happened to a cache lookup, for `policy info` and the benches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Loaded from a valid entry.
+    Hit,
+    /// No entry: compiled and stored.
+    Miss,
+    /// An entry failed its check: compiled and replaced.
+    Rebuilt,
+    /// The cache is disabled or could not be written: compiled only.
+    Uncached,
+}
+
+/// The compiled-code cache of one engine configuration.
+pub struct CodeCache {
+    /// `None` when disabled.
+    dir: Option<PathBuf>,
+    fingerprint: [u8; 32],
+}
+
+impl CodeCache {
+    pub fn new(dir: &CacheDir, engine: &wasmtime::Engine) -> CodeCache {
+        let fingerprint = engine_fingerprint(engine);
+        let dir = match dir {
+            CacheDir::Path(root) => Some(root.join("compiled").join(hex(&fingerprint[..8]))),
+            CacheDir::Disabled => None,
+        };
+        CodeCache { dir, fingerprint }
+    }
+
+    /// The compiled component for `wasm`, whose sha256 is `sha256`: from the
+    /// cache when a valid entry exists, else compiled (and stored).
+    pub fn load_or_compile(
+        &self,
+        engine: &wasmtime::Engine,
+        wasm: &[u8],
+        sha256: &[u8; 32],
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
+        let Some(dir) = &self.dir else {
+            return Ok((
+                Component::from_binary(engine, wasm)?,
+                CacheOutcome::Uncached,
+            ));
+        };
+        let path = dir.join(format!("{}.cwasm", hex(sha256)));
+        let outcome = match fs::read(&path) {
+            Ok(entry) => match self.unseal(sha256, &entry) {
+                Some(serialized) => {
+                    // SAFETY: `Component::deserialize` runs the machine code in
+                    // `serialized` without checking it, so the bytes must be
+                    // what `Component::serialize` produced. They are: the seal
+                    // is a sha256 over exactly those bytes plus this engine's
+                    // fingerprint and the module's hash, written by `store`
+                    // below from wasmtime's own output, and any change to the
+                    // file fails it. The cache directory is trusted like the
+                    // user's home (we create it, mode 0700): someone who can
+                    // write there can also replace the tallyman binary.
+                    match unsafe { Component::deserialize(engine, serialized) } {
+                        Ok(component) => return Ok((component, CacheOutcome::Hit)),
+                        Err(_) => CacheOutcome::Rebuilt,
+                    }
+                }
+                None => CacheOutcome::Rebuilt,
+            },
+            Err(_) => CacheOutcome::Miss,
+        };
+        let component = Component::from_binary(engine, wasm)?;
+        let stored = component
+            .serialize()
+            .ok()
+            .and_then(|serialized| self.store(dir, &path, sha256, &serialized).ok());
+        Ok((
+            component,
+            stored.map_or(CacheOutcome::Uncached, |()| outcome),
+        ))
+    }
+
+    fn seal(&self, sha256: &[u8; 32], serialized: &[u8]) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(self.fingerprint);
+        hasher.update(sha256);
+        hasher.update(serialized);
+        hasher.finalize().into()
+    }
+
+    /// The serialized component inside `entry`, if the entry is whole and meant for this module.
+    fn unseal<'a>(&self, sha256: &[u8; 32], entry: &'a [u8]) -> Option<&'a [u8]> {
+        let rest = entry.strip_prefix(MAGIC)?;
+        let (seal, serialized) = rest.split_at_checked(SEAL_LEN)?;
+        (seal == self.seal(sha256, serialized)).then_some(serialized)
+    }
+
+    fn store(
+        &self,
+        dir: &Path,
+        path: &Path,
+        sha256: &[u8; 32],
+        serialized: &[u8],
+    ) -> std::io::Result<()> {
+        create_private_dir(dir)?;
+        let mut file = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .suffix(".cwasm")
+            .tempfile_in(dir)?;
+        file.write_all(MAGIC)?;
+        file.write_all(&self.seal(sha256, serialized))?;
+        file.write_all(serialized)?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// A digest of everything that decides whether compiled code from one engine
+/// runs on another: wasmtime's compatibility hash (version, target, tunables,
+/// features) fed through sha256 so that it is stable across runs.
+fn engine_fingerprint(engine: &wasmtime::Engine) -> [u8; 32] {
+    use std::hash::Hash;
+    let mut hasher = Sha256Hasher(Sha256::new());
+    "tallyman compiled component v1".hash(&mut hasher);
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    hasher.0.finalize().into()
+}
+
+/// A `Hasher` that feeds sha256, for hashing `Hash` values reproducibly.
+struct Sha256Hasher(Sha256);
+
+impl std::hash::Hasher for Sha256Hasher {
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_le_bytes(first)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_dir_precedence() {
+        // Only the option path is tested here: the environment is shared by
+        // every test in the process.
+        assert_eq!(
+            CacheDir::resolve(Some(Path::new("/tmp/x"))),
+            CacheDir::Path(PathBuf::from("/tmp/x"))
+        );
+    }
+
+    #[test]
+    fn hex_is_lower_case() {
+        assert_eq!(hex(&[0x00, 0xab, 0x7f]), "00ab7f");
+    }
+}

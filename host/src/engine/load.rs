@@ -1,0 +1,327 @@
+//! Loading a policy: identity, import allow-list, compilation (through the
+//! cache), pre-instantiation, and its metadata.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sha2::{Digest, Sha256};
+use tallyman_dockerfile::model;
+use wasmtime::component::{Component, ComponentExportIndex};
+
+use super::Engine;
+use super::bindings::{self, CappedList, RawFinding, wit};
+use super::cache::{CacheOutcome, hex};
+use super::evaluate::{self, ErrorKind, PolicyError};
+use super::sandbox::HostState;
+
+/// Interfaces a policy may import, without their `@version`: the WIT's host
+/// interface and the WASI 0.2 interfaces Rust's `wasm32-wasip2` standard
+/// library can pull in. The WASI ones are linked locked down (see
+/// [`sandbox`](super::sandbox)); `wasi:sockets` is among them because std's
+/// networking imports it, and every socket operation is denied. Anything
+/// else (`wasi:http`, `wasi:keyvalue`, `wasi:config`, ...) is refused at load.
+pub const ALLOWED_IMPORTS: &[&str] = &[
+    "tallyman:policy/host",
+    "tallyman:policy/types",
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+    "wasi:clocks/monotonic-clock",
+    "wasi:clocks/wall-clock",
+    "wasi:filesystem/preopens",
+    "wasi:filesystem/types",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+    "wasi:random/random",
+    "wasi:sockets/instance-network",
+    "wasi:sockets/ip-name-lookup",
+    "wasi:sockets/network",
+    "wasi:sockets/tcp",
+    "wasi:sockets/tcp-create-socket",
+    "wasi:sockets/udp",
+    "wasi:sockets/udp-create-socket",
+];
+
+/// After this many timeouts a policy is not run again in the same process:
+/// each timeout costs a whole deadline, and a policy that loops on three
+/// inputs would make a scan of thousands take hours.
+const MAX_TIMEOUTS: u32 = 3;
+
+/// Where a policy came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicySource {
+    /// Embedded in the tallyman binary.
+    Builtin,
+    /// A `.wasm` file.
+    File(PathBuf),
+    /// Bytes given by the caller (tests, benches).
+    Bytes,
+}
+
+impl fmt::Display for PolicySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicySource::Builtin => f.write_str("built-in"),
+            PolicySource::File(path) => write!(f, "{}", path.display()),
+            PolicySource::Bytes => f.write_str("bytes"),
+        }
+    }
+}
+
+/// A loaded policy: compiled, checked and ready to instantiate. Cheap to
+/// clone and shared by every worker thread.
+#[derive(Clone)]
+pub struct Policy {
+    inner: Arc<PolicyInner>,
+}
+
+struct PolicyInner {
+    sha256: [u8; 32],
+    source: PolicySource,
+    info: model::PolicyInfo,
+    rule_ids: HashSet<String>,
+    imports: Vec<String>,
+    cache: CacheOutcome,
+    pre: bindings::PolicyPre<HostState>,
+    exports: Exports,
+    timeouts: AtomicU32,
+}
+
+/// The check exports, looked up once.
+#[derive(Clone, Copy)]
+pub(crate) struct Exports {
+    pub check_dockerfile: ComponentExportIndex,
+    pub check_image: ComponentExportIndex,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("name", &self.name())
+            .field("version", &self.version())
+            .field("sha256", &self.sha256())
+            .field("source", &self.inner.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Policy {
+    /// The name the policy declares.
+    pub fn name(&self) -> &str {
+        &self.inner.info.name
+    }
+
+    pub fn version(&self) -> &str {
+        &self.inner.info.version
+    }
+
+    /// The sha256 of the module's bytes, in lower-case hex: its identity.
+    pub fn sha256(&self) -> String {
+        hex(&self.inner.sha256)
+    }
+
+    pub fn source(&self) -> &PolicySource {
+        &self.inner.source
+    }
+
+    pub fn is_builtin(&self) -> bool {
+        self.inner.source == PolicySource::Builtin
+    }
+
+    /// What `metadata` returned: name, version, description and rules.
+    pub fn info(&self) -> &model::PolicyInfo {
+        &self.inner.info
+    }
+
+    /// The rule with this id, if the policy declares it.
+    pub fn rule(&self, id: &str) -> Option<&model::RuleInfo> {
+        self.inner.info.rules.iter().find(|r| r.id == id)
+    }
+
+    pub(crate) fn declares(&self, rule_id: &str) -> bool {
+        self.inner.rule_ids.contains(rule_id)
+    }
+
+    /// The component's imports, as named in the binary (with versions).
+    pub fn imports(&self) -> &[String] {
+        &self.inner.imports
+    }
+
+    /// Whether the compiled code came from the cache.
+    pub fn cache_outcome(&self) -> CacheOutcome {
+        self.inner.cache
+    }
+
+    pub(crate) fn pre(&self) -> &bindings::PolicyPre<HostState> {
+        &self.inner.pre
+    }
+
+    pub(crate) fn exports(&self) -> Exports {
+        self.inner.exports
+    }
+
+    /// Counts a timeout; true once the policy has used up its allowance.
+    pub(crate) fn record_timeout(&self) -> bool {
+        self.inner.timeouts.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_TIMEOUTS
+    }
+
+    pub(crate) fn timed_out_too_often(&self) -> bool {
+        self.inner.timeouts.load(Ordering::Relaxed) >= MAX_TIMEOUTS
+    }
+}
+
+/// The sha256 of a module.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+pub(crate) fn load(
+    engine: &Engine,
+    wasm: &[u8],
+    source: PolicySource,
+) -> Result<Policy, PolicyError> {
+    let sha256 = sha256(wasm);
+    let what = match &source {
+        PolicySource::File(path) => path.display().to_string(),
+        _ => format!("sha256:{}", hex(&sha256)),
+    };
+    let fail = |message: String| PolicyError {
+        policy: what.clone(),
+        target: None,
+        kind: ErrorKind::LoadError,
+        message,
+    };
+    if !is_component(wasm) {
+        return Err(fail(
+            "not a WebAssembly component (a core module or other file): build policies for \
+             wasm32-wasip2, or wrap a core module with `wasm-tools component new`"
+                .into(),
+        ));
+    }
+    let wasm_engine = engine.wasm_engine();
+    let (component, cache) = engine
+        .code_cache()
+        .load_or_compile(wasm_engine, wasm, &sha256)
+        .map_err(|e| fail(format!("does not compile: {e:#}")))?;
+
+    let imports: Vec<String> = component
+        .component_type()
+        .imports(wasm_engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    if let Some(refused) = imports.iter().find(|name| !import_allowed(name)) {
+        return Err(fail(format!(
+            "imports `{refused}`, which tallyman does not provide: a policy may import only \
+             tallyman:policy/host and the WASI 0.2 interfaces of the wasm32-wasip2 standard \
+             library (no network, files or environment are given through them)"
+        )));
+    }
+
+    let instance_pre = engine
+        .linker()
+        .instantiate_pre(&component)
+        .map_err(|e| fail(format!("cannot be linked: {e:#}")))?;
+    let pre = bindings::PolicyPre::new(instance_pre)
+        .map_err(|e| fail(format!("does not export the `policy` world: {e:#}")))?;
+    let exports = Exports {
+        check_dockerfile: export_index(&component, "check-dockerfile").map_err(&fail)?,
+        check_image: export_index(&component, "check-image").map_err(&fail)?,
+    };
+
+    let info = evaluate::metadata(engine, &pre, exports).map_err(|(kind, message)| {
+        fail(format!("`metadata` failed ({}): {message}", kind.as_str()))
+    })?;
+    let info = model::PolicyInfo::from(info);
+    check_info(&info).map_err(fail)?;
+    let rule_ids = info.rules.iter().map(|r| r.id.clone()).collect();
+    Ok(Policy {
+        inner: Arc::new(PolicyInner {
+            sha256,
+            source,
+            info,
+            rule_ids,
+            imports,
+            cache,
+            pre,
+            exports,
+            timeouts: AtomicU32::new(0),
+        }),
+    })
+}
+
+/// The version-less interface name of an import is on the allow-list.
+fn import_allowed(name: &str) -> bool {
+    let interface = name
+        .split_once('@')
+        .map_or(name, |(interface, _)| interface);
+    ALLOWED_IMPORTS.contains(&interface)
+}
+
+/// A component's preamble: magic, then version 0x0d and layer 1. (A core
+/// module has version 1 and layer 0.)
+fn is_component(bytes: &[u8]) -> bool {
+    bytes.get(..8) == Some(b"\0asm\x0d\0\x01\0".as_slice())
+}
+
+fn export_index(component: &Component, name: &str) -> Result<ComponentExportIndex, String> {
+    component
+        .get_export_index(None, name)
+        .ok_or_else(|| format!("does not export `{name}`"))
+}
+
+/// What `metadata` must satisfy for findings to be attributable.
+fn check_info(info: &model::PolicyInfo) -> Result<(), String> {
+    if info.name.trim().is_empty() {
+        return Err("`metadata` returned an empty policy name".into());
+    }
+    let mut seen = HashSet::new();
+    for rule in &info.rules {
+        if rule.id.trim().is_empty() {
+            return Err("`metadata` declares a rule with an empty id".into());
+        }
+        if !seen.insert(rule.id.as_str()) {
+            return Err(format!("`metadata` declares rule `{}` twice", rule.id));
+        }
+    }
+    Ok(())
+}
+
+/// The signature of the check exports as the host calls them. Kept here so
+/// the typecheck at load and the unchecked calls in `evaluate` agree.
+pub(crate) type CheckDockerfileParams<'a> = (&'a wit::Dockerfile, &'a str);
+pub(crate) type CheckImageParams<'a> = (&'a wit::Image, &'a str);
+pub(crate) type CheckResults = (CappedList<RawFinding>,);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list_ignores_versions_and_refuses_the_rest() {
+        assert!(import_allowed("wasi:cli/environment@0.2.6"));
+        assert!(import_allowed("tallyman:policy/host@0.1.0"));
+        assert!(!import_allowed("wasi:http/outgoing-handler@0.2.0"));
+        assert!(!import_allowed("wasi:cli/environmentx@0.2.0"));
+        assert!(!import_allowed("evil"));
+    }
+
+    #[test]
+    fn component_preamble() {
+        assert!(is_component(b"\0asm\x0d\0\x01\0rest"));
+        assert!(!is_component(b"\0asm\x01\0\0\0rest"));
+        assert!(!is_component(b"\0as"));
+    }
+}

@@ -1,0 +1,106 @@
+//! Evaluating targets × policies across rayon's worker threads.
+
+use rayon::prelude::*;
+use tallyman_dockerfile::model;
+
+use super::bindings::wit;
+use super::evaluate::{self, Instance, Outcome, Target};
+use super::{Engine, Policy};
+
+/// A loaded policy with the settings (a JSON document) it runs with.
+#[derive(Debug, Clone)]
+pub struct ConfiguredPolicy {
+    pub policy: Policy,
+    pub settings: String,
+}
+
+impl ConfiguredPolicy {
+    pub fn new(policy: Policy, settings: impl Into<String>) -> ConfiguredPolicy {
+        ConfiguredPolicy {
+            policy,
+            settings: settings.into(),
+        }
+    }
+}
+
+/// Evaluates targets with a set of policies on one thread, keeping one live
+/// instance per policy between targets (when `limits.reuse-instances` is on).
+///
+/// Use one per worker, e.g. with rayon's `map_init`, so that a scan can parse
+/// and evaluate each file in one pass without holding every model at once.
+pub struct Session<'a> {
+    engine: &'a Engine,
+    policies: &'a [ConfiguredPolicy],
+    instances: Vec<Option<Instance>>,
+}
+
+impl<'a> Session<'a> {
+    pub(crate) fn new(engine: &'a Engine, policies: &'a [ConfiguredPolicy]) -> Session<'a> {
+        Session {
+            engine,
+            policies,
+            instances: policies.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// Evaluates every policy on a Dockerfile; one outcome per policy, in order.
+    pub fn check_dockerfile(&mut self, dockerfile: &model::Dockerfile) -> Vec<Outcome> {
+        let converted = wit::Dockerfile::from(dockerfile);
+        self.check(Target::Dockerfile { model: &converted })
+    }
+
+    /// Evaluates every policy on an image; one outcome per policy, in order.
+    pub fn check_image(&mut self, image: &model::Image) -> Vec<Outcome> {
+        let converted = wit::Image::from(image);
+        self.check(Target::Image { model: &converted })
+    }
+
+    fn check(&mut self, target: Target<'_>) -> Vec<Outcome> {
+        self.policies
+            .iter()
+            .zip(self.instances.iter_mut())
+            .map(|(configured, slot)| {
+                evaluate::evaluate(
+                    self.engine,
+                    &configured.policy,
+                    &configured.settings,
+                    slot,
+                    target,
+                )
+            })
+            .collect()
+    }
+}
+
+impl Engine {
+    /// Evaluates every policy on every Dockerfile in parallel. The result has
+    /// one entry per Dockerfile, in order, each with one outcome per policy.
+    pub fn check_dockerfiles(
+        &self,
+        policies: &[ConfiguredPolicy],
+        dockerfiles: &[model::Dockerfile],
+    ) -> Vec<Vec<Outcome>> {
+        dockerfiles
+            .par_iter()
+            .map_init(
+                || self.session(policies),
+                |session, dockerfile| session.check_dockerfile(dockerfile),
+            )
+            .collect()
+    }
+
+    /// Evaluates every policy on every image in parallel, like [`Engine::check_dockerfiles`].
+    pub fn check_images(
+        &self,
+        policies: &[ConfiguredPolicy],
+        images: &[model::Image],
+    ) -> Vec<Vec<Outcome>> {
+        images
+            .par_iter()
+            .map_init(
+                || self.session(policies),
+                |session, image| session.check_image(image),
+            )
+            .collect()
+    }
+}

@@ -1,0 +1,157 @@
+//! The compiled-code cache: hits across engines, and corrupt, truncated,
+//! half-written or concurrently written entries never break a run.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tallyman::engine::{CacheOutcome, ConfiguredPolicy, Engine, Limits, PolicySource};
+
+use common::{engine_with, policy_wasm, sample_targets, temp_cache};
+
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![cache.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "cwasm") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// Loads echo on a new engine sharing `cache`, checks it still works, and
+/// says where its code came from.
+fn load_echo(cache: &Path) -> CacheOutcome {
+    let engine = engine_with(Limits::default(), cache);
+    let started = Instant::now();
+    let policy = engine
+        .load_bytes(&policy_wasm("echo"), PolicySource::Bytes)
+        .expect("echo loads");
+    eprintln!(
+        "load: {:?} ({:?})",
+        started.elapsed(),
+        policy.cache_outcome()
+    );
+    assert_works(&engine, policy.clone());
+    policy.cache_outcome()
+}
+
+fn assert_works(engine: &Engine, policy: tallyman::engine::Policy) {
+    let policies = [ConfiguredPolicy::new(policy, "{}")];
+    let results = engine.check_dockerfiles(&policies, &sample_targets());
+    let findings: usize = results
+        .iter()
+        .map(|outcomes| outcomes[0].result.as_ref().expect("echo works").len())
+        .sum();
+    assert_eq!(findings, 6);
+}
+
+#[test]
+fn second_engine_hits_the_cache() {
+    let cache = temp_cache();
+    assert_eq!(load_echo(cache.path()), CacheOutcome::Miss);
+    assert_eq!(entries(cache.path()).len(), 1);
+    assert_eq!(load_echo(cache.path()), CacheOutcome::Hit);
+}
+
+#[test]
+fn corrupt_entries_are_rebuilt_never_run() {
+    let cache = temp_cache();
+    assert_eq!(load_echo(cache.path()), CacheOutcome::Miss);
+    let entry = entries(cache.path()).pop().unwrap();
+    let good = std::fs::read(&entry).unwrap();
+
+    let damaged: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("one flipped byte", {
+            let mut bytes = good.clone();
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x40;
+            bytes
+        }),
+        ("flipped seal", {
+            let mut bytes = good.clone();
+            bytes[10] ^= 0x01;
+            bytes
+        }),
+        ("garbage", b"not a compiled component at all".to_vec()),
+        ("only the header", good[..40].to_vec()),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(&entry, &bytes).unwrap();
+        assert_eq!(load_echo(cache.path()), CacheOutcome::Rebuilt, "{what}");
+        // The rebuilt entry is whole again.
+        assert_eq!(std::fs::read(&entry).unwrap(), good, "{what}");
+    }
+}
+
+#[test]
+fn an_entry_for_another_module_is_not_used() {
+    let cache = temp_cache();
+    load_echo(cache.path());
+    let echo_entry = entries(cache.path()).pop().unwrap();
+    // Put echo's compiled code where the panic policy's entry would be.
+    let panic_sha = tallyman::engine::sha256(&policy_wasm("panic"));
+    let panic_entry = echo_entry.with_file_name(format!("{}.cwasm", hex(&panic_sha)));
+    std::fs::copy(&echo_entry, &panic_entry).unwrap();
+
+    let engine = engine_with(Limits::default(), cache.path());
+    let policy = engine
+        .load_bytes(&policy_wasm("panic"), PolicySource::Bytes)
+        .unwrap();
+    assert_eq!(policy.cache_outcome(), CacheOutcome::Rebuilt);
+    assert_eq!(policy.name(), "panic");
+}
+
+#[test]
+fn leftovers_of_a_killed_run_are_ignored() {
+    let cache = temp_cache();
+    load_echo(cache.path());
+    let entry = entries(cache.path()).pop().unwrap();
+    let good = std::fs::read(&entry).unwrap();
+    // A run killed while writing leaves its temporary file, never a partial
+    // entry under the real name (the rename is atomic).
+    let leftover = entry.with_file_name(".tmp-killed.cwasm");
+    std::fs::write(&leftover, &good[..good.len() / 3]).unwrap();
+    std::fs::remove_file(&entry).unwrap();
+    assert_eq!(load_echo(cache.path()), CacheOutcome::Miss);
+    assert_eq!(load_echo(cache.path()), CacheOutcome::Hit);
+}
+
+#[test]
+fn concurrent_runs_share_one_cache() {
+    let cache = temp_cache();
+    let outcomes: Vec<CacheOutcome> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| load_echo(cache.path())))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        outcomes.iter().all(|o| *o != CacheOutcome::Rebuilt),
+        "{outcomes:?}"
+    );
+    assert_eq!(entries(cache.path()).len(), 1);
+    assert_eq!(load_echo(cache.path()), CacheOutcome::Hit);
+}
+
+#[test]
+fn disabled_cache_compiles_every_time() {
+    let engine = Engine::new(Limits::default(), tallyman::engine::CacheDir::Disabled).unwrap();
+    let policy = engine
+        .load_bytes(&policy_wasm("echo"), PolicySource::Bytes)
+        .unwrap();
+    assert_eq!(policy.cache_outcome(), CacheOutcome::Uncached);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
