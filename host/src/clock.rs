@@ -16,3 +16,10 @@ pub fn evaluation_date() -> String {
         today.day()
     )
 }
+
+/// The current time as RFC 3339, for the report's `run.started_at`.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

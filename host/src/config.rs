@@ -38,7 +38,7 @@ pub struct Config {
     pub trusted_registries: Option<Vec<String>>,
     /// Shorthand for the `allowed-final-bases` setting of `base-image`.
     pub allowed_final_bases: Option<Vec<String>>,
-    /// Sandbox limits, passed through to the engine.
+    /// Sandbox limits (see `engine::Limits`) and `max-file-bytes`.
     pub limits: Option<serde_json::Value>,
 }
 
@@ -161,6 +161,56 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> anyhow::Result<LoadedConfig
         file: Some(file),
         bytes,
     })
+}
+
+/// The parts of a configuration the scan needs in compiled form.
+pub struct Resolved {
+    pub limits: crate::engine::Limits,
+    pub max_file_bytes: usize,
+    pub ignore_paths: Option<globset::GlobSet>,
+}
+
+/// The `limits` key that belongs to the scan, not the engine.
+const MAX_FILE_BYTES: &str = "max-file-bytes";
+
+impl Resolved {
+    pub fn from(loaded: &LoadedConfig) -> anyhow::Result<Resolved> {
+        let file = loaded
+            .file
+            .as_deref()
+            .map(|f| f.display().to_string())
+            .unwrap_or_else(|| "configuration".to_string());
+        let mut max_file_bytes = tallyman_dockerfile::DEFAULT_MAX_SIZE;
+        let limits = match &loaded.config.limits {
+            None => crate::engine::Limits::default(),
+            Some(value) => {
+                let mut value = value.clone();
+                if let Some(map) = value.as_object_mut()
+                    && let Some(max) = map.remove(MAX_FILE_BYTES)
+                {
+                    max_file_bytes = max
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or_else(|| anyhow::anyhow!("{file}: limits.{MAX_FILE_BYTES}: expected a number of bytes, got {max}"))?;
+                }
+                serde_json::from_value(value).map_err(|e| anyhow::anyhow!("{file}: limits: {e}"))?
+            }
+        };
+        let ignore_paths = if loaded.config.ignore.paths.is_empty() {
+            None
+        } else {
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in &loaded.config.ignore.paths {
+                builder.add(globset::Glob::new(glob)?);
+            }
+            Some(builder.build()?)
+        };
+        Ok(Resolved {
+            limits,
+            max_file_bytes,
+            ignore_paths,
+        })
+    }
 }
 
 impl Config {

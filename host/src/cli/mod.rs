@@ -3,7 +3,10 @@
 //! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
 mod parse;
+mod policies;
 pub mod policy;
+mod progress;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -22,6 +25,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Scan Dockerfiles with every policy and report what they find.
+    Scan(scan::ScanArgs),
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
     Parse(parse::ParseArgs),
     /// List and inspect policies.
@@ -34,6 +39,7 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Scan(args) => scan::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Policy(args) => {
             policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)

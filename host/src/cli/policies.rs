@@ -1,0 +1,126 @@
+//! Choosing and loading the policies a scan runs: the built-ins the
+//! configuration enables, `-p` files and directories, and the config's own
+//! `policies:` (with `sha256:` pins), each with its validated settings.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::config::{LoadedConfig, Resolved};
+use crate::engine::{CacheDir, ConfiguredPolicy, Engine, Policy};
+
+#[derive(Debug, Args)]
+pub struct PolicySelection {
+    /// Configuration file [default: tallyman.yaml or .tallyman.yaml in the scan root or the current directory].
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An extra .wasm policy, or a directory of them (repeatable).
+    #[arg(short = 'p', long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// Run only the policies given with -p or in the configuration.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Directory for compiled policy code [default: $TALLYMAN_CACHE_DIR, $XDG_CACHE_HOME/tallyman or ~/.cache/tallyman].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The `.wasm` files of a `-p` argument: the file itself, or a directory's
+/// `.wasm` files in name order.
+fn wasm_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("{}: cannot list the policy directory", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "wasm"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!("{}: no .wasm policy in this directory", path.display());
+    }
+    Ok(files)
+}
+
+/// Loads every selected policy and validates its settings. Any failure is
+/// an error (exit code 2): a scan with a policy missing would pass what it
+/// should not.
+pub fn load_policies(
+    selection: &PolicySelection,
+    loaded: &LoadedConfig,
+    resolved: &Resolved,
+) -> anyhow::Result<(Engine, Vec<ConfiguredPolicy>)> {
+    let engine = Engine::new(
+        resolved.limits.clone(),
+        CacheDir::resolve(selection.cache_dir.as_deref()),
+    )?;
+    let config = &loaded.config;
+    let mut policies: Vec<Policy> = Vec::new();
+    if !selection.no_builtin {
+        policies.extend(
+            engine
+                .load_builtin()?
+                .into_iter()
+                .filter(|policy| config.builtin_enabled(policy.name())),
+        );
+    }
+    for path in &selection.policies {
+        for file in wasm_files(path)? {
+            policies.push(engine.load_file(&file)?);
+        }
+    }
+    let base = loaded.base_dir();
+    for source in &config.policies {
+        let path = base.join(&source.path);
+        for file in wasm_files(&path)? {
+            let policy = match &source.sha256 {
+                Some(pin) => engine.load_file_pinned(&file, pin)?,
+                None => engine.load_file(&file)?,
+            };
+            policies.push(policy);
+        }
+    }
+    let config_name = loaded
+        .file
+        .as_deref()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "configuration".to_string());
+    for name in config.settings.keys() {
+        if !policies.iter().any(|p| p.name() == name) {
+            anyhow::bail!(
+                "{config_name}: settings.{name}: no loaded policy is named `{name}` (loaded: {})",
+                policies
+                    .iter()
+                    .map(Policy::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    let mut configured = Vec::with_capacity(policies.len());
+    for policy in policies {
+        if configured
+            .iter()
+            .any(|c: &ConfiguredPolicy| c.policy.name() == policy.name())
+        {
+            anyhow::bail!(
+                "two policies are named `{}` ({} and {}): policy names must be unique",
+                policy.name(),
+                policy.source(),
+                configured
+                    .iter()
+                    .find(|c| c.policy.name() == policy.name())
+                    .map(|c| c.policy.source().to_string())
+                    .unwrap_or_default()
+            );
+        }
+        let settings = serde_json::to_string(&config.settings_for(policy.name()))?;
+        engine.validate_settings(&policy, &settings).map_err(|e| {
+            anyhow::anyhow!("{config_name}: settings.{}: {}", policy.name(), e.message)
+        })?;
+        configured.push(ConfiguredPolicy::new(policy, settings));
+    }
+    Ok((engine, configured))
+}

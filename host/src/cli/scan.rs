@@ -1,0 +1,202 @@
+//! `tallyman scan [PATH...]`: find every Dockerfile, run every policy on it,
+//! and report in the formats asked for.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::policies::{PolicySelection, load_policies};
+use crate::config;
+use crate::discover::{DiscoverOptions, scan_root};
+use crate::report::{self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Tool};
+use crate::scan::findings::FindingFilter;
+use crate::scan::read::ReadOptions;
+use crate::scan::{self, ScanRequest};
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// Report format; repeat with -o to write several reports in one run.
+    #[arg(short, long = "format", value_enum)]
+    formats: Vec<ReportFormat>,
+    /// Write the report to FILE instead of stdout; the n-th -o takes the n-th -f.
+    #[arg(short, long = "output", value_name = "FILE")]
+    outputs: Vec<PathBuf>,
+    /// Lowest severity that fails the scan (exit code 1) [default: high, or the config's].
+    #[arg(long, value_enum)]
+    fail_on: Option<SeverityName>,
+    #[command(flatten)]
+    policies: PolicySelection,
+    /// The stage that is built (`docker build --target`); default: the last.
+    #[arg(long)]
+    target: Option<String>,
+    /// A build argument, NAME=VALUE (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    build_args: Vec<String>,
+    /// Only scan targets whose path matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Don't scan targets whose path matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Walk hidden files and directories.
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links.
+    #[arg(long)]
+    follow_links: bool,
+    /// Don't honour .gitignore and .tallymanignore.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Refuse Dockerfiles larger than this many bytes [default: 4 MiB, or the config's].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<usize>,
+}
+
+fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    raw.iter()
+        .map(|arg| match arg.split_once('=') {
+            Some((name, value)) => Ok((name.to_string(), value.to_string())),
+            None => anyhow::bail!("--build-arg `{arg}` needs the form NAME=VALUE"),
+        })
+        .collect()
+}
+
+/// Pairs formats with outputs: the n-th `-o` takes the n-th `-f`; formats
+/// left over go to stdout (at most one).
+fn destinations(args: &ScanArgs) -> anyhow::Result<Vec<(ReportFormat, Option<PathBuf>)>> {
+    let mut formats = args.formats.clone();
+    if formats.is_empty() {
+        formats.push(ReportFormat::Text);
+    }
+    if args.outputs.len() > formats.len() {
+        anyhow::bail!(
+            "{} outputs (-o) but only {} formats (-f): give a -f for each -o",
+            args.outputs.len(),
+            formats.len()
+        );
+    }
+    let pairs: Vec<(ReportFormat, Option<PathBuf>)> = formats
+        .into_iter()
+        .enumerate()
+        .map(|(i, format)| (format, args.outputs.get(i).cloned()))
+        .collect();
+    if pairs.iter().filter(|(_, out)| out.is_none()).count() > 1 {
+        anyhow::bail!("several formats would go to stdout: give each but one a -o FILE");
+    }
+    Ok(pairs)
+}
+
+pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let started_at = crate::clock::now_rfc3339();
+    let evaluated_on = crate::clock::evaluation_date();
+    let destinations = destinations(args)?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let root = scan_root(&paths);
+    let loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let resolved = config::Resolved::from(&loaded)?;
+    let fail_on = args
+        .fail_on
+        .or(loaded.config.fail_on)
+        .unwrap_or(SeverityName::High);
+
+    let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
+    let filter = FindingFilter::new(&loaded.config)?;
+    let request = ScanRequest {
+        paths,
+        root: root.clone(),
+        discover: DiscoverOptions {
+            hidden: args.hidden,
+            follow_links: args.follow_links,
+            no_ignore: args.no_ignore,
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+        },
+        read: ReadOptions {
+            max_size: args.max_file_size.unwrap_or(resolved.max_file_bytes),
+            evaluated_on: evaluated_on.clone(),
+            target: args.target.clone(),
+            build_args: parse_build_args(&args.build_args)?,
+            platform: "linux/amd64".to_string(),
+        },
+        ignore_paths: resolved.ignore_paths.clone(),
+    };
+
+    let progress = super::progress::Progress::new("scanning");
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        progress.tick(n);
+    };
+    let results = scan::scan(&engine, &policies, &request, &filter, &tick)?;
+    progress.finish();
+
+    let mut report = Report::new(
+        Tool::tallyman(),
+        RunInfo {
+            started_at,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            evaluated_on,
+            fail_on,
+        },
+    );
+    report.policies = policies.iter().map(scan::policy_entry).collect();
+    report.policies.push(scan::host_policy_entry());
+    report.targets = results.targets;
+    report.findings = results.findings;
+    report.errors = results.errors;
+    report.finalize();
+    write_reports(&report, &destinations, &root)?;
+    Ok(report.exit_code())
+}
+
+/// Writes each requested report; the source lookup reads files relative to
+/// the scan root so that text and SARIF can quote the offending lines.
+pub fn write_reports(
+    report: &Report,
+    destinations: &[(ReportFormat, Option<PathBuf>)],
+    root: &std::path::Path,
+) -> anyhow::Result<()> {
+    let source = |path: &str| std::fs::read_to_string(root.join(path)).ok();
+    let root_uri = report::sarif::root_uri(root);
+    for (format, output) in destinations {
+        match output {
+            Some(file) => {
+                let mut out = std::io::BufWriter::new(
+                    std::fs::File::create(file)
+                        .with_context(|| format!("{}: cannot write the report", file.display()))?,
+                );
+                let options = RenderOptions {
+                    color: false,
+                    source: Some(&source),
+                    root_uri: root_uri.as_deref(),
+                };
+                report::write_report(report, *format, &mut out, &options)?;
+                out.flush()?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let color = report::color_enabled(stdout.is_terminal());
+                let mut out = stdout.lock();
+                let options = RenderOptions {
+                    color,
+                    source: Some(&source),
+                    root_uri: root_uri.as_deref(),
+                };
+                report::write_report(report, *format, &mut out, &options)?;
+                out.flush()?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Turning what policies returned into report entries, applying the
+//! configuration: severity overrides, ignored rules and paths, and the
+//! file's own pragmas.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use tallyman_dockerfile::model::{self, Dockerfile};
+
+use super::pragmas::Pragmas;
+use crate::config::Config;
+use crate::engine::{Outcome, Policy};
+use crate::report::{ReportError, ReportFinding, SeverityName};
+
+/// The parts of the configuration that filter and adjust findings, compiled once.
+pub struct FindingFilter {
+    ignored_rules: Vec<String>,
+    rule_paths: Vec<(String, GlobSet)>,
+    severity: Vec<(String, SeverityName)>,
+}
+
+fn glob_set(globs: &[String]) -> anyhow::Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(Glob::new(glob)?);
+    }
+    Ok(builder.build()?)
+}
+
+impl FindingFilter {
+    pub fn new(config: &Config) -> anyhow::Result<FindingFilter> {
+        let rule_paths = config
+            .ignore
+            .rule_paths
+            .iter()
+            .map(|entry| Ok((entry.rule.clone(), glob_set(&entry.paths)?)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(FindingFilter {
+            ignored_rules: config.ignore.rules.clone(),
+            rule_paths,
+            severity: config
+                .severity
+                .iter()
+                .map(|(rule, severity)| (rule.clone(), *severity))
+                .collect(),
+        })
+    }
+
+    fn ignores(&self, rule: &str, path: &str) -> bool {
+        self.ignored_rules.iter().any(|r| r == rule)
+            || self
+                .rule_paths
+                .iter()
+                .any(|(r, globs)| r == rule && globs.is_match(path))
+    }
+
+    fn severity(&self, policy: &Policy, finding: &model::Finding) -> SeverityName {
+        if let Some((_, severity)) = self.severity.iter().find(|(r, _)| *r == finding.rule_id) {
+            return *severity;
+        }
+        finding
+            .severity
+            .or_else(|| policy.rule(&finding.rule_id).map(|r| r.default_severity))
+            .map(SeverityName::from)
+            .unwrap_or(SeverityName::Medium)
+    }
+}
+
+/// A stage as reports name it: its name, else its index.
+fn stage_label(dockerfile: &Dockerfile, index: u32) -> String {
+    dockerfile
+        .stages
+        .iter()
+        .find(|s| s.index == index)
+        .and_then(|s| s.name.clone())
+        .unwrap_or_else(|| index.to_string())
+}
+
+/// What one target's evaluation adds to the report.
+#[derive(Default)]
+pub struct TargetResults {
+    pub findings: Vec<ReportFinding>,
+    pub errors: Vec<ReportError>,
+}
+
+/// Converts the outcomes of every policy on one Dockerfile.
+pub fn collect(
+    dockerfile: &Dockerfile,
+    outcomes: Vec<Outcome>,
+    filter: &FindingFilter,
+    known_rules: &dyn Fn(&str) -> bool,
+) -> TargetResults {
+    let path = dockerfile.path.as_str();
+    let pragmas = Pragmas::of(dockerfile);
+    let mut results = TargetResults::default();
+    for pragma in &pragmas.all {
+        for rule in pragma.rules.iter().filter(|r| !known_rules(r)) {
+            results.findings.push(ReportFinding {
+                rule_id: super::UNKNOWN_PRAGMA_RULE.to_string(),
+                policy: super::HOST_POLICY.to_string(),
+                severity: SeverityName::Low,
+                path: path.to_string(),
+                line: Some(pragma.line),
+                end_line: Some(pragma.line),
+                column: None,
+                stage: None,
+                message: format!("pragma names `{rule}`, which no loaded policy declares"),
+                fix: Some("check the rule id (`tallyman policy list` shows them)".to_string()),
+            });
+        }
+    }
+    for outcome in outcomes {
+        let policy = &outcome.policy;
+        match outcome.result {
+            Ok(findings) => {
+                for finding in findings {
+                    let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
+                    if filter.ignores(&finding.rule_id, path)
+                        || pragmas.silences(&finding.rule_id, line)
+                    {
+                        continue;
+                    }
+                    let severity = filter.severity(policy, &finding);
+                    results.findings.push(ReportFinding {
+                        severity,
+                        policy: policy.name().to_string(),
+                        path: path.to_string(),
+                        line,
+                        end_line: finding.span.map(|s| s.end_line).filter(|l| *l > 0),
+                        column: finding.span.map(|s| s.start_column).filter(|c| *c > 0),
+                        stage: finding.stage.map(|i| stage_label(dockerfile, i)),
+                        message: finding.message,
+                        fix: finding.fix,
+                        rule_id: finding.rule_id,
+                    });
+                }
+            }
+            Err(error) => results.errors.push(ReportError {
+                path: Some(path.to_string()),
+                policy: Some(policy.name().to_string()),
+                kind: error.kind.as_str().to_string(),
+                message: error.message,
+            }),
+        }
+    }
+    results
+}
