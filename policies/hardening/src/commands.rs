@@ -100,7 +100,7 @@ pub enum Family {
 impl Family {
     pub fn of(command: &Command<'_>) -> Option<Family> {
         match command.program() {
-            "apt-get" | "apt" | "aptitude" => Some(Family::Apt),
+            "apt-get" | "apt" | "aptitude" | "mk-build-deps" => Some(Family::Apt),
             "apk" => Some(Family::Apk),
             "yum" | "dnf" | "dnf5" | "microdnf" | "tdnf" => Some(Family::Rpm),
             "zypper" => Some(Family::Zypper),
@@ -112,7 +112,8 @@ impl Family {
     pub fn refreshes_index(self, command: &Command<'_>) -> bool {
         let sub = command.subcommand().unwrap_or_default();
         match self {
-            Family::Apt | Family::Apk => sub == "update",
+            Family::Apt => sub == "update" && !command.is("mk-build-deps"),
+            Family::Apk => sub == "update",
             Family::Rpm => sub == "makecache",
             Family::Zypper => matches!(sub, "refresh" | "ref"),
         }
@@ -121,6 +122,10 @@ impl Family {
     /// Installs or upgrades packages.
     pub fn installs(self, command: &Command<'_>) -> bool {
         let sub = command.subcommand().unwrap_or_default();
+        if command.is("mk-build-deps") {
+            // `mk-build-deps --install` installs a package's build dependencies.
+            return command.has_flag(&["-i", "--install"]);
+        }
         match self {
             Family::Apt => matches!(
                 sub,
@@ -163,11 +168,13 @@ impl Family {
         }
     }
 
-    /// Cleans its cache: `yum clean all`, `zypper clean`, `apk cache clean`.
+    /// Empties its index and cache: `apt-get dist-clean` (apt 2.7; `apt-get
+    /// clean` keeps the lists), `yum clean all`, `zypper clean`, `apk cache
+    /// clean`.
     pub fn cleans(self, command: &Command<'_>) -> bool {
         let operands = command.operands();
         match self {
-            Family::Apt => false,
+            Family::Apt => !command.is("mk-build-deps") && operands.first() == Some(&"dist-clean"),
             Family::Apk => {
                 operands.first() == Some(&"cache")
                     && matches!(operands.get(1), Some(&"clean" | &"purge"))

@@ -18,6 +18,18 @@ pub fn shipping_stages<'a>(dockerfile: &'a Dockerfile, settings: &Settings) -> V
         .unwrap_or_default()
 }
 
+/// A stage in which nothing runs by itself: based on `scratch`, with no
+/// `CMD` or `ENTRYPOINT` of its own or inherited. It is an export stage
+/// (`FROM scratch AS binaries`, built with `--output`) or a base image that
+/// other Dockerfiles build on (the chiseled .NET `runtime-deps` images).
+pub fn is_export_stage(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    dockerfile.root_base(stage).is_scratch()
+        && dockerfile.inherited_instruction(stage, "CMD").is_none()
+        && dockerfile
+            .inherited_instruction(stage, "ENTRYPOINT")
+            .is_none()
+}
+
 /// The instructions that come before `line` for `stage`: every
 /// instruction of the stages it is built on, then its own before `line`.
 pub fn instructions_before<'a>(

@@ -1,6 +1,7 @@
 use tallyman_sdk::model::UserInstruction;
 use tallyman_sdk::{Dockerfile, Finding};
 
+use crate::scope::is_export_stage;
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -22,8 +23,11 @@ tallyman_sdk::declare_rule! {
     /// (`USER $APP_USER` with no `ARG` default or `ENV` value) is not
     /// flagged: the build decides, and the image scan (`tallyman image`)
     /// sees the result. Without any `USER`, a base image tagged `nonroot`
-    /// (distroless) or an `-unprivileged` image is trusted to set its own
-    /// non-root user.
+    /// (distroless), an `-unprivileged` image and Windows Nano Server (which
+    /// runs as `ContainerUser`) are trusted to set their own non-root user.
+    /// A final stage in which nothing runs by itself (`FROM scratch` with
+    /// no `CMD` or `ENTRYPOINT`: an export stage built with `--output`, or a
+    /// base image for others to build on) is not flagged.
     ///
     /// ## Why is this bad?
     /// A process running as root in a container is root on the host's
@@ -70,6 +74,9 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
+    if is_export_stage(dockerfile, stage) {
+        return;
+    }
     let fix = "add `USER <non-root user>` (a name created in the image, or a UID such as \
                `10001`) at the end of the final stage";
     match dockerfile.inherited_instruction(stage, "USER") {
@@ -105,9 +112,13 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
         }
         None => {
             let base = dockerfile.root_base(stage);
+            // Windows Nano Server runs as `ContainerUser` unless told otherwise.
             let sets_own_user = base.image().is_some_and(|name| {
                 let tag = name.tag.as_deref().unwrap_or_default();
-                tag.contains("nonroot") || name.repository.ends_with("-unprivileged")
+                tag.contains("nonroot")
+                    || tag.contains("nanoserver")
+                    || name.repository.ends_with("-unprivileged")
+                    || name.repository.ends_with("/nanoserver")
             });
             if sets_own_user {
                 return;

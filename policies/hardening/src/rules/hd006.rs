@@ -22,8 +22,10 @@ tallyman_sdk::declare_rule! {
     /// - apt: `--allow-unauthenticated`, `--force-yes`,
     ///   `--allow-insecure-repositories`, the same as `-o APT::...` options or
     ///   in an `apt.conf` snippet, `Verify-Peer "false"`, sources marked
-    ///   `[trusted=yes]`;
-    /// - apk `--allow-untrusted`; yum/dnf `--nogpgcheck`, `--setopt=gpgcheck=0`,
+    ///   `[trusted=yes]` (except a `file:` repository of packages the build
+    ///   just made, as the official postgres and nginx images do);
+    /// - apk `--allow-untrusted` when installing (`apk index` builds an index of
+    ///   local packages); yum/dnf `--nogpgcheck`, `--setopt=gpgcheck=0`,
     ///   `--setopt=sslverify=0` (also through `config-manager`), `gpgcheck=0`
     ///   or `sslverify=0` in a `.repo` file; zypper `--no-gpg-checks`; rpm
     ///   `--nosignature`, `--nodigest`, `--nofiledigest`, `--noverify`.
@@ -180,7 +182,10 @@ fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
     match name {
         "curl" => found.extend(flag(&["--insecure", "-k"], TLS)),
         "wget" => found.extend(flag(&["--no-check-certificate"], TLS)),
-        "apk" => found.extend(flag(&["--allow-untrusted"], SIGNATURES)),
+        // `apk index --allow-untrusted` builds an index of local packages.
+        "apk" if Family::Apk.installs(&run) => {
+            found.extend(flag(&["--allow-untrusted"], SIGNATURES))
+        }
         "rpm" => found.extend(flag(
             &[
                 "--nosignature",
@@ -372,7 +377,8 @@ fn in_written_config(instruction: &Instruction) -> Vec<Weakening> {
             None
         };
         let effect = effect.or_else(|| {
-            if line.starts_with("deb") && compact.contains("trusted=yes") {
+            if line.starts_with("deb") && compact.contains("trusted=yes") && !local_repository(line)
+            {
                 Some(SIGNATURES)
             } else {
                 apt_conf_line(&compact)
@@ -383,6 +389,16 @@ fn in_written_config(instruction: &Instruction) -> Vec<Weakening> {
         }
     }
     found
+}
+
+/// `deb [trusted=yes] file:/tmp/debs ./`: a repository of packages the build
+/// itself just made, with nothing on the network to verify.
+fn local_repository(line: &str) -> bool {
+    let after_options = line.rsplit(']').next().unwrap_or(line);
+    after_options
+        .split_whitespace()
+        .next()
+        .is_some_and(|uri| uri.starts_with("file:") || uri.starts_with("copy:"))
 }
 
 /// An `apt.conf` line: `APT::Get::AllowUnauthenticated "true";`.

@@ -1,5 +1,6 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
+use crate::scope::is_export_stage;
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -7,8 +8,10 @@ tallyman_sdk::declare_rule! {
     /// Flags a final stage with no `HEALTHCHECK`, its own or inherited from
     /// a stage it is built on (`FROM base`). The final stage is the last
     /// one, or the one the `target` setting names; builder stages never
-    /// run as containers and are not checked. `HEALTHCHECK NONE` is an
-    /// explicit decision and is accepted.
+    /// run as containers and are not checked, nor is a final stage in which
+    /// nothing runs by itself (`FROM scratch` with no `CMD` or `ENTRYPOINT`:
+    /// an export stage, or a base image for others to build on).
+    /// `HEALTHCHECK NONE` is an explicit decision and is accepted.
     ///
     /// A base image from a registry may define a health check of its own,
     /// which a Dockerfile scan cannot see; the severity is `info` for that
@@ -50,6 +53,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     if dockerfile
         .inherited_instruction(stage, "HEALTHCHECK")
         .is_some()
+        || is_export_stage(dockerfile, stage)
     {
         return;
     }

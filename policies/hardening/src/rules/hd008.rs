@@ -1,7 +1,7 @@
 use tallyman_sdk::model::{Connector, SimpleCommand};
 use tallyman_sdk::{Dockerfile, Finding};
 
-use crate::commands::{Family, SHELLS, program, quoted};
+use crate::commands::{Family, SHELLS, program, quoted, removes};
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -15,8 +15,11 @@ tallyman_sdk::declare_rule! {
     /// only when the update fails (`apt-get update || apt-get install …`)
     /// does not.
     ///
-    /// A refresh followed by a local script (`./install-deps.sh`,
-    /// `bash /tmp/setup.sh`) is not flagged: the script may install.
+    /// Not flagged either: a refresh followed by a local script
+    /// (`./install-deps.sh`, `bash /tmp/setup.sh`), which may install; a
+    /// refresh whose index the same `RUN` deletes again (`apt-get update`
+    /// to check a repository, then `rm -rf /var/lib/apt/lists/*` or
+    /// `apt-get dist-clean`), which leaves nothing to go stale.
     /// `yum update`/`dnf upgrade` install packages themselves and are not
     /// refreshes.
     ///
@@ -60,7 +63,10 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 continue;
             }
             let later = commands.get(index + 1..).unwrap_or_default();
-            if installs_after(later, command, family) || later.iter().any(runs_local_script) {
+            if installs_after(later, command, family)
+                || removes_index(later, family)
+                || later.iter().any(runs_local_script)
+            {
                 continue;
             }
             findings.push(
@@ -89,6 +95,16 @@ fn installs_after(later: &[SimpleCommand], update: &SimpleCommand, family: Famil
         let only_on_failure =
             at == 0 && command.connector == Connector::Or && command.pipeline != update.pipeline;
         Family::of(&run) == Some(family) && family.installs(&run) && !only_on_failure
+    })
+}
+
+/// The refreshed index is deleted later in the `RUN` (`apt-get update`
+/// to check a new repository, then `apt-get dist-clean`): no layer keeps it.
+fn removes_index(later: &[SimpleCommand], family: Family) -> bool {
+    later.iter().any(|command| {
+        let run = program(command);
+        (Family::of(&run) == Some(family) && family.cleans(&run))
+            || family.cache_dirs().iter().any(|dir| removes(command, dir))
     })
 }
 

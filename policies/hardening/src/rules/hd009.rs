@@ -9,9 +9,10 @@ tallyman_sdk::declare_rule! {
     /// ## What it does
     /// Flags package manager caches a `RUN` leaves in its layer, per package
     /// manager:
-    /// - apt: `apt-get update` without `rm -rf /var/lib/apt/lists/*` after
-    ///   it in the same `RUN`;
-    /// - apk: `apk add`/`update`/`upgrade` without `--no-cache`, unless
+    /// - apt: `apt-get update` without `rm -rf /var/lib/apt/lists/*` (or
+    ///   `apt-get dist-clean`) after it in the same `RUN`;
+    /// - apk: `apk add`/`update`/`upgrade` without `--no-cache` (or
+    ///   `--no-network`, which downloads nothing), unless
     ///   `/var/cache/apk` is removed or `apk cache clean` runs after it;
     /// - yum, dnf, microdnf, tdnf: an install, upgrade or `makecache`
     ///   without `clean all` (or `rm -rf /var/cache/yum` or `/var/cache/dnf`)
@@ -115,7 +116,8 @@ fn package_cache(
         Family::Apt => family.refreshes_index(&invocation),
         Family::Apk => {
             (family.installs(&invocation) || family.refreshes_index(&invocation))
-                && !invocation.has_flag(&["--no-cache"])
+                // `--no-network` installs from what is already there.
+                && !invocation.has_flag(&["--no-cache", "--no-network"])
         }
         Family::Rpm | Family::Zypper => {
             family.installs(&invocation) || family.refreshes_index(&invocation)

@@ -1,6 +1,8 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
-use crate::commands::{program, quoted};
+use tallyman_sdk::model::SimpleCommand;
+
+use crate::commands::{program, quoted, removes};
 use crate::scope::shipping_stages;
 use crate::settings::Settings;
 
@@ -16,7 +18,8 @@ tallyman_sdk::declare_rule! {
     /// A mode with the sticky bit (`1777`, `+t`) is the standard for shared
     /// temporary directories and is not flagged: users cannot delete each
     /// other's files there. `chmod +w` without a `who` follows the umask
-    /// and is not flagged. A mode set in a builder stage and kept by
+    /// and is not flagged, nor is a scratch directory the same `RUN`
+    /// deletes again. A mode set in a builder stage and kept by
     /// `COPY --from` is not traced.
     ///
     /// ## Why is this bad?
@@ -64,11 +67,18 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                         .fix(fix),
                 );
             }
-            for command in instruction.run_commands() {
-                let Some(mode) = mode_set(command) else {
+            let commands = instruction.run_commands();
+            for (index, command) in commands.iter().enumerate() {
+                let Some((mode, targets)) = mode_set(command) else {
                     continue;
                 };
-                if world_writable(mode) {
+                let later = commands.get(index + 1..).unwrap_or_default();
+                // A scratch directory deleted before the `RUN` ends ships nothing.
+                let removed = !targets.is_empty()
+                    && targets
+                        .iter()
+                        .all(|target| later.iter().any(|after| removes(after, target)));
+                if world_writable(mode) && !removed {
                     findings.push(
                         Finding::at(&HD014, (stage, instruction))
                             .message(format!(
@@ -83,17 +93,17 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     }
 }
 
-/// The mode a command sets: `chmod MODE`, `mkdir -m MODE`,
-/// `install -m MODE`.
-fn mode_set(command: &tallyman_sdk::model::SimpleCommand) -> Option<&str> {
+/// The mode a command sets and the paths it sets it on: `chmod MODE
+/// PATH…`, `mkdir -m MODE DIR…`, `install -m MODE …`.
+fn mode_set(command: &SimpleCommand) -> Option<(&str, Vec<&str>)> {
     let run = program(command);
     match run.program() {
         "chmod" => {
             // chmod's options are few and take no value; a mode such as
             // `-w` or `-x` starts with a dash, so take the first word that
-            // is not an option chmod knows.
-            run.args().iter().map(String::as_str).find(|arg| {
-                !matches!(
+            // is not an option chmod knows, and the paths after it.
+            let mut words = run.args().iter().map(String::as_str).skip_while(|arg| {
+                matches!(
                     *arg,
                     "-R" | "-f"
                         | "-v"
@@ -104,12 +114,16 @@ fn mode_set(command: &tallyman_sdk::model::SimpleCommand) -> Option<&str> {
                         | "--verbose"
                         | "--changes"
                         | "--"
-                ) && !arg.starts_with("--reference")
-            })
+                ) || arg.starts_with("--reference")
+            });
+            let mode = words.next()?;
+            Some((mode, words.filter(|word| !word.starts_with('-')).collect()))
         }
-        "mkdir" | "install" => run
-            .value_flags(&["-m", "--mode"])
-            .flag_value(&["-m", "--mode"]),
+        "mkdir" | "install" => {
+            let run = run.value_flags(&["-m", "--mode"]);
+            let mode = run.flag_value(&["-m", "--mode"])?;
+            Some((mode, run.operands()))
+        }
         _ => None,
     }
 }

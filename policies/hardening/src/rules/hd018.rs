@@ -21,7 +21,8 @@ tallyman_sdk::declare_rule! {
     ///   without `-n`/`--non-interactive` (before the command) or
     ///   `-y`/`--no-confirm` (after it).
     ///
-    /// Not flagged: input piped from `yes`, and an answer configured by an
+    /// Not flagged: a simulation (`apt-get install -s`), input piped from
+    /// `yes`, and an answer configured by an
     /// earlier `RUN` of the stage (`APT::Get::Assume-Yes "true";` in an
     /// `apt.conf` snippet, `assumeyes=1` in `yum.conf` or `dnf.conf`).
     /// `microdnf` and `apk` never prompt.
@@ -158,7 +159,16 @@ fn prompts(family: Family, run: &Command<'_>) -> bool {
 fn answered(family: Family, run: &Command<'_>) -> bool {
     match family {
         Family::Apt => {
+            // `-s` and its synonyms only simulate: nothing to confirm.
             run.has_flag(&["-y", "--yes", "--assume-yes"])
+                || run.has_flag(&[
+                    "-s",
+                    "--simulate",
+                    "--just-print",
+                    "--dry-run",
+                    "--recon",
+                    "--no-act",
+                ])
                 || run
                     .args()
                     .iter()
