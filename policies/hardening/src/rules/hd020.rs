@@ -15,7 +15,8 @@ tallyman_sdk::declare_rule! {
     /// - `npm install`/`yarn add`/`pnpm add pkg` (pinned: `pkg@1.2.3`,
     ///   `pkg@^1.2`; `pkg@latest` and other dist-tags are not);
     /// - `gem install pkg` (pinned: `-v 1.2`, `pkg:1.2`);
-    /// - `go install pkg@latest` (or `@master`, `@main`, `@HEAD`).
+    /// - `go install pkg@latest` (or `@master`, `@main`, `@HEAD`), and
+    ///   `go get pkg` without a version, which takes the latest.
     ///
     /// It reads what users report hadolint gets wrong (DL3008, DL3013,
     /// DL3016, DL3018) as not unpinned:
@@ -120,6 +121,7 @@ fn unpinned<'a>(
             }
             ("gem install", run.operands_after("install"), gem_pinned)
         }
+        "go" if run.has_subcommand("get") => ("go get", run.operands_after("get"), go_get_pinned),
         "go" => ("go install", run.operands_after("install"), go_pinned),
         "npm" | "pnpm" => {
             let sub = run.subcommand()?;
@@ -180,6 +182,12 @@ fn gem_pinned(word: &str) -> bool {
 
 /// `go install pkg@v1.2.3` or a commit; without `@`, the module's go.mod
 /// decides.
+/// `go get pkg` takes the latest version (and writes it into go.mod);
+/// `go get ./...` fetches what go.mod already pins.
+fn go_get_pinned(word: &str) -> bool {
+    word.contains('@') && go_pinned(word) || word.starts_with('.') || word.starts_with('/')
+}
+
 fn go_pinned(word: &str) -> bool {
     match word.rsplit_once('@') {
         Some((_, version)) => !matches!(
@@ -215,7 +223,9 @@ fn npm_pinned(word: &str) -> bool {
         return false;
     };
     let version = version.strip_prefix('v').unwrap_or(version);
-    version.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '^' | '~' | '=' | '<' | '>'))
+    // `pkg@${VERSION#v}`: a version the build fills in.
+    version
+        .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '^' | '~' | '=' | '<' | '>' | '$'))
 }
 
 fn fix(manager: &str, example: &str) -> String {
@@ -232,7 +242,10 @@ fn fix(manager: &str, example: &str) -> String {
         "gem install" => {
             format!("`gem install {name} -v <version>`, or a Gemfile.lock with `bundle install`")
         }
-        "go install" => format!("`go install {name}@<version>`"),
+        "go install" | "go get" => format!(
+            "`go {} {name}@<version>`",
+            manager.trim_start_matches("go ")
+        ),
         "npm install" | "yarn add" => {
             format!("`{name}@<version>`, or a package.json with a lock file and `npm ci`")
         }
