@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use tallyman_dockerfile::{ParseOptions, parse};
+use tallyman_dockerfile::{LowerOptions, ParseOptions, lower, parse};
 
 fn corpus() -> (String, Vec<Vec<u8>>) {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -57,6 +57,24 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(files.len() as u64));
     group.bench_function(name.as_str(), |b| b.iter(|| parse_all(&files, &options)));
     group.finish();
+
+    // The whole reading pipeline a scan runs per file: parse, then lower
+    // into the typed model (expansion, references, shell splitting).
+    let mut group = c.benchmark_group("parse + lower corpus (bytes)");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function(name.as_str(), |b| b.iter(|| model_all(&files, &options)));
+    group.finish();
+}
+
+fn model_all(files: &[Vec<u8>], options: &ParseOptions) -> usize {
+    let lower_options = LowerOptions::default();
+    files
+        .iter()
+        .map(|file| {
+            parse(black_box(file), options)
+                .map_or(0, |ast| lower(&ast, &lower_options).stages.len())
+        })
+        .sum()
 }
 
 criterion_group!(benches, bench);

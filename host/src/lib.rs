@@ -8,5 +8,6 @@ pub mod clock;
 pub mod config;
 pub mod discover;
 pub mod report;
+pub mod scan;
 
 pub use tallyman_dockerfile as dockerfile;
