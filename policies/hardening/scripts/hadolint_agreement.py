@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Agreement of the hardening policy with hadolint over the shared corpus.
+
+Inputs:
+  - our findings, JSON lines written by the corpus test:
+      HARDENING_FINDINGS_OUT=/tmp/hardening-findings.jsonl \
+        cargo test -p tallyman-policy-hardening --test corpus
+  - hadolint's, cached as one JSON list (`hadolint -f json`, batches of 200):
+      /work/hadolint-corpus.json (default rules) and
+      /work/hadolint-corpus-dl3057.json (`--info DL3057`, off by default).
+
+Prints, per rule with a hadolint equivalent, the files where both fire, only
+tallyman fires and only hadolint fires (files hadolint cannot parse, DL1000,
+left out), then with --samples N the first N files of each disagreement.
+
+usage: hadolint_agreement.py OURS.jsonl HADOLINT.json [HADOLINT-EXTRA.json ...] [--samples N]
+"""
+
+import json
+import sys
+from collections import defaultdict
+
+EQUIVALENTS = {
+    "HD001": ["DL3002"],
+    "HD002": ["DL3004"],
+    "HD003": ["DL3020"],
+    "HD007": ["DL3057"],
+    "HD009": ["DL3009", "DL3019", "DL3032", "DL3036", "DL3040", "DL3042"],
+    "HD010": ["DL3015"],
+    "HD012": ["DL3011"],
+    "HD013": ["DL3025"],
+    "HD015": ["DL4003", "DL4004", "DL3012"],
+    "HD016": ["DL4000"],
+    "HD017": ["DL3000"],
+    "HD018": ["DL3014", "DL3030", "DL3038", "DL3034"],
+    "HD019": ["DL4006"],
+    "HD020": ["DL3008", "DL3013", "DL3016", "DL3018", "DL3028", "DL3062"],
+    "HD021": ["DL3003"],
+}
+
+
+def main(argv):
+    samples = 0
+    if "--samples" in argv:
+        at = argv.index("--samples")
+        samples = int(argv[at + 1])
+        argv = argv[:at] + argv[at + 2:]
+    ours_path, *hadolint_paths = argv
+    ours = defaultdict(lambda: defaultdict(set))  # rule -> file -> lines
+    with open(ours_path) as lines:
+        for line in lines:
+            finding = json.loads(line)
+            ours[finding["rule"]][finding["file"]].add(finding["line"])
+    theirs = defaultdict(lambda: defaultdict(set))  # code -> file -> lines
+    unparsed = set()
+    for path in hadolint_paths:
+        for finding in json.load(open(path)):
+            if finding["code"] == "DL1000":
+                unparsed.add(finding["file"])
+            theirs[finding["code"]][finding["file"]].add(finding["line"])
+    print(f"files hadolint cannot parse (left out): {len(unparsed)}\n")
+    print("| rule | hadolint | both fire | only tallyman | only hadolint | same lines in shared files |")
+    print("|---|---|---:|---:|---:|---:|")
+    details = []
+    for rule, codes in EQUIVALENTS.items():
+        our_files = {f: l for f, l in ours[rule].items() if f not in unparsed}
+        their_files = defaultdict(set)
+        for code in codes:
+            for f, l in theirs[code].items():
+                if f not in unparsed:
+                    their_files[f] |= l
+        both = sorted(set(our_files) & set(their_files))
+        only_ours = sorted(set(our_files) - set(their_files))
+        only_theirs = sorted(set(their_files) - set(our_files))
+        same = sum(1 for f in both if our_files[f] == their_files[f])
+        print(f"| {rule} | {', '.join(codes)} | {len(both)} | {len(only_ours)} | {len(only_theirs)} | {same}/{len(both)} |")
+        details.append((rule, only_ours, only_theirs, our_files, their_files))
+    if samples:
+        for rule, only_ours, only_theirs, our_files, their_files in details:
+            print(f"\n## {rule}")
+            for f in only_ours[:samples]:
+                print(f"  only tallyman: {f} lines {sorted(our_files[f])}")
+            for f in only_theirs[:samples]:
+                print(f"  only hadolint: {f} lines {sorted(their_files[f])}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,60 @@
+//! The `hardening` built-in policy: what the image runs as and with, how
+//! its build fetches and verifies code, and the hygiene of its instructions.
+//!
+//! - the user and the final stage: root (HD001), `sudo` (HD002), no
+//!   `HEALTHCHECK` (HD007), SSH port (HD011), shell-form `CMD` (HD013),
+//!   world-writable files (HD014);
+//! - integrity of what the build downloads: `ADD` (HD003, HD004), `curl | sh`
+//!   (HD005), TLS and signature checks turned off (HD006), unpinned packages
+//!   (HD020);
+//! - package managers: update alone (HD008), caches left behind (HD009),
+//!   recommended packages (HD010), prompts (HD018);
+//! - instructions: invalid `EXPOSE` (HD012), repeated `CMD`/`ENTRYPOINT`/
+//!   `HEALTHCHECK` (HD015), `MAINTAINER` (HD016), `WORKDIR` (HD017), pipes
+//!   without `pipefail` (HD019), `cd` (HD021).
+//!
+//! One rule per module under [`rules`], each documented in ruff's style;
+//! `tallyman rule HD019` prints that documentation. What several rules share
+//! lives in [`commands`] (matching the split `RUN` commands) and [`scope`]
+//! (which stages ship, what a stage inherits, what a variable holds).
+
+pub mod commands;
+pub mod rules;
+pub mod scope;
+mod settings;
+mod sources;
+
+use tallyman_sdk::{Dockerfile, Finding, Policy, PolicyMeta};
+
+pub use settings::Settings;
+
+/// The policy, exported as a Wasm component by [`tallyman_sdk::export_policy!`].
+pub struct Hardening;
+
+impl Policy for Hardening {
+    type Settings = Settings;
+
+    fn info() -> PolicyMeta {
+        PolicyMeta {
+            name: "hardening",
+            version: env!("CARGO_PKG_VERSION"),
+            description: "Hardening: a non-root final stage, verified downloads and TLS, \
+                          package manager hygiene, pinned versions and sound instructions",
+            rules: rules::ALL,
+        }
+    }
+
+    fn validate_settings(settings: &Settings) -> Result<(), String> {
+        settings.validate()
+    }
+
+    fn check_dockerfile(dockerfile: &Dockerfile, settings: &Settings) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for check in rules::CHECKS {
+            check(dockerfile, settings, &mut findings);
+        }
+        findings
+    }
+}
+
+tallyman_sdk::export_policy!(Hardening);

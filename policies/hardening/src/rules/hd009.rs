@@ -1,0 +1,211 @@
+use tallyman_sdk::model::{Instruction, RunInstruction, SimpleCommand, Stage};
+use tallyman_sdk::{Dockerfile, Finding};
+
+use crate::commands::{Family, assignments, is_pip, mounts_cache_on, program, quoted, removes};
+use crate::scope::{shipping_stages, variable};
+use crate::settings::Settings;
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags package manager caches a `RUN` leaves in its layer, per package
+    /// manager:
+    /// - apt: `apt-get update` without `rm -rf /var/lib/apt/lists/*` (or
+    ///   `apt-get dist-clean`) after it in the same `RUN`;
+    /// - apk: `apk add`/`update`/`upgrade` without `--no-cache` (or
+    ///   `--no-network`, which downloads nothing), unless
+    ///   `/var/cache/apk` is removed or `apk cache clean` runs after it;
+    /// - yum, dnf, microdnf, tdnf: an install, upgrade or `makecache`
+    ///   without `clean all` (or `rm -rf /var/cache/yum` or `/var/cache/dnf`)
+    ///   after it;
+    /// - zypper: an install, upgrade or refresh without `zypper clean`;
+    /// - pip: `pip install` without `--no-cache-dir`, unless
+    ///   `PIP_NO_CACHE_DIR` is set or the cache is removed (`pip cache
+    ///   purge`, `rm -rf ~/.cache/pip`) after it.
+    ///
+    /// A `RUN --mount=type=cache` (or `tmpfs`) whose target is the cache
+    /// directory (`/var/lib/apt/lists`, `/var/cache/apk`, `/root/.cache/pip`,
+    /// or a parent of it) is the better fix and counts as clean.
+    ///
+    /// Only the stages that ship are checked: the final stage and the
+    /// stages it is built on. A builder stage's caches stay behind when
+    /// only its artifacts are copied out.
+    ///
+    /// ## Why is this bad?
+    /// The cache is written in the same layer as the packages, so deleting
+    /// it in a later `RUN` does not shrink the image: the files stay in the
+    /// lower layer. Package lists and downloaded archives add tens to
+    /// hundreds of megabytes to every pull, and stale lists in the image
+    /// mislead anyone who installs in a derived image.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl
+    /// RUN pip install -r requirements.txt
+    /// ```
+    ///
+    /// ## Fix
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    ///  && rm -rf /var/lib/apt/lists/*
+    /// RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
+    /// ```
+    pub const HD009 = {
+        id: "HD009",
+        title: "Package manager cache left in the layer",
+        severity: Low,
+        tags: ["size"],
+        equivalents: [
+            "hadolint:DL3009",
+            "hadolint:DL3019",
+            "hadolint:DL3032",
+            "hadolint:DL3036",
+            "hadolint:DL3040",
+            "hadolint:DL3042",
+            "trivy:DS-0015",
+            "trivy:DS-0019",
+            "trivy:DS-0020",
+            "trivy:DS-0025",
+            "trivy:DS-0027",
+        ],
+    };
+}
+
+pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
+    for stage in shipping_stages(dockerfile, settings) {
+        for (instruction, run) in stage.runs() {
+            let commands = run.command.commands.as_slice();
+            let mut reported: Vec<&str> = Vec::new();
+            for (index, command) in commands.iter().enumerate() {
+                let later = commands.get(index + 1..).unwrap_or_default();
+                let earlier = commands.get(..index).unwrap_or_default();
+                let leaves = package_cache(command, later, run).or_else(|| {
+                    pip_cache(dockerfile, stage, instruction, earlier, command, later, run)
+                });
+                let Some((manager, dirs)) = leaves else {
+                    continue;
+                };
+                if reported.contains(&manager) {
+                    continue;
+                }
+                reported.push(manager);
+                findings.push(
+                    Finding::at(&HD009, (stage, instruction))
+                        .message(format!(
+                            "{} leaves its cache in the layer ({dirs})",
+                            quoted(command)
+                        ))
+                        .fix(fix(manager, dirs)),
+                );
+            }
+        }
+    }
+}
+
+/// The family and its cache directory, when `command` fills a system
+/// package manager's cache that nothing after it in the `RUN` empties.
+fn package_cache(
+    command: &SimpleCommand,
+    later: &[SimpleCommand],
+    run: &RunInstruction,
+) -> Option<(&'static str, &'static str)> {
+    let invocation = program(command);
+    let family = Family::of(&invocation)?;
+    let fills = match family {
+        Family::Apt => family.refreshes_index(&invocation),
+        Family::Apk => {
+            (family.installs(&invocation) || family.refreshes_index(&invocation))
+                // `--no-network` installs from what is already there.
+                && !invocation.has_flag(&["--no-cache", "--no-network"])
+        }
+        Family::Rpm | Family::Zypper => {
+            family.installs(&invocation) || family.refreshes_index(&invocation)
+        }
+    };
+    if !fills {
+        return None;
+    }
+    let dirs = family.cache_dirs();
+    let emptied = dirs.iter().any(|dir| mounts_cache_on(run, dir))
+        || later.iter().any(|after| {
+            let cleaner = program(after);
+            dirs.iter().any(|dir| removes(after, dir))
+                || (Family::of(&cleaner) == Some(family) && family.cleans(&cleaner))
+        });
+    // Name the directory this program writes.
+    let shown = match invocation.program() {
+        "yum" | "microdnf" => "/var/cache/yum",
+        "tdnf" => "/var/cache/tdnf",
+        _ => dirs.first().copied().unwrap_or_default(),
+    };
+    (!emptied).then_some((family.name(), shown))
+}
+
+/// `pip install` that writes pip's cache, which nothing turns off or
+/// empties.
+fn pip_cache(
+    dockerfile: &Dockerfile,
+    stage: &Stage,
+    instruction: &Instruction,
+    earlier: &[SimpleCommand],
+    command: &SimpleCommand,
+    later: &[SimpleCommand],
+    run: &RunInstruction,
+) -> Option<(&'static str, &'static str)> {
+    let invocation = program(command);
+    if !is_pip(invocation.program()) || !invocation.has_subcommand("install") {
+        return None;
+    }
+    let cache_off = invocation.has_flag(&["--no-cache-dir", "--no-cache"])
+        || assignments(command)
+            .iter()
+            .any(|(name, _)| *name == "PIP_NO_CACHE_DIR")
+        || variable(dockerfile, stage, instruction, earlier, "PIP_NO_CACHE_DIR").is_some();
+    let cache_mounted = run.mounts.iter().any(|mount| {
+        matches!(mount.kind.as_str(), "cache" | "tmpfs")
+            && mount.target.as_deref().is_some_and(is_pip_cache_dir)
+    });
+    let emptied = later.iter().any(|after| {
+        let cleaner = program(after);
+        (is_pip(cleaner.program())
+            && cleaner.has_subcommand("cache")
+            && cleaner
+                .operands()
+                .get(1)
+                .is_some_and(|what| matches!(*what, "purge" | "remove")))
+            || (cleaner.is("rm")
+                && cleaner
+                    .operands()
+                    .iter()
+                    .any(|operand| is_pip_cache_dir(operand)))
+    });
+    (!cache_off && !cache_mounted && !emptied).then_some(("pip", "~/.cache/pip"))
+}
+
+/// `/root/.cache/pip`, `~/.cache`, `$HOME/.cache/pip/*`.
+fn is_pip_cache_dir(path: &str) -> bool {
+    let path = path.trim_end_matches(['*', '/']);
+    path.ends_with("/.cache/pip")
+        || path.ends_with("/.cache")
+        || path == "~/.cache"
+        || path == "~/.cache/pip"
+}
+
+fn fix(manager: &str, dir: &str) -> String {
+    let cleanup = match manager {
+        "apt-get" => "end the `RUN` with `&& rm -rf /var/lib/apt/lists/*`",
+        "apk" => "use `apk add --no-cache`",
+        "yum/dnf" => "end the `RUN` with `&& dnf clean all` (or `yum clean all`)",
+        "zypper" => "end the `RUN` with `&& zypper clean --all`",
+        _ => "use `pip install --no-cache-dir` or set `ENV PIP_NO_CACHE_DIR=1`",
+    };
+    let target = if manager == "pip" {
+        "/root/.cache/pip"
+    } else {
+        dir
+    };
+    format!(
+        "{cleanup}, or keep the cache out of the image with `RUN --mount=type=cache,target={target}`"
+    )
+}

@@ -1,0 +1,97 @@
+use tallyman_sdk::{Dockerfile, Finding};
+
+use crate::commands::{Family, option_values, program, quoted, written_text};
+use crate::scope::{instructions_before, shipping_stages};
+use crate::settings::Settings;
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags `apt-get install` and `apt install` without
+    /// `--no-install-recommends` in the stages that ship (the final stage
+    /// and the stages it is built on). Recommends are also off with
+    /// `-o APT::Install-Recommends=false` (or `0`), or when an earlier `RUN`
+    /// wrote `APT::Install-Recommends "0";` (or `"false"`) into an
+    /// `apt.conf` snippet.
+    ///
+    /// Builder stages are not flagged: extra packages there cost build time,
+    /// not image size, since only copied artifacts ship.
+    ///
+    /// ## Why is this bad?
+    /// apt installs "recommended" packages by default: documentation,
+    /// optional tools and libraries the application never uses, often
+    /// doubling the size of what was asked for. Each one is more to
+    /// download, to scan and to patch, and more attack surface.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+    /// ```
+    ///
+    /// ## Fix
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    ///  && rm -rf /var/lib/apt/lists/*
+    /// ```
+    pub const HD010 = {
+        id: "HD010",
+        title: "apt install without --no-install-recommends",
+        severity: Low,
+        tags: ["cis-docker-1.6:4.3", "size"],
+        equivalents: ["hadolint:DL3015", "trivy:DS-0029"],
+    };
+}
+
+pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
+    for stage in shipping_stages(dockerfile, settings) {
+        for (instruction, _) in stage.runs() {
+            let configured = || {
+                instructions_before(dockerfile, stage, instruction.line())
+                    .into_iter()
+                    .chain([instruction])
+                    .any(|earlier| turns_recommends_off(&written_text(earlier)))
+            };
+            let command = instruction.run_commands().iter().find(|command| {
+                let run = program(command);
+                Family::of(&run) == Some(Family::Apt)
+                    && run.is_any(&["apt-get", "apt"])
+                    && run.has_subcommand("install")
+                    && !run.has_flag(&["--no-install-recommends"])
+                    && !option_values(&run, "-o", "--option")
+                        .iter()
+                        .any(|option| turns_recommends_off(option))
+            });
+            let Some(command) = command else {
+                continue;
+            };
+            if configured() {
+                continue;
+            }
+            findings.push(
+                Finding::at(&HD010, (stage, instruction))
+                    .message(format!(
+                        "{} also installs every recommended package",
+                        quoted(command)
+                    ))
+                    .fix("add `--no-install-recommends` and list what the image needs"),
+            );
+        }
+    }
+}
+
+/// `APT::Install-Recommends=false` (an option) or `APT::Install-Recommends
+/// "0";` (a configuration line), in any case.
+fn turns_recommends_off(text: &str) -> bool {
+    text.lines().any(|line| {
+        let compact: String = line
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | ';'))
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let value = compact
+            .strip_prefix("apt::install-recommends")
+            .map(|rest| rest.strip_prefix('=').unwrap_or(rest));
+        matches!(value, Some("0" | "false" | "no"))
+    })
+}

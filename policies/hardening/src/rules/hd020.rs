@@ -1,0 +1,256 @@
+use tallyman_sdk::shell::Command;
+use tallyman_sdk::{Dockerfile, Finding};
+
+use crate::commands::{is_pip, program};
+use crate::scope::{expand_word, variable};
+use crate::settings::Settings;
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags packages installed without a version:
+    /// - `apt-get`/`apt install pkg` (pinned: `pkg=1.2-3`, `pkg=1.2*`);
+    /// - `apk add pkg` (pinned: `pkg=1.2-r0`, `pkg~1.2`, `pkg>=1.2`);
+    /// - `pip install pkg` (pinned: `pkg==1.2`, `pkg~=1.2`, any version
+    ///   bound, `pkg @ <url>`, a VCS URL at `@<ref>`);
+    /// - `npm install`/`yarn add`/`pnpm add pkg` (pinned: `pkg@1.2.3`,
+    ///   `pkg@^1.2`; `pkg@latest` and other dist-tags are not);
+    /// - `gem install pkg` (pinned: `-v 1.2`, `pkg:1.2`);
+    /// - `go install pkg@latest` (or `@master`, `@main`, `@HEAD`), and
+    ///   `go get pkg` without a version, which takes the latest.
+    ///
+    /// It reads what users report hadolint gets wrong (DL3008, DL3013,
+    /// DL3016, DL3018) as not unpinned:
+    /// - variables: `apt-get install foo=$FOO_VERSION` is pinned; a word
+    ///   that is only a variable (`apt-get install $PACKAGES`) is resolved
+    ///   from `ENV`, `ARG` defaults and assignments earlier in the `RUN`,
+    ///   and skipped when its value cannot be known (a loop variable, a
+    ///   `--build-arg` without default);
+    /// - local files: `apt-get install ./pkg.deb`, `apk add /tmp/x.apk`,
+    ///   `pip install .`, `pip install dist/*.whl`, `gem install x.gem`;
+    /// - requirement and lock files: `pip install -r requirements.txt`,
+    ///   `-c constraints.txt` (which pins every package named with it) or
+    ///   `PIP_CONSTRAINT`, `npm ci`, `npm install`/`yarn install` without
+    ///   package names, `bundle install`, `go install` without `@version`
+    ///   (which uses the module's `go.mod`);
+    /// - flag values: `apk add --virtual .build-deps`, `apt-get -t
+    ///   bookworm-backports`, `pip install -e .`.
+    ///
+    /// The severity is `info` by default; the `unpinned-severity` setting
+    /// raises it for teams that require reproducible builds.
+    ///
+    /// ## Why is this bad?
+    /// An unpinned install takes whatever version the repository has on
+    /// the day of the build: two builds of the same Dockerfile differ, a
+    /// new major version breaks the build without a change in the
+    /// repository, and a compromised release goes in unnoticed.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    ///  && pip install --no-cache-dir flask \
+    ///  && npm install -g pnpm
+    /// ```
+    ///
+    /// ## Fix
+    /// ```dockerfile
+    /// ARG CURL_VERSION=7.88.1-10+deb12u8
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl=${CURL_VERSION} \
+    ///  && pip install --no-cache-dir flask==3.0.3 \
+    ///  && npm install -g pnpm@9.12.1
+    /// ```
+    pub const HD020 = {
+        id: "HD020",
+        title: "Package installed without a pinned version",
+        severity: Info,
+        tags: ["reproducibility", "supply-chain"],
+        equivalents: [
+            "hadolint:DL3008",
+            "hadolint:DL3013",
+            "hadolint:DL3016",
+            "hadolint:DL3018",
+            "hadolint:DL3028",
+            "hadolint:DL3062",
+        ],
+    };
+}
+
+pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
+    for (stage, instruction) in dockerfile.instructions() {
+        let commands = instruction.run_commands();
+        for (index, command) in commands.iter().enumerate() {
+            let earlier = commands.get(..index).unwrap_or_default();
+            let lookup = |name: &str| variable(dockerfile, stage, instruction, earlier, name);
+            let run = program(command);
+            let Some((manager, unpinned)) = unpinned(&run, &lookup) else {
+                continue;
+            };
+            if unpinned.is_empty() {
+                continue;
+            }
+            let list = unpinned
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut finding = Finding::at(&HD020, (stage, instruction))
+                .message(format!("`{manager}` installs {list} without a version"))
+                .fix(fix(manager, unpinned.first().map_or("pkg", String::as_str)));
+            if let Some(severity) = settings.unpinned_severity() {
+                finding = finding.severity(severity);
+            }
+            findings.push(finding);
+        }
+    }
+}
+
+/// The package manager and the packages it installs unpinned; `None` when
+/// the command installs nothing by name.
+fn unpinned<'a>(
+    run: &Command<'_>,
+    lookup: &impl Fn(&str) -> Option<&'a str>,
+) -> Option<(&'static str, Vec<String>)> {
+    let name = run.program();
+    let (manager, operands, pinned): (&'static str, Vec<&str>, fn(&str) -> bool) = match name {
+        "apt-get" | "apt" | "aptitude" => {
+            ("apt-get install", run.operands_after("install"), apt_pinned)
+        }
+        "apk" => ("apk add", run.operands_after("add"), apk_pinned),
+        "gem" if run.has_subcommand("install") => {
+            if run.has_flag(&["-v", "--version", "-g", "--file"]) {
+                return None;
+            }
+            ("gem install", run.operands_after("install"), gem_pinned)
+        }
+        "go" if run.has_subcommand("get") => ("go get", run.operands_after("get"), go_get_pinned),
+        "go" => ("go install", run.operands_after("install"), go_pinned),
+        "npm" | "pnpm" => {
+            let sub = run.subcommand()?;
+            if !matches!(sub, "install" | "i" | "add" | "isntall") {
+                return None;
+            }
+            ("npm install", run.operands_after(sub), npm_pinned)
+        }
+        "yarn" => {
+            let operands = run.operands();
+            let packages = match operands.as_slice() {
+                ["add", rest @ ..] | ["global", "add", rest @ ..] => rest.to_vec(),
+                _ => return None,
+            };
+            ("yarn add", packages, npm_pinned)
+        }
+        _ if is_pip(name) && run.has_subcommand("install") => {
+            let constrained =
+                run.has_flag(&["-c", "--constraint"]) || lookup("PIP_CONSTRAINT").is_some();
+            if constrained {
+                return None;
+            }
+            ("pip install", run.operands_after("install"), pip_pinned)
+        }
+        _ => return None,
+    };
+    let mut unpinned = Vec::new();
+    for operand in operands {
+        // A word the build alone can fill (`$PACKAGES` with no known value).
+        let Some(words) = expand_word(operand, lookup) else {
+            continue;
+        };
+        unpinned.extend(
+            words
+                .into_iter()
+                .filter(|word| !word.starts_with('-') && !pinned(word)),
+        );
+    }
+    Some((manager, unpinned))
+}
+
+/// A path rather than a package name: `./x.deb`, `/tmp/x.apk`, `dist/*.whl`.
+fn is_local_file(word: &str, extensions: &[&str]) -> bool {
+    word.starts_with(['.', '/', '~']) || extensions.iter().any(|ext| word.ends_with(ext))
+}
+
+fn apt_pinned(word: &str) -> bool {
+    word.contains('=') || is_local_file(word, &[".deb"])
+}
+
+fn apk_pinned(word: &str) -> bool {
+    word.contains(['=', '~', '<', '>']) || is_local_file(word, &[".apk"])
+}
+
+fn gem_pinned(word: &str) -> bool {
+    word.contains(':') || is_local_file(word, &[".gem"])
+}
+
+/// `go install pkg@v1.2.3` or a commit; without `@`, the module's go.mod
+/// decides.
+/// `go get pkg` takes the latest version (and writes it into go.mod);
+/// `go get ./...` fetches what go.mod already pins.
+fn go_get_pinned(word: &str) -> bool {
+    word.contains('@') && go_pinned(word) || word.starts_with('.') || word.starts_with('/')
+}
+
+fn go_pinned(word: &str) -> bool {
+    match word.rsplit_once('@') {
+        Some((_, version)) => !matches!(
+            version,
+            "" | "latest" | "master" | "main" | "HEAD" | "upgrade" | "patch"
+        ),
+        None => true,
+    }
+}
+
+fn pip_pinned(word: &str) -> bool {
+    const ARCHIVES: &[&str] = &[".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2"];
+    if word.contains("://") {
+        let last = word.rsplit('/').next().unwrap_or(word);
+        return last.contains('@')
+            || word.contains(" @ ")
+            || ARCHIVES.iter().any(|ext| word.ends_with(ext));
+    }
+    word.contains(['=', '<', '>', '@']) || is_local_file(word, ARCHIVES)
+}
+
+/// `pkg@1.2.3`, `@scope/pkg@^1.2`, a tarball, a path, a Git URL at a ref.
+fn npm_pinned(word: &str) -> bool {
+    if word.contains("://") || word.starts_with("github:") || word.starts_with("git+") {
+        return word.contains('#') || word.ends_with(".tgz") || word.ends_with(".tar.gz");
+    }
+    if is_local_file(word, &[".tgz", ".tar.gz"]) || word.starts_with("file:") {
+        return true;
+    }
+    // The version follows the last `@` that is not the scope's.
+    let Some((_, version)) = word.get(1..).and_then(|rest| rest.rsplit_once('@')) else {
+        // `user/repo` is a GitHub shorthand at its default branch.
+        return false;
+    };
+    let version = version.strip_prefix('v').unwrap_or(version);
+    // `pkg@${VERSION#v}`: a version the build fills in.
+    version
+        .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '^' | '~' | '=' | '<' | '>' | '$'))
+}
+
+fn fix(manager: &str, example: &str) -> String {
+    let name = example
+        .split(['=', '@', '[', ':'])
+        .next()
+        .unwrap_or(example);
+    match manager {
+        "apt-get install" => format!(
+            "pin each package: `{name}=<version>` (a variable such as `{name}=${{{}_VERSION}}` works)",
+            name.to_ascii_uppercase().replace(['-', '.', '+'], "_")
+        ),
+        "apk add" => format!("pin each package: `{name}=<version>` or `{name}~<major.minor>`"),
+        "gem install" => {
+            format!("`gem install {name} -v <version>`, or a Gemfile.lock with `bundle install`")
+        }
+        "go install" | "go get" => format!(
+            "`go {} {name}@<version>`",
+            manager.trim_start_matches("go ")
+        ),
+        "npm install" | "yarn add" => {
+            format!("`{name}@<version>`, or a package.json with a lock file and `npm ci`")
+        }
+        _ => format!(
+            "`{name}==<version>`, or a requirements file with pinned versions (`pip install -r`)"
+        ),
+    }
+}
