@@ -4,9 +4,12 @@
 //! variants as `Dockerfile.<variant>` and `<name>.Dockerfile`, and Podman's
 //! `Containerfile` likewise. Matching is case-insensitive, as real trees
 //! spell them every way (`xgboost.dockerfile`, `Dockerfile.alpine`).
-//! Documents, ignore files and source code that merely share the stem
-//! (`Dockerfile.md`, `Dockerfile.dockerignore`, BuildKit's own
-//! `dockerfile.go`) are not Dockerfiles.
+//! Documents, ignore files and editor leftovers that merely share the stem
+//! (`Dockerfile.md`, `Dockerfile.dockerignore`, `Dockerfile.orig`) are not
+//! Dockerfiles. Any other `Dockerfile.<variant>` is one, as Docker's naming
+//! convention has it: a file that is not really a Dockerfile then shows up
+//! in the report as failed (or with odd findings) rather than silently
+//! unscanned.
 
 /// Extensions after `Dockerfile.` that mark a file as something else.
 const NOT_A_VARIANT: &[&str] = &[
@@ -19,20 +22,6 @@ const NOT_A_VARIANT: &[&str] = &[
     "html",
     "htm",
     "pdf",
-    "go",
-    "rs",
-    "py",
-    "js",
-    "ts",
-    "java",
-    "rb",
-    "sh",
-    "json",
-    "yaml",
-    "yml",
-    "toml",
-    "xml",
-    "lock",
     "orig",
     "rej",
     "bak",
@@ -83,6 +72,8 @@ mod tests {
             "base.Dockerfile",
             "xgboost.dockerfile",
             "api.Containerfile",
+            // BuildKit's own source has one; the naming convention says Dockerfile.
+            "dockerfile.go",
         ] {
             assert!(is_dockerfile_name(name), "{name} should be a Dockerfile");
         }
@@ -93,7 +84,6 @@ mod tests {
         for name in [
             "Dockerfile.md",
             "Dockerfile.dockerignore",
-            "dockerfile.go",
             "dockerfile-guide.txt",
             ".Dockerfile",
             "Dockerfile.",
