@@ -36,6 +36,15 @@ fn evaluation(c: &mut Criterion) {
         ("typical", common::typical_dockerfile("app/Dockerfile")),
     ];
     let mut group = c.benchmark_group("evaluation");
+    // With no policies a session only converts the model to the WIT types:
+    // the part of a target's cost shared by all its policies.
+    let engine_only = engine(true, CacheDir::Disabled);
+    let mut session = engine_only.session(&[]);
+    for (size, target) in &targets {
+        group.bench_function(format!("convert-only/{size}"), |b| {
+            b.iter(|| black_box(session.check_dockerfile(black_box(target))))
+        });
+    }
     for (label, reuse) in [("fresh-instance", false), ("reused-instance", true)] {
         let engine = engine(reuse, CacheDir::Disabled);
         let policy = engine.load_bytes(&wasm, PolicySource::Bytes).expect("echo");
