@@ -188,10 +188,19 @@ fn runs_killed_midway_leave_the_next_run_correct() {
             let policy = engine
                 .load_bytes(&policy_wasm("echo"), PolicySource::Bytes)
                 .unwrap();
-            assert_eq!(policy.cache_outcome(), CacheOutcome::Hit, "{}", entry.display());
+            assert_eq!(
+                policy.cache_outcome(),
+                CacheOutcome::Hit,
+                "{}",
+                entry.display()
+            );
         }
     }
     let output = run().wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("name:        echo"));
 }

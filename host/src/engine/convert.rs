@@ -271,7 +271,10 @@ mod tests {
                     kind: "cache".into(),
                     target: Some("/root/.cache".into()),
                     source: Some("src".into()),
-                    from: Some(reference("$BASE", model::ImageSource::Unresolved("no ARG".into()))),
+                    from: Some(reference(
+                        "$BASE",
+                        model::ImageSource::Unresolved("no ARG".into()),
+                    )),
                     id: Some("gocache".into()),
                     env: Some("TOKEN".into()),
                     options: vec![model::KeyValue {
