@@ -8,7 +8,9 @@ use serde::Serialize;
 /// A parsed Dockerfile: BuildKit's root node plus what the parser learned on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ast {
-    /// Parser directives (`# syntax=`, `# escape=`, `# check=`) in the order found.
+    /// Parser directives (`# syntax=`, `# escape=`, `# check=`) in the order
+    /// found; after a `#!` first line, where BuildKit's parser sees only
+    /// comments, the `syntax` and `check` directives its frontend still reads.
     pub directives: Vec<Directive>,
     /// The escape character in force (`\` unless `# escape=` says otherwise).
     pub escape: char,
@@ -26,21 +28,29 @@ pub struct Ast {
 /// One instruction: a top-level child of BuildKit's root node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Node {
-    /// The keyword in lower case, as BuildKit stores it (`from`, `run`, `onbuild`, ...).
+    /// The keyword in lower case (`from`, `run`, `onbuild`, ...): what BuildKit
+    /// dispatches on and what `AST.Dump()` prints.
     pub keyword: String,
+    /// The keyword exactly as written (`RUN`, `Run`, ...): BuildKit's `Node.Value`,
+    /// which keeps the source's case so that linters can check it.
+    pub keyword_as_written: String,
     /// Flags (`--from=build`) in the order written, as BuildKit extracts them.
     pub flags: Vec<String>,
     /// The argument values: BuildKit's `Next` chain. For `ENV`/`LABEL` these
     /// are `key, value, separator` triples, exactly as BuildKit keeps them.
     /// Empty for `ONBUILD`, whose instruction is in [`Node::sub`].
     pub args: Vec<String>,
-    /// `ONBUILD`'s nested instruction.
+    /// `ONBUILD`'s nested instruction. Its `start_line`/`end_line` are the
+    /// enclosing `ONBUILD`'s (BuildKit leaves them at zero).
     pub sub: Option<Box<Node>>,
     /// BuildKit's `json` attribute: the arguments were written in exec (JSON) form.
     pub json: bool,
     /// Heredoc bodies attached to the instruction.
     pub heredocs: Vec<Heredoc>,
-    /// The instruction's text as BuildKit keeps it in `Original`.
+    /// The instruction's text as BuildKit keeps it in `Original`: the logical
+    /// line (continuations joined, comment lines dropped), followed, when the
+    /// instruction has heredocs, by a newline and the raw heredoc lines
+    /// (bodies and terminators, with their line endings).
     pub original: String,
     /// 1-based first line of the instruction.
     pub start_line: usize,
@@ -54,12 +64,17 @@ pub struct Node {
 /// A heredoc body, as BuildKit's `parser.Heredoc`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heredoc {
+    /// The delimiter word, unquoted (`EOF` for `<<'EOF'`).
     pub name: String,
-    pub file_descriptor: u32,
+    /// The file descriptor written before `<<` (`3<<EOF`), 0 when none.
+    /// Go's `uint`: an out-of-range number saturates as BuildKit's does.
+    pub file_descriptor: u64,
     /// Variables are expanded in the body (the delimiter was not quoted).
     pub expand: bool,
-    /// `<<-`: leading tabs are stripped.
+    /// `<<-`: leading tabs are stripped (from the terminator when reading, from
+    /// the body when the instruction runs; `content` keeps them).
     pub chomp: bool,
+    /// The body lines exactly as read, line endings included.
     pub content: String,
 }
 

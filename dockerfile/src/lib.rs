@@ -2,8 +2,27 @@
 //! model that policies see.
 //!
 //! The crate is split by stage of reading:
-//! - [`ast`]: BuildKit's syntax tree (what `AST.Dump()` prints);
+//! - [`parser`]: text to [`ast::Ast`], BuildKit's syntax tree, byte for byte as BuildKit;
+//! - [`dump`] and [`commands`]: the tree printed as BuildKit's dump and as
+//!   flat per-instruction records;
+//! - [`expand`]: BuildKit's shell lexer, for variable expansion;
+//! - [`imageref`]: image references with Docker's normalisation;
+//! - [`shell`]: `RUN` scripts split into simple commands;
+//! - [`mount`]: `RUN --mount=` values;
 //! - [`model`]: the typed model, a mirror of `wit/policy.wit`.
 
 pub mod ast;
+pub mod commands;
+pub mod dump;
+pub mod expand;
+pub mod imageref;
+pub mod lower;
 pub mod model;
+pub mod mount;
+pub mod parser;
+pub mod shell;
+
+pub use commands::{CommandRecord, HeredocRecord, commands};
+pub use dump::dump;
+pub use lower::{LowerOptions, lower};
+pub use parser::{DEFAULT_MAX_SIZE, ParseError, ParseErrorKind, ParseOptions, parse, parse_str};

@@ -98,7 +98,18 @@ pub struct SimpleCommand {
     pub pipeline: u32,
     pub pipe_position: u32,
     pub in_substitution: bool,
-    pub nested_depth: u32,
+    pub shell_depth: u32,
+    pub negated: bool,
+    pub in_condition: bool,
+    pub connector: Connector,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Connector {
+    Start,
+    Sequence,
+    And,
+    Or,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +120,8 @@ pub struct Mount {
     pub from: Option<ImageReference>,
     pub id: Option<String>,
     pub env: Option<String>,
+    pub read_only: bool,
+    pub required: bool,
     pub options: Vec<KeyValue>,
 }
 

@@ -1,6 +1,14 @@
 //! tallyman: a policy-as-code engine for container builds.
-
-pub use tallyman_dockerfile as dockerfile;
+//!
+//! The binary is a thin layer over this library; modules follow the stages
+//! of a scan (see DESIGN.md §1).
 
 pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod discover;
 pub mod engine;
+pub mod report;
+pub mod scan;
+
+pub use tallyman_dockerfile as dockerfile;

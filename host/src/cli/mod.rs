@@ -1,3 +1,59 @@
-//! The command line.
+//! The command line: argument parsing and dispatch. Each subcommand lives in
+//! its own module; this one only wires them together and maps outcomes to
+//! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
+mod parse;
 pub mod policy;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tallyman",
+    version,
+    about = "Policy-as-code for container builds"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
+    Parse(parse::ParseArgs),
+    /// List and inspect policies.
+    Policy(policy::PolicyArgs),
+}
+
+/// Exit code for "the command could not do its job".
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Parse(args) => parse::run(&args),
+        Command::Policy(args) => {
+            policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)
+        }
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        // A closed pipe (`tallyman parse ... | head`) is the reader's choice, not an error.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,143 @@
+//! Keeps deep nesting from overflowing the stack.
+//!
+//! The shell parser is recursive descent: `$(echo $(echo ...))` a few
+//! hundred levels deep overflows a 2 MiB thread stack, and a stack overflow
+//! aborts the process instead of unwinding (no `catch_unwind` helps). So
+//! before parsing we bound how much stack the script can need, and run the
+//! work on a thread with a stack that large when it is more than a caller's
+//! thread can be assumed to have free.
+//!
+//! The bound weighs what opens a level of nesting (`( ) { } $ \`` and the
+//! reserved words `if`, `then`, `do`, `case`...) heavily and the bytes that
+//! add a list item (`; & | < > !` and newlines) lightly: every construct the parser recurses on has at least one of them
+//! per level. The costs were measured on the worst constructs (nested
+//! `case`, `$( )`, `"$( )"`, `${ }`, `{ }`, `if`, and long `;`/`&&` lists),
+//! parser and walk together, and then doubled.
+
+use std::thread;
+
+/// Stack we assume any caller's thread has free (Rust's spawned threads
+/// have 2 MiB, the main thread 8 MiB).
+const INLINE_BUDGET: usize = 512 * 1024;
+/// Fixed cost of a split: parser set-up, our walk, the allocator.
+const BASE_COST: usize = 128 * 1024;
+/// Upper bound of the stack used per nesting byte, doubled for safety.
+/// Unoptimised builds (tests) use many times more stack per frame.
+const PER_LEVEL: usize = if cfg!(debug_assertions) {
+    64 * 1024
+} else {
+    8 * 1024
+};
+/// Upper bound of the stack used per list separator, doubled for safety.
+const PER_ITEM: usize = if cfg!(debug_assertions) {
+    4 * 1024
+} else {
+    512
+};
+/// Beyond this the script is refused rather than given a huge stack.
+const MAX_STACK: usize = 512 * 1024 * 1024;
+
+/// Reserved words that open a compound command or a part of one.
+const KEYWORDS: &[&[u8]] = &[
+    b"if",
+    b"then",
+    b"elif",
+    b"else",
+    b"while",
+    b"until",
+    b"for",
+    b"do",
+    b"case",
+    b"select",
+    b"function",
+];
+
+/// The stack a split of `script` may need, in bytes.
+pub(super) fn stack_needed(script: &str) -> usize {
+    let bytes = script.as_bytes();
+    let (mut levels, mut items) = (0usize, 0usize);
+    let mut at_word_start = true;
+    for (i, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'(' | b')' | b'{' | b'}' | b'$' | b'`' => levels += 1,
+            b';' | b'&' | b'|' | b'<' | b'>' | b'!' | b'\n' => items += 1,
+            _ => {}
+        }
+        if at_word_start && byte.is_ascii_lowercase() && starts_keyword(bytes, i) {
+            levels += 1;
+        }
+        at_word_start = byte.is_ascii_whitespace()
+            || matches!(byte, b';' | b'&' | b'|' | b'(' | b')' | b'{' | b'}' | b'`');
+    }
+    levels
+        .saturating_mul(PER_LEVEL)
+        .saturating_add(items.saturating_mul(PER_ITEM))
+        .saturating_add(BASE_COST)
+}
+
+/// Whether a reserved word starts at `i` (followed by a blank, `;` or the end).
+fn starts_keyword(bytes: &[u8], i: usize) -> bool {
+    KEYWORDS.iter().any(|keyword| {
+        bytes.get(i..i + keyword.len()) == Some(*keyword)
+            && bytes
+                .get(i + keyword.len())
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b';')
+    })
+}
+
+/// Runs `work` with enough stack for `script`: on the caller's thread when
+/// the need is small, else on a scoped thread with a stack of its own.
+/// Errors when the script needs more than we are willing to reserve, when
+/// no thread can be made, or when `work` panics.
+pub(super) fn with_stack_for<T: Send>(
+    script: &str,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, String> {
+    let need = stack_needed(script);
+    if need <= INLINE_BUDGET {
+        return Ok(work());
+    }
+    if need > MAX_STACK {
+        return Err(format!(
+            "script nests too deeply to parse safely (would need {} MiB of stack)",
+            need / (1024 * 1024)
+        ));
+    }
+    thread::scope(|scope| {
+        let handle = thread::Builder::new()
+            .name("tallyman-shell".to_owned())
+            .stack_size(need)
+            .spawn_scoped(scope, work)
+            .map_err(|e| format!("could not start a parser thread: {e}"))?;
+        handle
+            .join()
+            .map_err(|_| "the shell parser panicked".to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_scripts_run_inline_and_deep_ones_get_a_thread() {
+        assert!(stack_needed("apt-get update && apt-get install -y curl") <= INLINE_BUDGET);
+        assert!(stack_needed(&"$(".repeat(10_000)) > INLINE_BUDGET);
+        let on_caller = thread::current().id();
+        assert_eq!(
+            with_stack_for("true", || thread::current().id()),
+            Ok(on_caller)
+        );
+        let deep = "(".repeat(200);
+        assert_ne!(
+            with_stack_for(&deep, || thread::current().id()),
+            Ok(on_caller)
+        );
+    }
+
+    #[test]
+    fn refuses_absurd_depth() {
+        let absurd = "(".repeat(MAX_STACK / PER_LEVEL + 1);
+        assert!(with_stack_for(&absurd, || ()).is_err());
+    }
+}

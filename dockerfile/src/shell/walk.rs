@@ -1,0 +1,427 @@
+//! Walks rable's syntax tree and lists the simple commands in it.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use rable::{ListOperator, Node, NodeKind};
+
+use super::inner::{ShellInput, nested_shell};
+use super::scan;
+use super::source::SourceText;
+use super::words::{Quoting, lenient_words, substitutions, unquote};
+use super::{Connector, SimpleCommand};
+
+/// How many `sh -c` levels are followed; real Dockerfiles use one or two.
+const MAX_SHELL_DEPTH: u32 = 4;
+/// How deeply command substitutions may nest in a script we parse. The
+/// parser's time grows with about the fourth power of this depth (a
+/// hundred levels take a third of a second); real scripts nest two or three.
+const MAX_SUBSTITUTION_DEPTH: usize = 32;
+
+/// Where the walk is, as far as the commands it lists need to know.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context {
+    in_substitution: bool,
+    shell_depth: u32,
+    in_condition: bool,
+    negated: bool,
+    connector: Connector,
+    /// The outer shell already listed the substitutions of a `sh -c`
+    /// argument it expands; listing them again from the inner script would
+    /// count each twice.
+    substitutions_listed: bool,
+}
+
+impl Context {
+    pub(crate) const TOP: Self = Self {
+        in_substitution: false,
+        shell_depth: 0,
+        in_condition: false,
+        negated: false,
+        connector: Connector::Start,
+        substitutions_listed: false,
+    };
+
+    /// The context of a compound command's body: `!` negates the compound's
+    /// status, not the status of each command inside.
+    fn body(self) -> Self {
+        Self {
+            negated: false,
+            ..self
+        }
+    }
+
+    /// A script of its own (a substitution body, a nested shell's script).
+    fn script(self) -> Self {
+        Self {
+            in_condition: false,
+            negated: false,
+            connector: Connector::Start,
+            ..self
+        }
+    }
+}
+
+/// Collects simple commands from one script and everything nested in it.
+pub(crate) struct Splitter {
+    pub(crate) commands: Vec<SimpleCommand>,
+    next_pipeline: u32,
+}
+
+impl Splitter {
+    pub(crate) fn new() -> Self {
+        Self {
+            commands: Vec::new(),
+            next_pipeline: 0,
+        }
+    }
+
+    /// Parses `script` and lists its commands; on a parse error lists
+    /// nothing and returns the parser's reason.
+    pub(crate) fn split(&mut self, script: &str, ctx: Context) -> Result<(), String> {
+        let depth = scan::substitution_depth(script);
+        if depth > MAX_SUBSTITUTION_DEPTH {
+            return Err(format!(
+                "command substitutions nest {depth} deep; more than {MAX_SUBSTITUTION_DEPTH} are not parsed"
+            ));
+        }
+        let nodes = parse(script)?;
+        let source = SourceText::new(script);
+        for (i, node) in nodes.iter().enumerate() {
+            let connector = if i == 0 {
+                ctx.connector
+            } else {
+                Connector::Sequence
+            };
+            self.node(node, &source, Context { connector, ..ctx }, None);
+        }
+        Ok(())
+    }
+
+    /// Lists the whole of `script` as one command, named by its first word:
+    /// what a policy can still use of a script the parser refuses.
+    pub(crate) fn push_whole(&mut self, script: &str, ctx: Context) {
+        let mut words = lenient_words(script).into_iter();
+        let name = words.next().unwrap_or_default();
+        let pipeline = self.new_pipeline();
+        self.commands.push(SimpleCommand {
+            name,
+            args: words.collect(),
+            assignments: Vec::new(),
+            text: script.to_owned(),
+            pipeline,
+            pipe_position: 0,
+            in_substitution: ctx.in_substitution,
+            shell_depth: ctx.shell_depth,
+            negated: ctx.negated,
+            in_condition: ctx.in_condition,
+            connector: ctx.connector,
+        });
+    }
+
+    /// A script nested in the one being split. Its enclosing script parsed,
+    /// so a refusal here means our own reading of the nesting was off: keep
+    /// the text whole rather than lose it.
+    fn split_nested(&mut self, script: &str, ctx: Context) {
+        if script.trim().is_empty() {
+            return;
+        }
+        let ctx = ctx.script();
+        if self.split(script, ctx).is_err() {
+            self.push_whole(script.trim(), ctx);
+        }
+    }
+
+    fn new_pipeline(&mut self) -> u32 {
+        let id = self.next_pipeline;
+        self.next_pipeline = self.next_pipeline.saturating_add(1);
+        id
+    }
+
+    fn node(&mut self, node: &Node, src: &SourceText, ctx: Context, pipe: Option<(u32, u32)>) {
+        match &node.kind {
+            NodeKind::Command {
+                assignments,
+                words,
+                redirects,
+            } => self.command(node, assignments, words, redirects, src, ctx, pipe),
+            NodeKind::Pipeline { commands, .. } => {
+                let id = self.new_pipeline();
+                for (position, element) in commands.iter().enumerate() {
+                    let position = u32::try_from(position).unwrap_or(u32::MAX);
+                    self.node(element, src, ctx, Some((id, position)));
+                }
+            }
+            NodeKind::List { items } => {
+                let mut connector = ctx.connector;
+                for item in items {
+                    self.node(&item.command, src, Context { connector, ..ctx }, None);
+                    connector = match item.operator {
+                        Some(ListOperator::And) => Connector::And,
+                        Some(ListOperator::Or) => Connector::Or,
+                        Some(ListOperator::Semi | ListOperator::Background) | None => {
+                            Connector::Sequence
+                        }
+                    };
+                }
+            }
+            NodeKind::If {
+                condition,
+                then_body,
+                else_body,
+                redirects,
+            } => {
+                let body = ctx.body();
+                self.node(
+                    condition,
+                    src,
+                    Context {
+                        in_condition: true,
+                        ..body
+                    },
+                    None,
+                );
+                self.node(then_body, src, body, None);
+                if let Some(else_body) = else_body {
+                    self.node(else_body, src, body, None);
+                }
+                self.redirects(redirects, ctx);
+            }
+            NodeKind::While {
+                condition,
+                body,
+                redirects,
+            }
+            | NodeKind::Until {
+                condition,
+                body,
+                redirects,
+            } => {
+                let inside = ctx.body();
+                self.node(
+                    condition,
+                    src,
+                    Context {
+                        in_condition: true,
+                        ..inside
+                    },
+                    None,
+                );
+                self.node(body, src, inside, None);
+                self.redirects(redirects, ctx);
+            }
+            NodeKind::For {
+                words,
+                body,
+                redirects,
+                ..
+            }
+            | NodeKind::Select {
+                words,
+                body,
+                redirects,
+                ..
+            } => {
+                for word in words.iter().flatten() {
+                    self.word_substitutions(word, ctx);
+                }
+                self.node(body, src, ctx.body(), None);
+                self.redirects(redirects, ctx);
+            }
+            NodeKind::ForArith {
+                init,
+                cond,
+                incr,
+                body,
+                redirects,
+            } => {
+                for expression in [init, cond, incr] {
+                    self.text_substitutions(expression, Quoting::Word, ctx);
+                }
+                self.node(body, src, ctx.body(), None);
+                self.redirects(redirects, ctx);
+            }
+            NodeKind::Case {
+                word,
+                patterns,
+                redirects,
+            } => {
+                self.word_substitutions(word, ctx);
+                for pattern in patterns {
+                    if let Some(body) = &pattern.body {
+                        self.node(body, src, ctx.body(), None);
+                    }
+                }
+                self.redirects(redirects, ctx);
+            }
+            NodeKind::Subshell { body, redirects } | NodeKind::BraceGroup { body, redirects } => {
+                self.node(body, src, ctx.body(), None);
+                self.redirects(redirects, ctx);
+            }
+            NodeKind::Function { body, .. } => self.node(body, src, ctx.body(), None),
+            NodeKind::Coproc { command, .. } => self.node(command, src, ctx.body(), None),
+            NodeKind::Negation { pipeline } => {
+                self.node(
+                    pipeline,
+                    src,
+                    Context {
+                        negated: true,
+                        ..ctx
+                    },
+                    pipe,
+                );
+            }
+            NodeKind::Time { pipeline, .. } => self.node(pipeline, src, ctx, pipe),
+            NodeKind::ConditionalExpr { redirects, .. }
+            | NodeKind::ArithmeticCommand { redirects, .. } => {
+                if let Some(text) = src.span(&node.span) {
+                    self.text_substitutions(text, Quoting::Word, ctx);
+                }
+                self.redirects(redirects, ctx);
+            }
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn command(
+        &mut self,
+        node: &Node,
+        assignments: &[Node],
+        words: &[Node],
+        redirects: &[Node],
+        src: &SourceText,
+        ctx: Context,
+        pipe: Option<(u32, u32)>,
+    ) {
+        let raw_words: Vec<&str> = words.iter().filter_map(word_text).collect();
+        let raw_assignments: Vec<&str> = assignments.iter().filter_map(word_text).collect();
+        let mut unquoted = raw_words.iter().map(|raw| unquote(raw));
+        let name = unquoted.next().unwrap_or_default();
+        let args: Vec<String> = unquoted.collect();
+        let text = match src.span(&node.span) {
+            Some(text) => text.to_owned(),
+            None => raw_assignments
+                .iter()
+                .chain(&raw_words)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        // What a nested shell runs, decided before the words move into the
+        // command; `raw` is the word as written, to see whether the outer
+        // shell expands substitutions in it.
+        let nested = match nested_shell(&name, &args) {
+            Some(ShellInput::Argument(index)) => args.get(index).map(|script| {
+                let raw = raw_words.get(index + 1).copied().unwrap_or("");
+                (
+                    script.clone(),
+                    !substitutions(raw, Quoting::Word).is_empty(),
+                )
+            }),
+            Some(ShellInput::Stdin) => {
+                stdin_heredoc(redirects).map(|body| (body.to_owned(), false))
+            }
+            None => None,
+        };
+        let (pipeline, pipe_position) = pipe.unwrap_or_else(|| (self.new_pipeline(), 0));
+        self.commands.push(SimpleCommand {
+            name,
+            args,
+            assignments: raw_assignments
+                .iter()
+                .map(|raw| split_assignment(raw))
+                .collect(),
+            text,
+            pipeline,
+            pipe_position,
+            in_substitution: ctx.in_substitution,
+            shell_depth: ctx.shell_depth,
+            negated: ctx.negated,
+            in_condition: ctx.in_condition,
+            connector: ctx.connector,
+        });
+
+        // Substitutions run before the command, but are listed after it, in
+        // the order they are written.
+        for raw in raw_assignments.iter().chain(&raw_words) {
+            self.text_substitutions(raw, Quoting::Word, ctx);
+        }
+        self.redirects(redirects, ctx);
+
+        if let Some((script, expanded_outside)) = nested
+            && ctx.shell_depth < MAX_SHELL_DEPTH
+        {
+            let inner = Context {
+                shell_depth: ctx.shell_depth + 1,
+                substitutions_listed: ctx.substitutions_listed || expanded_outside,
+                ..ctx
+            };
+            self.split_nested(&script, inner);
+        }
+    }
+
+    fn redirects(&mut self, redirects: &[Node], ctx: Context) {
+        for redirect in redirects {
+            match &redirect.kind {
+                NodeKind::Redirect { target, .. } => self.word_substitutions(target, ctx),
+                NodeKind::HereDoc {
+                    content, quoted, ..
+                } if !quoted => self.text_substitutions(content, Quoting::Heredoc, ctx),
+                _ => {}
+            }
+        }
+    }
+
+    fn word_substitutions(&mut self, word: &Node, ctx: Context) {
+        if let Some(raw) = word_text(word) {
+            self.text_substitutions(raw, Quoting::Word, ctx);
+        }
+    }
+
+    fn text_substitutions(&mut self, text: &str, quoting: Quoting, ctx: Context) {
+        if ctx.substitutions_listed || !text.contains(['$', '`', '(']) {
+            return;
+        }
+        let inner = Context {
+            in_substitution: true,
+            ..ctx
+        };
+        for substitution in substitutions(text, quoting) {
+            self.split_nested(&substitution.body, inner);
+        }
+    }
+}
+
+/// Parses a script, turning a panic in the parser (none is known) into an
+/// error as a last line of defence.
+fn parse(script: &str) -> Result<Vec<Node>, String> {
+    match panic::catch_unwind(AssertUnwindSafe(|| rable::parse(script, false))) {
+        Ok(Ok(nodes)) => Ok(nodes),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("the shell parser panicked".to_owned()),
+    }
+}
+
+fn word_text(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Word { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// `NAME=value` as written; the value with quotes removed. `NAME+=value`
+/// keeps the `+` in the name.
+fn split_assignment(raw: &str) -> (String, String) {
+    match raw.split_once('=') {
+        Some((name, value)) => (name.to_owned(), unquote(value)),
+        None => (raw.to_owned(), String::new()),
+    }
+}
+
+/// The heredoc a command reads on standard input.
+fn stdin_heredoc(redirects: &[Node]) -> Option<&str> {
+    redirects.iter().find_map(|redirect| match &redirect.kind {
+        NodeKind::HereDoc { content, fd, .. } if *fd <= 0 => Some(content.as_str()),
+        _ => None,
+    })
+}

@@ -1,0 +1,203 @@
+//! The scan report: one data structure (the JSON contract of DESIGN.md §5)
+//! and one module per output format.
+//!
+//! The flow is: the scan fills a [`Report`] in whatever order its workers
+//! finish, [`Report::finalize`] sorts it and computes the summary, then
+//! [`write_report`] renders it in each requested [`ReportFormat`].
+
+use serde::{Deserialize, Serialize};
+
+mod finalize;
+pub mod json;
+pub mod junit;
+mod output;
+pub mod sarif;
+pub mod text;
+
+pub use finalize::{EXIT_ERROR, EXIT_FINDINGS, EXIT_PASS};
+pub use output::{
+    RenderOptions, ReportFormat, SourceLookup, color_enabled, color_enabled_with, write_report,
+};
+
+pub use tallyman_dockerfile::model::Severity;
+
+/// The whole report. Every field is always present in the JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub tool: Tool,
+    pub policies: Vec<PolicyEntry>,
+    pub targets: Vec<Target>,
+    pub findings: Vec<ReportFinding>,
+    pub errors: Vec<ReportError>,
+    pub summary: Summary,
+    /// Timing and the run's date: the only fields that differ between two
+    /// runs over the same inputs.
+    pub run: RunInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyEntry {
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+    pub builtin: bool,
+    pub rules: Vec<RuleEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RuleEntry {
+    pub id: String,
+    pub title: String,
+    pub severity: SeverityName,
+    pub tags: Vec<String>,
+    pub equivalents: Vec<String>,
+    /// Markdown: what the rule checks and why (for SARIF `fullDescription`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Markdown: how to fix it (for SARIF `help`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Dockerfile,
+    Image,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetStatus {
+    Scanned,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// Relative to the scan root, with `/`.
+    pub path: String,
+    pub kind: TargetKind,
+    /// Of the file's bytes (for images, the manifest digest); null when unreadable.
+    pub sha256: Option<String>,
+    pub status: TargetStatus,
+    /// Why it was skipped or failed; null when scanned.
+    pub reason: Option<String>,
+}
+
+/// Severity as the report spells it: lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityName {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<Severity> for SeverityName {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Info => SeverityName::Info,
+            Severity::Low => SeverityName::Low,
+            Severity::Medium => SeverityName::Medium,
+            Severity::High => SeverityName::High,
+            Severity::Critical => SeverityName::Critical,
+        }
+    }
+}
+
+impl SeverityName {
+    pub const ALL: [SeverityName; 5] = [
+        SeverityName::Info,
+        SeverityName::Low,
+        SeverityName::Medium,
+        SeverityName::High,
+        SeverityName::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeverityName::Info => "info",
+            SeverityName::Low => "low",
+            SeverityName::Medium => "medium",
+            SeverityName::High => "high",
+            SeverityName::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFinding {
+    pub rule_id: String,
+    pub policy: String,
+    pub severity: SeverityName,
+    pub path: String,
+    pub line: Option<u32>,
+    pub end_line: Option<u32>,
+    pub column: Option<u32>,
+    /// The stage's name, else its index as text.
+    pub stage: Option<String>,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportError {
+    pub path: Option<String>,
+    pub policy: Option<String>,
+    /// `timeout`, `out-of-memory`, `trap`, `invalid-output`, `load-error`,
+    /// `parse-error`, `read-error`, `config-error`, ...
+    pub kind: String,
+    pub message: String,
+}
+
+/// Counts and the verdict, computed by [`Report::finalize`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub targets: usize,
+    pub scanned: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub findings: usize,
+    pub by_severity: BySeverity,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BySeverity {
+    pub info: usize,
+    pub low: usize,
+    pub medium: usize,
+    pub high: usize,
+    pub critical: usize,
+}
+
+/// `fail` when any finding is at or above `--fail-on`; errors do not change
+/// the verdict (they make the exit code 2 instead; see [`Report::exit_code`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    #[default]
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// RFC 3339.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// The date policies were told (`YYYY-MM-DD`).
+    pub evaluated_on: String,
+    /// `--fail-on` in force.
+    pub fail_on: SeverityName,
+}

@@ -1,0 +1,79 @@
+use tallyman_sdk::{Dockerfile, Finding};
+
+use crate::eol::{is_iso_date, releases_of};
+use crate::references::{from_images, quote};
+use crate::settings::Settings;
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags `FROM` instructions, in every stage, whose image is on a release
+    /// that has reached its end of life: Python 2 and 3.0–3.9, Node.js 20 and
+    /// older, Ubuntu 20.04 and older, Debian 11 and older, CentOS, Alpine
+    /// 3.20 and older, Go, Ruby, PHP, Fedora and Amazon Linux releases, each
+    /// from the date its support ended. The operating system named in
+    /// another image's tag counts too: `python:3.11-bullseye` runs on
+    /// Debian 11, `node:20-alpine3.18` on Alpine 3.18.
+    ///
+    /// The table of releases and dates ships with the policy; the
+    /// `end-of-life` setting adds entries or corrects them
+    /// (`{image: python, version: "3.10", date: 2026-10-31}`). The date
+    /// the scan compares with is the one the host fixes for the evaluation,
+    /// so a report can be reproduced later.
+    ///
+    /// ## Why is this bad?
+    /// After its end of life a release gets no security fixes: every new
+    /// vulnerability in it stays open for good, and scanners report more of
+    /// them with every month. Builder stages matter as well: an unsupported
+    /// compiler or runtime builds its own bugs into the binaries it
+    /// produces.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python:3.8-slim-buster
+    /// ```
+    ///
+    /// ## Fix
+    /// Move to a supported release, and plan the next move before its end of
+    /// life:
+    /// ```dockerfile
+    /// FROM python:3.13-slim-bookworm
+    /// ```
+    pub const BI005 = {
+        id: "BI005",
+        title: "Base image has reached its end of life",
+        severity: High,
+        tags: ["cis-docker-1.6:4.2", "security"],
+        equivalents: [],
+    };
+}
+
+pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
+    let today = dockerfile.evaluated_on.as_str();
+    if !is_iso_date(today) {
+        tallyman_sdk::log::warn(&format!(
+            "BI005 skipped: the evaluation date `{today}` is not YYYY-MM-DD"
+        ));
+        return;
+    }
+    for (stage, from, reference, name) in from_images(dockerfile) {
+        let ended: Vec<String> = releases_of(name, &settings.end_of_life)
+            .into_iter()
+            // ISO dates compare as strings; the end date is the first day
+            // without support.
+            .filter(|release| release.end_of_life.as_str() <= today)
+            .map(|release| format!("{} (since {})", release.release, release.end_of_life))
+            .collect();
+        if ended.is_empty() {
+            continue;
+        }
+        findings.push(
+            Finding::at(&BI005, (stage, from))
+                .message(format!(
+                    "{} is on a release past its end of life: {}",
+                    quote(reference),
+                    ended.join(", ")
+                ))
+                .fix("move to a supported release of the image"),
+        );
+    }
+}

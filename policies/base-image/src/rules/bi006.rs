@@ -1,0 +1,177 @@
+use tallyman_sdk::vars::referenced_variables;
+use tallyman_sdk::{Dockerfile, Finding};
+
+use crate::settings::Settings;
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// Checks the variables a `FROM` uses (in the image and in
+    /// `--platform`):
+    /// - a variable that no `ARG` before the first `FROM` declares (and that
+    ///   is not one of BuildKit's automatic platform arguments such as
+    ///   `BUILDPLATFORM` or `TARGETARCH`);
+    /// - a declared `ARG` whose default makes the image reference empty or
+    ///   invalid when the build is run without `--build-arg`.
+    ///
+    /// ## Why is this bad?
+    /// Only the `ARG`s declared before the first `FROM` are visible to `FROM`
+    /// lines. Any other variable expands to an empty string, silently: a
+    /// typo such as `$BUILDPLATFROM` drops the platform, and an `ARG`
+    /// declared inside a stage never reaches the next `FROM`. An `ARG`
+    /// without a usable default makes the Dockerfile unbuildable unless
+    /// every caller remembers the right `--build-arg`, and leaves every tool
+    /// that reads the file (this one included) unable to tell which image it
+    /// builds on.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// ARG VARIANT
+    /// FROM --platform=$BUILDPLATFROM golang:1.23 AS build
+    /// FROM alpine:${VARIANT}
+    /// ```
+    ///
+    /// ## Fix
+    /// Declare every variable before the first `FROM`, with a default that
+    /// builds:
+    /// ```dockerfile
+    /// ARG VARIANT=3.22
+    /// FROM --platform=$BUILDPLATFORM golang:1.23 AS build
+    /// FROM alpine:${VARIANT}
+    /// ```
+    pub const BI006 = {
+        id: "BI006",
+        title: "FROM uses an undeclared ARG or one whose default gives no valid image",
+        severity: High,
+        tags: ["correctness"],
+        equivalents: ["buildkit:UndefinedArgInFrom", "buildkit:InvalidDefaultArgInFrom"],
+    };
+}
+
+/// The arguments BuildKit defines for `FROM` lines without a declaration.
+const AUTOMATIC_ARGS: [&str; 8] = [
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+];
+
+pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>) {
+    let declared: Vec<&str> = dockerfile
+        .global_args
+        .iter()
+        .filter_map(|instruction| instruction.as_arg())
+        .flatten()
+        .map(|declaration| declaration.name.as_str())
+        .collect();
+    for stage in &dockerfile.stages {
+        let Some(from) = stage.from_instruction() else {
+            continue;
+        };
+        let platform = stage.platform.as_deref().unwrap_or_default();
+        let mut undeclared: Vec<&str> = Vec::new();
+        for name in referenced_variables(&stage.base.written)
+            .into_iter()
+            .chain(referenced_variables(platform))
+        {
+            if !declared.contains(&name)
+                && !AUTOMATIC_ARGS.contains(&name)
+                && !undeclared.contains(&name)
+            {
+                undeclared.push(name);
+            }
+        }
+        for name in &undeclared {
+            let mut finding = Finding::at(&BI006, (stage, from)).message(format!(
+                "ARG `{name}` is used in FROM but not declared before the first FROM, \
+                 so it is always empty"
+            ));
+            finding = match closest_automatic_arg(name) {
+                Some(automatic) => finding.fix(format!("did you mean `{automatic}`?")),
+                None => finding.fix(format!(
+                    "declare `ARG {name}=<default>` before the first FROM"
+                )),
+            };
+            findings.push(finding);
+        }
+        if !undeclared.is_empty() || !stage.base.uses_variables() {
+            continue;
+        }
+        let problem = match stage.base.unresolved_reason() {
+            Some(reason) => Some(reason.to_string()),
+            None if stage.base.expanded.trim().is_empty() => {
+                Some("it expands to nothing".to_string())
+            }
+            None => None,
+        };
+        if let Some(problem) = problem {
+            findings.push(
+                Finding::at(&BI006, (stage, from))
+                    .message(format!(
+                        "FROM `{}` names no valid image without --build-arg: {problem}",
+                        stage.base.written
+                    ))
+                    .fix("give the ARG a default that names a valid image"),
+            );
+        }
+    }
+}
+
+/// An automatic platform argument within two edits of `name`: a typo.
+fn closest_automatic_arg(name: &str) -> Option<&'static str> {
+    let upper = name.to_ascii_uppercase();
+    AUTOMATIC_ARGS
+        .iter()
+        .copied()
+        .map(|candidate| (edit_distance(&upper, candidate), candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance over bytes (names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, &left) in a.as_bytes().iter().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, &right) in b.iter().enumerate() {
+            let substitution =
+                previous.get(j).copied().unwrap_or(usize::MAX) + usize::from(left != right);
+            let deletion = previous
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let insertion = current
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            current.push(substitution.min(deletion).min(insertion));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_of_automatic_args_are_suggested() {
+        assert_eq!(
+            closest_automatic_arg("BUILDPLATFROM"),
+            Some("BUILDPLATFORM")
+        );
+        assert_eq!(closest_automatic_arg("targetarch"), Some("TARGETARCH"));
+        assert_eq!(closest_automatic_arg("VERSION"), None);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

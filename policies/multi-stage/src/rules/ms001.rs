@@ -1,0 +1,94 @@
+use tallyman_sdk::{Dockerfile, Finding};
+
+use crate::settings::Settings;
+use crate::support::{images, quote, runs_a_program};
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags a final stage built on a build-toolchain image: `golang`,
+    /// `rust`, `maven`, `gradle`, `gcc`, JDK images (`openjdk`,
+    /// `eclipse-temurin` without `jre`, `amazoncorretto`, ...),
+    /// `buildpack-deps` (but not its `curl` and `scm` variants), the full
+    /// variants of `node` and `python` (not `slim` or `alpine`), and the .NET
+    /// `sdk`.
+    ///
+    /// The final stage is the last one, or the one the `target` setting
+    /// names. When it is built on another stage (`FROM build AS release`),
+    /// the image at the root of that chain is what ships and is checked.
+    /// Builder stages are not flagged: building on a toolchain image is what
+    /// they are for. Nor is a final stage that sets neither `ENTRYPOINT` nor
+    /// `CMD` (itself or through the stages it is built on): it runs no
+    /// application, and is a development container, a CI step (`validate`,
+    /// `lint`) or a toolchain image for others to build on.
+    ///
+    /// ## Why is this bad?
+    /// A toolchain image carries compilers, headers, package caches and
+    /// shells that the application never uses at run time: hundreds of
+    /// megabytes to pull and store, and a much larger attack surface (every
+    /// CVE in gcc, binutils or the JDK is now in production). A multi-stage
+    /// build compiles in a toolchain stage and copies only the artifacts
+    /// into a runtime image.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM golang:1.23
+    /// WORKDIR /src
+    /// COPY . .
+    /// RUN go build -o /app .
+    /// ENTRYPOINT ["/app"]
+    /// ```
+    ///
+    /// ## Fix
+    /// Build in a builder stage, ship from a runtime image:
+    /// ```dockerfile
+    /// FROM golang:1.23 AS build
+    /// WORKDIR /src
+    /// COPY . .
+    /// RUN CGO_ENABLED=0 go build -o /app .
+    ///
+    /// FROM gcr.io/distroless/static-debian12
+    /// COPY --from=build /app /app
+    /// ENTRYPOINT ["/app"]
+    /// ```
+    pub const MS001 = {
+        id: "MS001",
+        title: "Final stage is built on a build-toolchain image",
+        severity: Medium,
+        tags: ["cis-docker-1.6:4.3", "security"],
+        equivalents: [],
+    };
+}
+
+pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
+    let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
+        return;
+    };
+    if !runs_a_program(dockerfile, stage) {
+        return;
+    }
+    let base = dockerfile.root_base(stage);
+    let Some(name) = base.image() else {
+        return;
+    };
+    let Some(what) = images::toolchain(name) else {
+        return;
+    };
+    let through = if std::ptr::eq(base, &stage.base) {
+        String::new()
+    } else {
+        format!(" (through {})", quote(&stage.base))
+    };
+    findings.push(
+        Finding::at(&MS001, stage)
+            .message(format!(
+                "the final stage {} is built on {}{through}, which ships {what}",
+                stage.label(),
+                quote(base)
+            ))
+            .fix(
+                "build in a stage of its own (`FROM ... AS build`) and start the final stage \
+                 from a runtime image (distroless, a `-slim` or `alpine` variant, a JRE or \
+                 ASP.NET runtime), copying only the artifacts with `COPY --from=build`",
+            ),
+    );
+}
