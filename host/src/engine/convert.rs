@@ -59,8 +59,8 @@ records! {
     ImageReference { written, expanded, source }
     Flag { name, value }
     Heredoc { name, file_descriptor, expand, chomp, content, span }
-    SimpleCommand { name, args, assignments, text, pipeline, pipe_position, in_substitution, nested_depth }
-    Mount { kind, target, source, from, id, env, options }
+    SimpleCommand { name, args, assignments, text, pipeline, pipe_position, in_substitution, shell_depth, negated, in_condition, connector }
+    Mount { kind, target, source, from, id, env, read_only, required, options }
     CommandLine { exec_form, args, commands, shell_error }
     FromInstruction { base, platform, stage_name, as_keyword }
     RunInstruction { command, mounts, network, security }
@@ -83,6 +83,17 @@ records! {
     ImageHealthcheck { test, interval_ns, timeout_ns, start_period_ns, retries }
     ImageConfig { user, env, entrypoint, cmd, working_dir, exposed_ports, labels, healthcheck, volumes, stop_signal }
     Image { reference, manifest_digest, platform, requested_platform, config, history, layers, annotations, created, evaluated_on }
+}
+
+impl ToWit<wit::Connector> for model::Connector {
+    fn to_wit(&self) -> wit::Connector {
+        match self {
+            model::Connector::Start => wit::Connector::Start,
+            model::Connector::Sequence => wit::Connector::Sequence,
+            model::Connector::And => wit::Connector::And,
+            model::Connector::Or => wit::Connector::Or,
+        }
+    }
 }
 
 impl ToWit<wit::ImageSource> for model::ImageSource {
@@ -223,7 +234,10 @@ mod tests {
                 pipeline: 1,
                 pipe_position: 2,
                 in_substitution: true,
-                nested_depth: 3,
+                shell_depth: 3,
+                negated: true,
+                in_condition: true,
+                connector: model::Connector::Or,
             }],
             shell_error: Some("unterminated quote".into()),
         }
@@ -277,6 +291,8 @@ mod tests {
                     )),
                     id: Some("gocache".into()),
                     env: Some("TOKEN".into()),
+                    read_only: true,
+                    required: true,
                     options: vec![model::KeyValue {
                         key: "sharing".into(),
                         value: "locked".into(),

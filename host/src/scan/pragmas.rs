@@ -40,7 +40,11 @@ pub fn parse_pragma(text: &str, line: u32) -> Option<Pragma> {
         .filter(|id| !id.is_empty())
         .map(str::to_string)
         .collect();
-    (!rules.is_empty()).then_some(Pragma { line, global, rules })
+    (!rules.is_empty()).then_some(Pragma {
+        line,
+        global,
+        rules,
+    })
 }
 
 fn instructions(dockerfile: &Dockerfile) -> impl Iterator<Item = &Instruction> {
@@ -89,9 +93,9 @@ impl Pragmas {
         let Some(line) = line else {
             return false;
         };
-        self.local
-            .iter()
-            .any(|(start, end, ids)| (*start..=*end).contains(&line) && ids.iter().any(|id| id == rule))
+        self.local.iter().any(|(start, end, ids)| {
+            (*start..=*end).contains(&line) && ids.iter().any(|id| id == rule)
+        })
     }
 }
 

@@ -191,7 +191,9 @@ pub fn sample_targets() -> Vec<Dockerfile> {
 /// `RUN` with an `apt-get`-style pipeline of four simple commands. Its
 /// model has a few hundred strings, which is what the ABI copies per call.
 pub fn typical_dockerfile(path: &str) -> Dockerfile {
-    use tallyman::dockerfile::model::{CommandLine, KeyValue, RunInstruction, SimpleCommand};
+    use tallyman::dockerfile::model::{
+        CommandLine, Connector, KeyValue, RunInstruction, SimpleCommand,
+    };
     let mut model = dockerfile(
         path,
         &[
@@ -223,7 +225,14 @@ pub fn typical_dockerfile(path: &str) -> Dockerfile {
                         pipeline: u32::try_from(i).unwrap_or(0),
                         pipe_position: 0,
                         in_substitution: false,
-                        nested_depth: 0,
+                        shell_depth: 0,
+                        negated: false,
+                        in_condition: false,
+                        connector: if i == 0 {
+                            Connector::Start
+                        } else {
+                            Connector::And
+                        },
                     }
                 })
                 .collect();
