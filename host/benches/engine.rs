@@ -36,6 +36,15 @@ fn evaluation(c: &mut Criterion) {
         ("typical", common::typical_dockerfile("app/Dockerfile")),
     ];
     let mut group = c.benchmark_group("evaluation");
+    // With no policies a session only converts the model to the WIT types:
+    // the part of a target's cost shared by all its policies.
+    let engine_only = engine(true, CacheDir::Disabled);
+    let mut session = engine_only.session(&[]);
+    for (size, target) in &targets {
+        group.bench_function(format!("convert-only/{size}"), |b| {
+            b.iter(|| black_box(session.check_dockerfile(black_box(target))))
+        });
+    }
     for (label, reuse) in [("fresh-instance", false), ("reused-instance", true)] {
         let engine = engine(reuse, CacheDir::Disabled);
         let policy = engine.load_bytes(&wasm, PolicySource::Bytes).expect("echo");
@@ -72,6 +81,35 @@ fn scan(c: &mut Criterion) {
     group.finish();
 }
 
+/// The built-in policies over the example monorepo's Dockerfiles, parsed and
+/// lowered by the host, repeated to 1,000 targets: the real per
+/// (target × policy) cost.
+fn builtin_scan(c: &mut Criterion) {
+    use tallyman::dockerfile::{LowerOptions, lower, parse};
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/monorepo/services");
+    let mut examples = Vec::new();
+    for service in ["api", "billing", "web", "worker"] {
+        let text = std::fs::read(root.join(service).join("Dockerfile")).expect("example");
+        let ast = parse(&text, &Default::default()).expect("parses");
+        examples.push(lower(&ast, &LowerOptions::default()));
+    }
+    let targets: Vec<_> = examples.iter().cycle().take(1000).cloned().collect();
+    let engine = engine(true, CacheDir::Disabled);
+    let policies: Vec<_> = engine
+        .load_builtin()
+        .expect("built-ins")
+        .into_iter()
+        .map(|policy| ConfiguredPolicy::new(policy, "{}"))
+        .collect();
+    let mut group = c.benchmark_group("builtin-scan-1000");
+    group.sample_size(10);
+    group.bench_function(format!("{}-policies", policies.len()), |b| {
+        b.iter(|| black_box(engine.check_dockerfiles(&policies, &targets)))
+    });
+    group.finish();
+}
+
 fn load(c: &mut Criterion) {
     let wasm = common::policy_wasm("echo");
     let mut group = c.benchmark_group("load");
@@ -102,5 +140,5 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, evaluation, scan, load);
+criterion_group!(benches, evaluation, scan, builtin_scan, load);
 criterion_main!(benches);

@@ -14,7 +14,10 @@ fn entries(cache: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![cache.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
+        let Ok(listing) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in listing {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
@@ -154,4 +157,50 @@ fn disabled_cache_compiles_every_time() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Real processes killed at different points of compiling and writing the
+/// cache: the run after them is correct, and the entry they leave is whole.
+#[test]
+fn runs_killed_midway_leave_the_next_run_correct() {
+    let cache = temp_cache();
+    let file = cache.path().join("echo.wasm");
+    std::fs::write(&file, policy_wasm("echo")).unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tallyman"))
+            .args(["policy", "info", "--cache-dir"])
+            .arg(cache.path().join("cache"))
+            .arg(&file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start tallyman")
+    };
+    for delay_ms in [5, 20, 50, 100, 200, 400] {
+        let mut child = run();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if let Some(entry) = entries(&cache.path().join("cache")).pop() {
+            // Whatever was killed, an entry under its real name is whole:
+            // the engine finds it valid (a hit, not a rebuild).
+            let engine = engine_with(Limits::default(), &cache.path().join("cache"));
+            let policy = engine
+                .load_bytes(&policy_wasm("echo"), PolicySource::Bytes)
+                .unwrap();
+            assert_eq!(
+                policy.cache_outcome(),
+                CacheOutcome::Hit,
+                "{}",
+                entry.display()
+            );
+        }
+    }
+    let output = run().wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("name:        echo"));
 }

@@ -344,3 +344,36 @@ fn every_builtin_policy_loads_with_a_unique_name() {
     assert_eq!(names.len(), builtin.len(), "duplicate names: {names:?}");
     assert!(builtin.iter().all(|p| p.is_builtin()));
 }
+
+/// A failure on a reused instance is retried on a fresh one: a policy that
+/// breaks the purity contract cannot make one target's result depend on
+/// the targets evaluated before it on the same instance.
+#[test]
+fn a_failure_on_a_reused_instance_is_retried_on_a_fresh_one() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let policy = load(&engine, "second-call-panics");
+
+    // The instance is indeed reused: it counts its calls.
+    let counting = [ConfiguredPolicy::new(policy.clone(), r#"{"count": 1}"#)];
+    let mut session = engine.session(&counting);
+    let calls: Vec<String> = sample_targets()
+        .iter()
+        .map(|t| {
+            session.check_dockerfile(t).remove(0).result.unwrap()[0]
+                .message
+                .clone()
+        })
+        .collect();
+    assert_eq!(calls, ["call 1", "call 2", "call 3"]);
+
+    // So the second target's panic came from the reused instance, and the
+    // retry on a fresh one answered it.
+    let policies = [ConfiguredPolicy::new(policy, "{}")];
+    let mut session = engine.session(&policies);
+    for target in sample_targets() {
+        let outcome = session.check_dockerfile(&target).remove(0);
+        let findings = outcome.result.expect("answered by a fresh instance");
+        assert_eq!(findings[0].message, format!("first call: {}", target.path));
+    }
+}

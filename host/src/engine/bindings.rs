@@ -16,6 +16,8 @@ use wasmtime::component::{ComponentType, Lift, WasmList};
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "policy",
+    // Lets the tests compare the converted model with the original as JSON.
+    additional_derives: [serde::Serialize],
 });
 
 pub use self::tallyman::policy::host::LogLevel;

@@ -196,3 +196,274 @@ impl From<wit::PolicyInfo> for model::PolicyInfo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::InstructionDetail as D;
+
+    fn span(line: u32) -> model::Span {
+        model::Span {
+            start_line: line,
+            start_column: 1,
+            end_line: line,
+            end_column: 9,
+        }
+    }
+
+    fn reference(written: &str, source: model::ImageSource) -> model::ImageReference {
+        model::ImageReference {
+            written: written.into(),
+            expanded: format!("{written}-expanded"),
+            source,
+        }
+    }
+
+    fn command_line() -> model::CommandLine {
+        model::CommandLine {
+            exec_form: false,
+            args: vec!["go build ./...".into()],
+            commands: vec![model::SimpleCommand {
+                name: "go".into(),
+                args: vec!["build".into(), "./...".into()],
+                assignments: vec![model::KeyValue {
+                    key: "CGO_ENABLED".into(),
+                    value: "0".into(),
+                }],
+                text: "CGO_ENABLED=0 go build ./...".into(),
+                pipeline: 1,
+                pipe_position: 2,
+                in_substitution: true,
+                shell_depth: 3,
+                negated: true,
+                in_condition: true,
+                connector: model::Connector::Or,
+            }],
+            shell_error: Some("unterminated quote".into()),
+        }
+    }
+
+    fn copy() -> model::CopyInstruction {
+        model::CopyInstruction {
+            sources: vec!["a".into(), "b".into()],
+            destination: "/app/".into(),
+            from: Some(reference("builder", model::ImageSource::Stage(0))),
+            chown: Some("1000:1000".into()),
+            chmod: Some("0755".into()),
+            link: true,
+            checksum: Some("sha256:abc".into()),
+            parents: true,
+            exclude: vec!["*.md".into()],
+        }
+    }
+
+    /// Every instruction detail, every image source, every optional field set.
+    fn every_detail() -> Vec<model::InstructionDetail> {
+        let assignment = model::Assignment {
+            key: "K".into(),
+            value: "v".into(),
+            raw: "\"v\"".into(),
+        };
+        vec![
+            D::From(model::FromInstruction {
+                base: reference(
+                    "golang:1.22",
+                    model::ImageSource::Image(model::ImageName {
+                        registry: "docker.io".into(),
+                        repository: "library/golang".into(),
+                        tag: Some("1.22".into()),
+                        digest: Some("sha256:def".into()),
+                    }),
+                ),
+                platform: Some("linux/amd64".into()),
+                stage_name: Some("Builder".into()),
+                as_keyword: Some("as".into()),
+            }),
+            D::Run(model::RunInstruction {
+                command: command_line(),
+                mounts: vec![model::Mount {
+                    kind: "cache".into(),
+                    target: Some("/root/.cache".into()),
+                    source: Some("src".into()),
+                    from: Some(reference(
+                        "$BASE",
+                        model::ImageSource::Unresolved("no ARG".into()),
+                    )),
+                    id: Some("gocache".into()),
+                    env: Some("TOKEN".into()),
+                    read_only: true,
+                    required: true,
+                    options: vec![model::KeyValue {
+                        key: "sharing".into(),
+                        value: "locked".into(),
+                    }],
+                }],
+                network: Some("none".into()),
+                security: Some("insecure".into()),
+            }),
+            D::Cmd(command_line()),
+            D::Entrypoint(command_line()),
+            D::Shell(vec!["/bin/bash".into(), "-c".into()]),
+            D::Copy(copy()),
+            D::Add(copy()),
+            D::Env(vec![assignment.clone()]),
+            D::Label(vec![assignment]),
+            D::Arg(vec![model::ArgDeclaration {
+                name: "VERSION".into(),
+                default: Some("1".into()),
+            }]),
+            D::Expose(vec![model::PortSpec {
+                written: "$PORT/udp".into(),
+                expanded: "53/udp".into(),
+                start: Some(53),
+                end: Some(53),
+                protocol: "udp".into(),
+                host_form: true,
+            }]),
+            D::User(model::UserInstruction {
+                user: "app".into(),
+                group: Some("app".into()),
+            }),
+            D::Workdir("/app".into()),
+            D::Volume(vec!["/data".into()]),
+            D::Stopsignal("SIGTERM".into()),
+            D::Healthcheck(model::HealthcheckInstruction {
+                disabled: false,
+                command: Some(command_line()),
+                interval: Some("30s".into()),
+                timeout: Some("3s".into()),
+                start_period: Some("5s".into()),
+                start_interval: Some("1s".into()),
+                retries: Some("3".into()),
+            }),
+            D::Onbuild(model::OnbuildTrigger {
+                keyword: "RUN".into(),
+                original: "ONBUILD RUN make".into(),
+                args: vec!["make".into()],
+            }),
+            D::Maintainer("someone".into()),
+            D::Other,
+        ]
+    }
+
+    fn dockerfile() -> model::Dockerfile {
+        let instructions: Vec<model::Instruction> = every_detail()
+            .into_iter()
+            .enumerate()
+            .map(|(n, detail)| model::Instruction {
+                keyword: "KEYWORD".into(),
+                keyword_written: "keyword".into(),
+                original: format!("instruction {n}"),
+                span: span(u32::try_from(n).unwrap() + 1),
+                flags: vec![model::Flag {
+                    name: "link".into(),
+                    value: None,
+                }],
+                args: vec!["arg".into()],
+                heredocs: vec![model::Heredoc {
+                    name: "EOF".into(),
+                    file_descriptor: 3,
+                    expand: true,
+                    chomp: true,
+                    content: "echo hi\n".into(),
+                    span: span(40),
+                }],
+                comments: vec![" a comment".into()],
+                detail,
+            })
+            .collect();
+        model::Dockerfile {
+            path: "svc/Dockerfile".into(),
+            directives: vec![model::Directive {
+                name: "syntax".into(),
+                value: "docker/dockerfile:1".into(),
+                line: 1,
+            }],
+            escape_char: "`".into(),
+            comments: vec![model::Comment {
+                line: 1,
+                text: " syntax=docker/dockerfile:1".into(),
+            }],
+            global_args: instructions.iter().take(1).cloned().collect(),
+            stages: vec![model::Stage {
+                index: 0,
+                name: Some("Builder".into()),
+                base: reference("scratch", model::ImageSource::Scratch),
+                platform: Some("linux/arm64".into()),
+                span: span(2),
+                instructions,
+            }],
+            target_stage: 0,
+            build_context: model::BuildContext {
+                dockerignore_path: Some(".dockerignore".into()),
+                dockerignore_patterns: vec!["target".into()],
+            },
+            line_count: 41,
+            evaluated_on: "2025-01-01".into(),
+        }
+    }
+
+    #[test]
+    fn dockerfile_converts_field_for_field() {
+        let model = dockerfile();
+        let converted = wit::Dockerfile::from(&model);
+        assert_eq!(
+            serde_json::to_value(&converted).unwrap(),
+            serde_json::to_value(&model).unwrap()
+        );
+    }
+
+    #[test]
+    fn image_converts_field_for_field() {
+        let model = model::Image {
+            reference: "oci:./layout:1.0".into(),
+            manifest_digest: "sha256:aaa".into(),
+            platform: model::Platform {
+                os: "linux".into(),
+                architecture: "arm".into(),
+                variant: Some("v7".into()),
+            },
+            requested_platform: model::Platform::default(),
+            config: model::ImageConfig {
+                user: "65532".into(),
+                env: vec![model::KeyValue {
+                    key: "PATH".into(),
+                    value: "/bin".into(),
+                }],
+                entrypoint: Some(vec!["/app".into()]),
+                cmd: None,
+                working_dir: "/".into(),
+                exposed_ports: vec!["80/tcp".into()],
+                labels: Vec::new(),
+                healthcheck: Some(model::ImageHealthcheck {
+                    test: vec!["NONE".into()],
+                    interval_ns: Some(1),
+                    timeout_ns: Some(2),
+                    start_period_ns: None,
+                    retries: Some(3),
+                }),
+                volumes: vec!["/data".into()],
+                stop_signal: Some("SIGINT".into()),
+            },
+            history: vec![model::HistoryEntry {
+                created: Some("2024-01-01T00:00:00Z".into()),
+                created_by: "RUN make".into(),
+                empty_layer: true,
+                comment: Some("buildkit".into()),
+            }],
+            layers: vec![model::ImageLayer {
+                digest: "sha256:bbb".into(),
+                size: u64::MAX,
+                media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+            }],
+            annotations: Vec::new(),
+            created: None,
+            evaluated_on: "2025-01-01".into(),
+        };
+        let converted = wit::Image::from(&model);
+        assert_eq!(
+            serde_json::to_value(&converted).unwrap(),
+            serde_json::to_value(&model).unwrap()
+        );
+    }
+}

@@ -16,6 +16,11 @@ use super::sandbox::{Diagnostics, HostState, MemoryLimitExceeded, arm_deadline};
 /// How many Wasm frames a trap's message shows.
 const BACKTRACE_FRAMES: usize = 5;
 
+/// An instance whose memory grew past this is not kept for the next target:
+/// a live instance per (worker, policy) must not pin up to the memory limit
+/// each. Rust policies start at about 1 MiB and Dockerfile models are small.
+const REUSE_MEMORY_CEILING: usize = 16 * 1024 * 1024;
+
 /// What kind of failure a [`PolicyError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -266,7 +271,9 @@ pub(crate) fn evaluate(
         let (result, diagnostics) = run_once(engine, policy, settings, &mut instance, target);
         match result {
             Ok(findings) => {
-                if engine.limits().reuse_instances {
+                if engine.limits().reuse_instances
+                    && instance.store.data().memory_size() <= REUSE_MEMORY_CEILING
+                {
                     *slot = Some(instance);
                 }
                 return outcome(Ok(findings), diagnostics);

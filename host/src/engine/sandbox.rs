@@ -48,6 +48,7 @@ impl HostState {
             table: ResourceTable::new(),
             limiter: MemoryLimiter {
                 limit: limits.memory_bytes(),
+                size: 0,
                 exceeded: None,
             },
             output,
@@ -60,6 +61,11 @@ impl HostState {
     /// The size of the memory growth that was refused, if one was.
     pub fn memory_exceeded(&self) -> Option<usize> {
         self.limiter.exceeded
+    }
+
+    /// The largest linear memory the instance has grown to, in bytes.
+    pub fn memory_size(&self) -> usize {
+        self.limiter.size
     }
 
     /// Takes what the guest printed and logged since the last call.
@@ -194,6 +200,8 @@ impl HostMonotonicClock for FixedClock {
 /// the failure is classified as out-of-memory rather than as a plain trap.
 struct MemoryLimiter {
     limit: usize,
+    /// The largest size granted so far.
+    size: usize,
     exceeded: Option<usize>,
 }
 
@@ -221,6 +229,7 @@ impl ResourceLimiter for MemoryLimiter {
                 desired,
             }));
         }
+        self.size = self.size.max(desired);
         Ok(true)
     }
 
