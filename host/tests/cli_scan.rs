@@ -357,7 +357,7 @@ fn every_format_in_one_run_and_the_json_contract() {
         serde_json::from_slice(&std::fs::read(dir.join("r.sarif")).expect("sarif")).expect("JSON");
     let errors: Vec<String> = sarif_schema::validator()
         .iter_errors(&sarif)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "SARIF does not validate: {errors:#?}");
     assert_eq!(
