@@ -6,6 +6,7 @@ mod parse;
 mod policies;
 pub mod policy;
 mod progress;
+pub mod rule;
 mod scan;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     Parse(parse::ParseArgs),
     /// List and inspect policies.
     Policy(policy::PolicyArgs),
+    /// Explain a rule: what it checks, why, an example and the fix.
+    Rule(rule::RuleArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -44,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Policy(args) => {
             policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)
         }
+        Command::Rule(args) => rule::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
