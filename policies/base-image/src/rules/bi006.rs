@@ -11,7 +11,9 @@ tallyman_sdk::declare_rule! {
     ///   is not one of BuildKit's automatic platform arguments such as
     ///   `BUILDPLATFORM` or `TARGETARCH`);
     /// - a declared `ARG` whose default makes the image reference empty or
-    ///   invalid when the build is run without `--build-arg`.
+    ///   invalid when the build is run without `--build-arg`;
+    /// - a reference without variables that is not a valid image name at
+    ///   all, such as a template placeholder (`FROM REPLACE-ME`).
     ///
     /// ## Why is this bad?
     /// Only the `ARG`s declared before the first `FROM` are visible to `FROM`
@@ -21,7 +23,8 @@ tallyman_sdk::declare_rule! {
     /// without a usable default makes the Dockerfile unbuildable unless
     /// every caller remembers the right `--build-arg`, and leaves every tool
     /// that reads the file (this one included) unable to tell which image it
-    /// builds on.
+    /// builds on. A reference that is invalid as written fails every build
+    /// with `invalid reference format`.
     ///
     /// ## Example
     /// ```dockerfile
@@ -40,7 +43,7 @@ tallyman_sdk::declare_rule! {
     /// ```
     pub const BI006 = {
         id: "BI006",
-        title: "FROM uses an undeclared ARG or one whose default gives no valid image",
+        title: "FROM names no valid image (an undeclared ARG, a default that gives none, an invalid name)",
         severity: High,
         tags: ["correctness"],
         equivalents: ["buildkit:UndefinedArgInFrom", "buildkit:InvalidDefaultArgInFrom"],
@@ -97,7 +100,19 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             };
             findings.push(finding);
         }
-        if !undeclared.is_empty() || !stage.base.uses_variables() {
+        if !undeclared.is_empty() {
+            continue;
+        }
+        if !stage.base.uses_variables() {
+            if let Some(reason) = stage.base.unresolved_reason() {
+                findings.push(
+                    Finding::at(&BI006, (stage, from))
+                        .message(reason.to_string())
+                        .fix(
+                            "name an image: `[registry/]repository[:tag][@digest]`, in lower case",
+                        ),
+                );
+            }
             continue;
         }
         let problem = match stage.base.unresolved_reason() {
