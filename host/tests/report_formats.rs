@@ -20,7 +20,7 @@ fn finding_keys(report: &Report) -> Vec<(String, Option<u32>, String)> {
     report
         .findings
         .iter()
-        .map(|f| (f.path.clone(), f.line, f.rule_id.clone()))
+        .map(|f| (f.path.to_string(), f.line, f.rule_id.to_string()))
         .collect()
 }
 
@@ -119,7 +119,7 @@ fn findings_on_one_line_are_ordered_by_rule_then_column_then_message() {
     let order: Vec<(&str, Option<u32>, &str)> = report
         .findings
         .iter()
-        .map(|f| (f.rule_id.as_str(), f.column, f.message.as_str()))
+        .map(|f| (&*f.rule_id, f.column, &*f.message))
         .collect();
     assert_eq!(
         order,

@@ -92,7 +92,9 @@ struct PolicyInner {
     sha256: [u8; 32],
     source: PolicySource,
     info: model::PolicyInfo,
-    rule_ids: HashSet<String>,
+    /// The name and rule ids again, shared by every finding that names them.
+    shared_name: Arc<str>,
+    rule_ids: HashSet<Arc<str>>,
     imports: Vec<String>,
     cache: CacheOutcome,
     pre: bindings::PolicyPre<HostState>,
@@ -153,6 +155,16 @@ impl Policy {
 
     pub(crate) fn declares(&self, rule_id: &str) -> bool {
         self.inner.rule_ids.contains(rule_id)
+    }
+
+    /// The policy's name, shared rather than copied.
+    pub fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.inner.shared_name)
+    }
+
+    /// A declared rule id, shared rather than copied.
+    pub fn shared_rule_id(&self, rule_id: &str) -> Option<Arc<str>> {
+        self.inner.rule_ids.get(rule_id).cloned()
     }
 
     /// The component's imports, as named in the binary (with versions).
@@ -246,12 +258,18 @@ pub(crate) fn load(
     })?;
     let info = model::PolicyInfo::from(info);
     check_info(&info).map_err(fail)?;
-    let rule_ids = info.rules.iter().map(|r| r.id.clone()).collect();
+    let rule_ids = info
+        .rules
+        .iter()
+        .map(|r| Arc::from(r.id.as_str()))
+        .collect();
+    let shared_name = Arc::from(info.name.as_str());
     Ok(Policy {
         inner: Arc::new(PolicyInner {
             sha256,
             source,
             info,
+            shared_name,
             rule_ids,
             imports,
             cache,

@@ -436,7 +436,7 @@ fn outcome(findings: &[&ReportFinding], errors: &[&ReportError]) -> Outcome {
 
 /// `path:line:column: severity: message (stage S) (fix: F)`.
 fn finding_line(finding: &ReportFinding) -> String {
-    let mut line = finding.path.clone();
+    let mut line = finding.path.to_string();
     if let Some(number) = finding.line {
         line.push_str(&format!(":{number}"));
         if let Some(column) = finding.column {

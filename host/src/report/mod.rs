@@ -5,6 +5,8 @@
 //! finish, [`Report::finalize`] sorts it and computes the summary, then
 //! [`write_report`] renders it in each requested [`ReportFormat`].
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 mod finalize;
@@ -147,19 +149,23 @@ impl SeverityName {
     }
 }
 
+/// One finding. A scan of a large tree holds hundreds of thousands of these
+/// until the report is sorted, so the strings every finding of a target or a
+/// policy repeats (path, policy name, rule id) are shared, and the others are
+/// boxed without spare capacity: peak memory follows the number of findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFinding {
-    pub rule_id: String,
-    pub policy: String,
+    pub rule_id: Arc<str>,
+    pub policy: Arc<str>,
     pub severity: SeverityName,
-    pub path: String,
+    pub path: Arc<str>,
     pub line: Option<u32>,
     pub end_line: Option<u32>,
     pub column: Option<u32>,
     /// The stage's name, else its index as text.
-    pub stage: Option<String>,
-    pub message: String,
-    pub fix: Option<String>,
+    pub stage: Option<Box<str>>,
+    pub message: Box<str>,
+    pub fix: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -193,7 +193,7 @@ impl RuleTable {
             }
         }
         for finding in &report.findings {
-            if !table.index_of.contains_key(&finding.rule_id) {
+            if !table.index_of.contains_key(&*finding.rule_id) {
                 table.push(&finding.rule_id, undeclared_rule_descriptor(finding));
             }
         }
@@ -275,12 +275,12 @@ fn results(report: &Report, rules: &RuleTable, options: &RenderOptions<'_>) -> V
     for finding in &report.findings {
         if current
             .as_ref()
-            .is_none_or(|(path, _)| *path != finding.path)
+            .is_none_or(|(path, _)| **path != *finding.path)
         {
             let lines = options
                 .source_of(&finding.path)
                 .map(|text| text.lines().map(str::to_owned).collect());
-            current = Some((&finding.path, lines));
+            current = Some((&*finding.path, lines));
         }
         let lines = current.as_ref().and_then(|(_, lines)| lines.as_ref());
         let line_text = finding
@@ -288,10 +288,10 @@ fn results(report: &Report, rules: &RuleTable, options: &RenderOptions<'_>) -> V
             .and_then(|line| usize::try_from(line).ok())
             .and_then(|line| line.checked_sub(1))
             .and_then(|index| lines.and_then(|lines| lines.get(index)));
-        let content = line_text.map_or(finding.message.as_str(), String::as_str);
+        let content = line_text.map_or(&*finding.message, String::as_str);
         let hash = line_hash(&finding.rule_id, &finding.path, content);
         let count = occurrences
-            .entry((&finding.path, hash.clone()))
+            .entry((&*finding.path, hash.clone()))
             .or_insert(0);
         *count = count.saturating_add(1);
         let fingerprint = format!("{hash}:{count}");
@@ -301,9 +301,9 @@ fn results(report: &Report, rules: &RuleTable, options: &RenderOptions<'_>) -> V
 }
 
 fn result(finding: &ReportFinding, rules: &RuleTable, fingerprint: String) -> Value {
-    let rule_index = rules.index_of.get(&finding.rule_id).copied().unwrap_or(0);
+    let rule_index = rules.index_of.get(&*finding.rule_id).copied().unwrap_or(0);
     let message = non_empty(&finding.message)
-        .or_else(|| rules.titles.get(&finding.rule_id).map(String::as_str))
+        .or_else(|| rules.titles.get(&*finding.rule_id).map(String::as_str))
         .unwrap_or(&finding.rule_id);
 
     let start_line = finding.line.filter(|&line| line > 0);

@@ -82,7 +82,7 @@ pub fn write_text(
             palette.paint(palette.dim, &format!("({count})"))
         );
         for finding in group {
-            let title = titles.get(finding.rule_id.as_str()).copied();
+            let title = titles.get(&*finding.rule_id).copied();
             render_finding(&mut text, finding, title, lines.as_deref(), &palette);
             text.push('\n');
         }
@@ -111,7 +111,7 @@ fn render_finding(
             .filter(|t| !t.trim().is_empty())
             .unwrap_or("(no message)")
     } else {
-        finding.message.as_str()
+        &finding.message
     };
     let mut message_lines = message.split('\n');
     let first_line = message_lines.next().unwrap_or_default();

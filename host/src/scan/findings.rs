@@ -2,6 +2,8 @@
 //! configuration: severity overrides, ignored rules and paths, and the
 //! file's own pragmas.
 
+use std::sync::Arc;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use tallyman_dockerfile::model::{self, Dockerfile};
 
@@ -89,21 +91,22 @@ pub fn collect(
     known_rules: &dyn Fn(&str) -> bool,
 ) -> TargetResults {
     let path = dockerfile.path.as_str();
+    let shared_path: Arc<str> = Arc::from(path);
     let pragmas = Pragmas::of(dockerfile);
     let mut results = TargetResults::default();
     for pragma in &pragmas.all {
         for rule in pragma.rules.iter().filter(|r| !known_rules(r)) {
             results.findings.push(ReportFinding {
-                rule_id: super::UNKNOWN_PRAGMA_RULE.to_string(),
-                policy: super::HOST_POLICY.to_string(),
+                rule_id: super::UNKNOWN_PRAGMA_RULE.into(),
+                policy: super::HOST_POLICY.into(),
                 severity: SeverityName::Low,
-                path: path.to_string(),
+                path: Arc::clone(&shared_path),
                 line: Some(pragma.line),
                 end_line: Some(pragma.line),
                 column: None,
                 stage: None,
-                message: format!("pragma names `{rule}`, which no loaded policy declares"),
-                fix: Some("check the rule id (`tallyman policy list` shows them)".to_string()),
+                message: format!("pragma names `{rule}`, which no loaded policy declares").into(),
+                fix: Some("check the rule id (`tallyman policy list` shows them)".into()),
             });
         }
     }
@@ -111,6 +114,7 @@ pub fn collect(
         let policy = &outcome.policy;
         match outcome.result {
             Ok(findings) => {
+                let policy_name = policy.shared_name();
                 for finding in findings {
                     let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
                     if filter.ignores(&finding.rule_id, path)
@@ -121,15 +125,18 @@ pub fn collect(
                     let severity = filter.severity(policy, &finding);
                     results.findings.push(ReportFinding {
                         severity,
-                        policy: policy.name().to_string(),
-                        path: path.to_string(),
+                        policy: Arc::clone(&policy_name),
+                        path: Arc::clone(&shared_path),
                         line,
                         end_line: finding.span.map(|s| s.end_line).filter(|l| *l > 0),
                         column: finding.span.map(|s| s.start_column).filter(|c| *c > 0),
-                        stage: finding.stage.map(|i| stage_label(dockerfile, i)),
-                        message: finding.message,
-                        fix: finding.fix,
-                        rule_id: finding.rule_id,
+                        stage: finding.stage.map(|i| stage_label(dockerfile, i).into()),
+                        message: finding.message.into(),
+                        fix: finding.fix.map(Into::into),
+                        // The engine has checked that the policy declares it.
+                        rule_id: policy
+                            .shared_rule_id(&finding.rule_id)
+                            .unwrap_or_else(|| finding.rule_id.into()),
                     });
                 }
             }

@@ -225,16 +225,16 @@ pub fn finding(
     fix: Option<&str>,
 ) -> ReportFinding {
     ReportFinding {
-        rule_id: rule_id.to_owned(),
-        policy: policy.to_owned(),
+        rule_id: rule_id.into(),
+        policy: policy.into(),
         severity,
-        path: path.to_owned(),
+        path: path.into(),
         line,
         end_line,
         column,
-        stage: stage.map(str::to_owned),
-        message: message.to_owned(),
-        fix: fix.map(str::to_owned),
+        stage: stage.map(Into::into),
+        message: message.into(),
+        fix: fix.map(Into::into),
     }
 }
 
