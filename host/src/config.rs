@@ -89,7 +89,8 @@ pub struct LoadedConfig {
     pub config: Config,
     /// None when no file was found (defaults apply).
     pub file: Option<PathBuf>,
-    /// The file's bytes, hashed into attestations.
+    /// The file's bytes; signed attestations record their sha256 beside
+    /// the effective configuration's.
     pub bytes: Vec<u8>,
 }
 

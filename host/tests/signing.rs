@@ -415,6 +415,11 @@ fn the_config_digest_changes_with_the_configuration() {
         after["predicate"]["config"]["effective"]["config"]["fail-on"],
         "low"
     );
+    assert_eq!(after["predicate"]["config"]["file"], "tree/tallyman.yaml");
+    assert_eq!(
+        after["predicate"]["config"]["file_sha256"],
+        sha256_hex(b"fail-on: low\n").as_str()
+    );
     // Same configuration, same digest.
     let third = signed_scan(dir.path());
     assert_eq!(digest(&third), after["predicate"]["config"]["sha256"]);

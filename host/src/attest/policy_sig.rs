@@ -184,3 +184,102 @@ pub fn check_module(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a trusted `.pub` for `key` and returns the loaded set.
+    fn trust(dir: &Path, key: &SigningKey) -> TrustedKeys {
+        use ed25519_dalek::pkcs8::EncodePublicKey;
+        use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+        let pem = key
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("pem");
+        std::fs::write(dir.join("trusted.pub"), pem).expect("write");
+        TrustedKeys::load(&[PathBuf::from("trusted.pub")], dir).expect("load")
+    }
+
+    #[test]
+    fn the_signed_bytes_are_the_prefixed_lower_case_digest() {
+        assert_eq!(
+            signed_bytes(&"AB".repeat(32)),
+            format!("tallyman-policy-v1 sha256:{}", "ab".repeat(32)).into_bytes()
+        );
+    }
+
+    #[test]
+    fn each_refusal_has_its_reason() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let module_path = dir.path().join("p.wasm");
+        let module = b"module bytes".to_vec();
+        let signer = SigningKey::from_bytes(&[7; 32]);
+        let trusted = trust(dir.path(), &signer);
+        let sig_path = signature_path(&module_path);
+        let write_sig = |sig: &PolicySignature| {
+            std::fs::write(&sig_path, serde_json::to_string(sig).expect("JSON")).expect("write")
+        };
+
+        // No keys, no pin: anything goes.
+        assert_eq!(
+            check_module(&module_path, &module, None, &TrustedKeys::default()),
+            Ok(())
+        );
+        let pin = sha256_hex(&module);
+        assert_eq!(
+            check_module(
+                &module_path,
+                &module,
+                Some(&format!("sha256:{pin}")),
+                &TrustedKeys::default()
+            ),
+            Ok(())
+        );
+        assert!(matches!(
+            check_module(
+                &module_path,
+                &module,
+                Some(&"0".repeat(64)),
+                &TrustedKeys::default()
+            ),
+            Err(Refusal::PinMismatch { .. })
+        ));
+
+        assert!(matches!(
+            check_module(&module_path, &module, None, &trusted),
+            Err(Refusal::MissingSignature { .. })
+        ));
+
+        let good = sign_module(&module, &signer).expect("sign");
+        write_sig(&good);
+        assert_eq!(check_module(&module_path, &module, None, &trusted), Ok(()));
+
+        write_sig(&sign_module(&module, &SigningKey::from_bytes(&[8; 32])).expect("sign"));
+        assert!(matches!(
+            check_module(&module_path, &module, None, &trusted),
+            Err(Refusal::UnknownKey { .. })
+        ));
+
+        write_sig(&PolicySignature {
+            sha256: "00".repeat(32),
+            ..good.clone()
+        });
+        assert!(matches!(
+            check_module(&module_path, &module, None, &trusted),
+            Err(Refusal::BadSignature { .. })
+        ));
+
+        write_sig(&good);
+        assert!(matches!(
+            check_module(&module_path, b"other module bytes", None, &trusted),
+            Err(Refusal::OtherBytes { .. })
+        ));
+
+        std::fs::write(&sig_path, "not json").expect("write");
+        assert!(matches!(
+            check_module(&module_path, &module, None, &trusted),
+            Err(Refusal::UnreadableSignature { .. })
+        ));
+    }
+}

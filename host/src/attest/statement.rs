@@ -77,6 +77,9 @@ pub struct PolicyDigest {
 pub struct ConfigDigest {
     /// The configuration file read, as given or found; null for none.
     pub file: Option<String>,
+    /// The sha256 of that file's bytes, to match it with a file on disk.
+    pub file_sha256: Option<String>,
+    /// The sha256 of the canonical JSON of `effective`.
     pub sha256: String,
     pub effective: Value,
 }
@@ -105,10 +108,16 @@ pub fn canonical_json(value: &Value) -> String {
 }
 
 impl ConfigDigest {
-    pub fn new(file: Option<String>, effective: Value) -> ConfigDigest {
+    /// `file`: the configuration file's name and bytes, if one was read.
+    pub fn new(file: Option<(String, &[u8])>, effective: Value) -> ConfigDigest {
         let sha256 = crate::scan::read::sha256_hex(canonical_json(&effective).as_bytes());
+        let (file, file_sha256) = match file {
+            Some((name, bytes)) => (Some(name), Some(crate::scan::read::sha256_hex(bytes))),
+            None => (None, None),
+        };
         ConfigDigest {
             file,
+            file_sha256,
             sha256,
             effective,
         }

@@ -10,7 +10,9 @@ use serde_json::Value;
 use super::dsse::{self, Malformed};
 use super::keys::keyid;
 use super::options::RunOptions;
-use super::statement::{PAYLOAD_TYPE, SCAN_PREDICATE_TYPE, STATEMENT_TYPE, Statement};
+use super::statement::{
+    PAYLOAD_TYPE, SCAN_PREDICATE_TYPE, STATEMENT_TYPE, Statement, canonical_json,
+};
 use crate::discover;
 
 /// Why an attestation does not verify. Each has its own message, because
@@ -109,14 +111,12 @@ fn parse_statement(payload: &[u8]) -> Result<Statement, VerifyError> {
         )));
     }
     let statement: Statement = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-    let recomputed = super::statement::ConfigDigest::new(
-        statement.predicate.config.file.clone(),
-        statement.predicate.config.effective.clone(),
-    );
-    if recomputed.sha256 != statement.predicate.config.sha256 {
+    let config = &statement.predicate.config;
+    let recomputed = crate::scan::read::sha256_hex(canonical_json(&config.effective).as_bytes());
+    if recomputed != config.sha256 {
         return Err(bad(format!(
-            "predicate.config.sha256 is {}, but its `effective` configuration hashes to {}",
-            statement.predicate.config.sha256, recomputed.sha256
+            "predicate.config.sha256 is {}, but its `effective` configuration hashes to {recomputed}",
+            config.sha256
         )));
     }
     Ok(statement)
@@ -233,4 +233,112 @@ pub fn findings_by_severity(statement: &Statement) -> BTreeMap<String, u64> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+
+    use super::*;
+    use crate::attest::statement::{
+        AttestedVerdict, ConfigDigest, Digest, ScanPredicate, Subject, ToolVersion,
+    };
+    use crate::report::Verdict;
+
+    fn key(byte: u8) -> SigningKey {
+        SigningKey::from_bytes(&[byte; 32])
+    }
+
+    fn statement() -> Statement {
+        Statement {
+            statement_type: STATEMENT_TYPE.to_string(),
+            subject: vec![Subject {
+                name: "Dockerfile".to_string(),
+                digest: Digest {
+                    sha256: "00".repeat(32),
+                },
+            }],
+            predicate_type: SCAN_PREDICATE_TYPE.to_string(),
+            predicate: ScanPredicate {
+                tool: ToolVersion {
+                    name: "tallyman".to_string(),
+                    version: "0.1.0".to_string(),
+                },
+                verdict: AttestedVerdict {
+                    result: Verdict::Pass,
+                    exit_code: 0,
+                },
+                policies: vec![],
+                config: ConfigDigest::new(None, serde_json::json!({"config": {"b": 1, "a": 2}})),
+                inputs: vec![".".to_string()],
+                report: serde_json::json!({}),
+            },
+        }
+    }
+
+    fn signed(statement: &Statement, key: &SigningKey) -> String {
+        crate::attest::sign_statement(statement, key).expect("sign")
+    }
+
+    #[test]
+    fn a_signed_statement_round_trips() {
+        let verified = verify_envelope(&signed(&statement(), &key(1)), &key(1).verifying_key())
+            .expect("verifies");
+        assert_eq!(verified.statement, statement());
+        assert_eq!(
+            verified.keyid,
+            keyid(&key(1).verifying_key()).expect("keyid")
+        );
+    }
+
+    #[test]
+    fn the_config_digest_is_over_canonical_json() {
+        let config = &statement().predicate.config;
+        assert_eq!(
+            config.sha256,
+            crate::scan::read::sha256_hex(br#"{"config":{"a":2,"b":1}}"#)
+        );
+    }
+
+    #[test]
+    fn validly_signed_statements_that_are_not_ours_are_refused() {
+        let mut wrong_digest = statement();
+        wrong_digest.predicate.config.sha256 = "11".repeat(32);
+        let mut other_predicate = statement();
+        other_predicate.predicate_type = "https://slsa.dev/provenance/v1".to_string();
+        let mut other_type = statement();
+        other_type.statement_type = "https://in-toto.io/Statement/v0.1".to_string();
+        for (statement, expected) in [
+            (wrong_digest, "predicate.config.sha256"),
+            (
+                other_predicate,
+                "predicateType is `https://slsa.dev/provenance/v1`",
+            ),
+            (other_type, "_type is `https://in-toto.io/Statement/v0.1`"),
+        ] {
+            let err =
+                verify_envelope(&signed(&statement, &key(1)), &key(1).verifying_key()).unwrap_err();
+            assert!(matches!(err, VerifyError::BadStatement { .. }), "{err}");
+            assert!(err.to_string().contains(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_second_signature_by_another_key_does_not_hide_ours() {
+        let line = signed(&statement(), &key(1));
+        let mut envelope: Value = serde_json::from_str(&line).expect("JSON");
+        let theirs = dsse::sign(PAYLOAD_TYPE, b"other", &key(2)).expect("sign");
+        let extra = serde_json::to_value(&theirs.signatures[0]).expect("JSON");
+        envelope["signatures"]
+            .as_array_mut()
+            .expect("array")
+            .insert(0, extra);
+        let text = envelope.to_string();
+        assert!(verify_envelope(&text, &key(1).verifying_key()).is_ok());
+        // Key 2's signature is over other bytes: it is found by keyid, and bad.
+        assert!(matches!(
+            verify_envelope(&text, &key(2).verifying_key()),
+            Err(VerifyError::BadSignature { .. })
+        ));
+    }
 }

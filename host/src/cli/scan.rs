@@ -165,7 +165,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     if let Some(signer) = signer {
         let options = run_options(args, &request, &resolved, fail_on);
         let config = ConfigDigest::new(
-            loaded.file.as_deref().map(|f| f.display().to_string()),
+            loaded
+                .file
+                .as_deref()
+                .map(|f| (f.display().to_string(), loaded.bytes.as_slice())),
             options.effective(&loaded.config)?,
         );
         let inputs = request

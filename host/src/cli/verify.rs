@@ -56,9 +56,10 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         )?;
         return Ok(EXIT_NOT_VERIFIED);
     }
+    let several = lines.len() > 1;
     let mut ok = true;
     for (number, line) in lines {
-        let what = if text.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
+        let what = if several {
             format!("{}:{number}", args.attestation.display())
         } else {
             args.attestation.display().to_string()
