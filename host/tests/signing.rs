@@ -641,6 +641,18 @@ fn malformed_envelopes_and_wrong_payload_types_have_their_own_messages() {
     {
         failures.push(format!("not JSON: {}", both(&out)));
     }
+    std::fs::write(&attestation, b"\xff\xfe{}\n").expect("write");
+    let out = verify(dir.path(), &attestation, "signer.pub", &[]);
+    if out.status.code() != Some(1)
+        || !stderr(&out).contains("malformed envelope: (document): not UTF-8")
+    {
+        failures.push(format!("not UTF-8: {}", both(&out)));
+    }
+    std::fs::write(&attestation, "\n\n").expect("write");
+    let out = verify(dir.path(), &attestation, "signer.pub", &[]);
+    if out.status.code() != Some(1) || !stderr(&out).contains("the file holds no envelope") {
+        failures.push(format!("empty: {}", both(&out)));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

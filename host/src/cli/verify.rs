@@ -36,12 +36,20 @@ pub const EXIT_NOT_VERIFIED: u8 = 1;
 
 pub fn run(args: &VerifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let key = keys::read_verifying_key(&args.key)?;
-    let text = std::fs::read_to_string(&args.attestation).with_context(|| {
+    let bytes = std::fs::read(&args.attestation).with_context(|| {
         format!(
             "{}: cannot read the attestation",
             args.attestation.display()
         )
     })?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        writeln!(
+            err,
+            "verification failed: {}: malformed envelope: (document): not UTF-8 text",
+            args.attestation.display()
+        )?;
+        return Ok(EXIT_NOT_VERIFIED);
+    };
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
