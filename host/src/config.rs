@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::report::SeverityName;
 
 /// File names looked for, in order, when `-c` is not given.
 pub const CONFIG_NAMES: &[&str] = &["tallyman.yaml", ".tallyman.yaml"];
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// The lowest severity that fails the scan.
@@ -40,16 +40,20 @@ pub struct Config {
     pub allowed_final_bases: Option<Vec<String>>,
     /// Sandbox limits (see `engine::Limits`) and `max-file-bytes`.
     pub limits: Option<serde_json::Value>,
+    /// Public keys (SPKI PEM files, relative to the config file): when
+    /// given, every non-built-in policy must carry a valid `.sig` from one.
+    #[serde(default)]
+    pub trusted_policy_keys: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum BuiltinSelection {
     All(bool),
     Only(Vec<String>),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySource {
     /// A `.wasm` file or a directory of them, relative to the config file.
@@ -58,7 +62,7 @@ pub struct PolicySource {
     pub sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Ignores {
     /// Rule ids never reported.
@@ -72,7 +76,7 @@ pub struct Ignores {
     pub rule_paths: Vec<RulePaths>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RulePaths {
     pub rule: String,
@@ -85,7 +89,8 @@ pub struct LoadedConfig {
     pub config: Config,
     /// None when no file was found (defaults apply).
     pub file: Option<PathBuf>,
-    /// The file's bytes, hashed into attestations.
+    /// The file's bytes; signed attestations record their sha256 beside
+    /// the effective configuration's.
     pub bytes: Vec<u8>,
 }
 

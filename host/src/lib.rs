@@ -3,6 +3,7 @@
 //! The binary is a thin layer over this library; modules follow the stages
 //! of a scan (see DESIGN.md §1).
 
+pub mod attest;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -2,12 +2,15 @@
 //! its own module; this one only wires them together and maps outcomes to
 //! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
+mod keygen;
 mod parse;
 mod policies;
 pub mod policy;
 mod progress;
 pub mod rule;
 mod scan;
+mod sign;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -27,13 +30,17 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan Dockerfiles with every policy and report what they find.
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
     Parse(parse::ParseArgs),
     /// List and inspect policies.
     Policy(policy::PolicyArgs),
     /// Explain a rule: what it checks, why, an example and the fix.
     Rule(rule::RuleArgs),
+    /// Make an ed25519 key pair for signing results and policies.
+    Keygen(keygen::KeygenArgs),
+    /// Check a signed attestation: its signature and, on request, the files it names.
+    Verify(verify::VerifyArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -48,6 +55,12 @@ pub fn main() -> ExitCode {
             policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)
         }
         Command::Rule(args) => rule::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
+        Command::Keygen(args) => keygen::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
+        Command::Verify(args) => verify::run(
+            &args,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        ),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

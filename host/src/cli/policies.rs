@@ -1,14 +1,19 @@
 //! Choosing and loading the policies a scan runs: the built-ins the
 //! configuration enables, `-p` files and directories, and the config's own
 //! `policies:` (with `sha256:` pins), each with its validated settings.
+//!
+//! Every non-built-in module passes one gate before it is compiled:
+//! [`policy_sig::check_module`] enforces its pin and, when the configuration
+//! names `trusted-policy-keys`, its signature.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
 
+use crate::attest::policy_sig::{self, TrustedKeys};
 use crate::config::{LoadedConfig, Resolved};
-use crate::engine::{CacheDir, ConfiguredPolicy, Engine, Policy};
+use crate::engine::{CacheDir, ConfiguredPolicy, Engine, Policy, PolicySource};
 
 #[derive(Debug, Args)]
 pub struct PolicySelection {
@@ -44,6 +49,21 @@ fn wasm_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Loads a non-built-in policy file once its bytes have passed
+/// [`policy_sig::check_module`]; a refused module is never compiled.
+fn load_checked(
+    engine: &Engine,
+    file: &Path,
+    pin: Option<&str>,
+    trusted: &TrustedKeys,
+) -> anyhow::Result<Policy> {
+    let wasm = std::fs::read(file)
+        .with_context(|| format!("{}: cannot read the policy file", file.display()))?;
+    policy_sig::check_module(file, &wasm, pin, trusted)
+        .map_err(|refusal| anyhow::anyhow!("{}: policy refused: {refusal}", file.display()))?;
+    Ok(engine.load_bytes(&wasm, PolicySource::File(file.to_path_buf()))?)
+}
+
 /// Loads every selected policy and validates its settings. Any failure is
 /// an error (exit code 2): a scan with a policy missing would pass what it
 /// should not.
@@ -66,20 +86,22 @@ pub fn load_policies(
                 .filter(|policy| config.builtin_enabled(policy.name())),
         );
     }
+    let base = loaded.base_dir();
+    let trusted = TrustedKeys::load(&config.trusted_policy_keys, &base)?;
     for path in &selection.policies {
         for file in wasm_files(path)? {
-            policies.push(engine.load_file(&file)?);
+            policies.push(load_checked(&engine, &file, None, &trusted)?);
         }
     }
-    let base = loaded.base_dir();
     for source in &config.policies {
         let path = base.join(&source.path);
         for file in wasm_files(&path)? {
-            let policy = match &source.sha256 {
-                Some(pin) => engine.load_file_pinned(&file, pin)?,
-                None => engine.load_file(&file)?,
-            };
-            policies.push(policy);
+            policies.push(load_checked(
+                &engine,
+                &file,
+                source.sha256.as_deref(),
+                &trusted,
+            )?);
         }
     }
     let config_name = loaded

@@ -1,4 +1,5 @@
-//! `tallyman policy list` and `tallyman policy info NAME|FILE`.
+//! `tallyman policy list`, `tallyman policy info NAME|FILE` and
+//! `tallyman policy sign FILE --key KEY`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -6,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use crate::attest::{keys, policy_sig};
 use crate::dockerfile::model::Severity;
 use crate::engine::{BUILTIN_POLICIES, CacheDir, Engine, Limits, Policy};
 
@@ -39,6 +41,14 @@ pub enum PolicyCommand {
         #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Sign a policy module: writes FILE.sig, checked when the config names trusted-policy-keys
+    Sign {
+        /// The .wasm policy file
+        file: PathBuf,
+        /// The ed25519 private key (PKCS#8 PEM, from `tallyman keygen`)
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +60,9 @@ pub enum Format {
 /// Runs `tallyman policy ...`, writing to `out`. Errors (a policy that does
 /// not load, an unknown name) are for the caller to report with exit code 2.
 pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    if let PolicyCommand::Sign { file, key } = &args.command {
+        return sign(file, key, out);
+    }
     let engine = Engine::new(
         Limits::default(),
         CacheDir::resolve(args.cache_dir.as_deref()),
@@ -79,7 +92,32 @@ pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Res
                 }
             }
         }
+        PolicyCommand::Sign { .. } => {}
     }
+    Ok(())
+}
+
+/// Writes `FILE.sig` (see [`policy_sig`] for what is signed).
+fn sign(file: &Path, key_path: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let key = keys::read_signing_key(key_path)?;
+    if let Some(warning) = keys::permission_warning(key_path) {
+        eprintln!("warning: {warning}");
+    }
+    let module = std::fs::read(file)
+        .with_context(|| format!("{}: cannot read the policy file", file.display()))?;
+    let signature = policy_sig::sign_module(&module, &key)?;
+    let sig_path = policy_sig::signature_path(file);
+    let mut json = serde_json::to_string_pretty(&signature)?;
+    json.push('\n');
+    std::fs::write(&sig_path, json)
+        .with_context(|| format!("{}: cannot write the signature", sig_path.display()))?;
+    writeln!(
+        out,
+        "{}: signed sha256:{} with keyid {}",
+        sig_path.display(),
+        signature.sha256,
+        signature.keyid
+    )?;
     Ok(())
 }
 

@@ -10,8 +10,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::policies::{PolicySelection, load_policies};
+use crate::attest::options::RunOptions;
+use crate::attest::statement::ConfigDigest;
 use crate::config;
-use crate::discover::{DiscoverOptions, scan_root};
+use crate::discover::{DiscoverOptions, display_path, scan_root};
 use crate::report::{self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Tool};
 use crate::scan::findings::FindingFilter;
 use crate::scan::read::ReadOptions;
@@ -56,6 +58,8 @@ pub struct ScanArgs {
     /// Refuse Dockerfiles larger than this many bytes [default: 4 MiB, or the config's].
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<usize>,
+    #[command(flatten)]
+    signing: super::sign::SignArgs,
 }
 
 fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
@@ -97,6 +101,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let started_at = crate::clock::now_rfc3339();
     let evaluated_on = crate::clock::evaluation_date();
     let destinations = destinations(args)?;
+    let signer = args.signing.signer(&args.outputs)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -157,7 +162,59 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     report.errors = results.errors;
     report.finalize();
     write_reports(&report, &destinations, &root)?;
+    if let Some(signer) = signer {
+        let options = run_options(args, &request, &resolved, fail_on);
+        let config = ConfigDigest::new(
+            loaded
+                .file
+                .as_deref()
+                .map(|f| (f.display().to_string(), loaded.bytes.as_slice())),
+            options.effective(&loaded.config)?,
+        );
+        let inputs = request
+            .paths
+            .iter()
+            .map(|path| {
+                if *path == root {
+                    ".".to_string()
+                } else {
+                    display_path(&root, path)
+                }
+            })
+            .collect();
+        let written = signer.write(&report, config, inputs)?;
+        eprintln!("signed attestation: {}", written.display());
+    }
     Ok(report.exit_code())
+}
+
+/// The options in force, as recorded in a signed attestation.
+fn run_options(
+    args: &ScanArgs,
+    request: &ScanRequest,
+    resolved: &config::Resolved,
+    fail_on: SeverityName,
+) -> RunOptions {
+    RunOptions {
+        fail_on: Some(fail_on),
+        no_builtin: args.policies.no_builtin,
+        policies: args
+            .policies
+            .policies
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        target: request.read.target.clone(),
+        build_args: request.read.build_args.clone(),
+        platform: request.read.platform.clone(),
+        include: request.discover.include.clone(),
+        exclude: request.discover.exclude.clone(),
+        hidden: request.discover.hidden,
+        follow_links: request.discover.follow_links,
+        no_ignore: request.discover.no_ignore,
+        max_file_bytes: request.read.max_size,
+        limits: resolved.limits.clone(),
+    }
 }
 
 /// Writes each requested report; the source lookup reads files relative to

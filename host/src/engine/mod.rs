@@ -125,7 +125,9 @@ impl Engine {
     }
 
     /// Loads a policy file and checks that its sha256 is `expected` (hex,
-    /// with or without a `sha256:` prefix) before anything else is done with it.
+    /// with or without a `sha256:` prefix) before anything else is done with
+    /// it. The check is the scan's own gate,
+    /// [`check_module`](crate::attest::policy_sig::check_module), without keys.
     pub fn load_file_pinned(&self, path: &Path, expected: &str) -> Result<Policy, PolicyError> {
         let error = |message: String| PolicyError {
             policy: path.display().to_string(),
@@ -134,13 +136,13 @@ impl Engine {
             message,
         };
         let wasm = std::fs::read(path).map_err(|e| error(format!("cannot read the file: {e}")))?;
-        let expected = expected.strip_prefix("sha256:").unwrap_or(expected);
-        let actual = cache::hex(&sha256(&wasm));
-        if !actual.eq_ignore_ascii_case(expected) {
-            return Err(error(format!(
-                "sha256 mismatch: the config pins sha256:{expected}, the file is sha256:{actual}"
-            )));
-        }
+        crate::attest::policy_sig::check_module(
+            path,
+            &wasm,
+            Some(expected),
+            &crate::attest::policy_sig::TrustedKeys::default(),
+        )
+        .map_err(|refusal| error(refusal.to_string()))?;
         self.load_bytes(&wasm, PolicySource::File(path.to_path_buf()))
     }
 
