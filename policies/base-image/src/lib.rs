@@ -7,11 +7,12 @@
 //! style; `tallyman rule BI005` prints that documentation.
 
 mod eol;
+pub mod image;
 mod references;
 pub mod rules;
 mod settings;
 
-use tallyman_sdk::{Dockerfile, Finding, Policy, PolicyMeta};
+use tallyman_sdk::{Dockerfile, Finding, Image, Policy, PolicyMeta};
 
 pub use settings::{EndOfLifeSetting, Settings};
 
@@ -39,6 +40,14 @@ impl Policy for BaseImage {
         let mut findings = Vec::new();
         for check in rules::CHECKS {
             check(dockerfile, settings, &mut findings);
+        }
+        findings
+    }
+
+    fn check_image(image: &Image, settings: &Settings) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for check in rules::IMAGE_CHECKS {
+            check(image, settings, &mut findings);
         }
         findings
     }

@@ -13,18 +13,23 @@
 //!   `HEALTHCHECK` (HD015), `MAINTAINER` (HD016), `WORKDIR` (HD017), pipes
 //!   without `pipefail` (HD019), `cd` (HD021).
 //!
+//! Rules that make sense for a built image also check it (`check-image`):
+//! HD001, HD007 and HD011 on its config, HD002, HD005 and HD006 on the
+//! `RUN` steps of its history, split into commands by [`history`].
+//!
 //! One rule per module under [`rules`], each documented in ruff's style;
 //! `tallyman rule HD019` prints that documentation. What several rules share
 //! lives in [`commands`] (matching the split `RUN` commands) and [`scope`]
 //! (which stages ship, what a stage inherits, what a variable holds).
 
 pub mod commands;
+pub mod history;
 pub mod rules;
 pub mod scope;
 mod settings;
 mod sources;
 
-use tallyman_sdk::{Dockerfile, Finding, Policy, PolicyMeta};
+use tallyman_sdk::{Dockerfile, Finding, Image, Policy, PolicyMeta};
 
 pub use settings::Settings;
 
@@ -52,6 +57,14 @@ impl Policy for Hardening {
         let mut findings = Vec::new();
         for check in rules::CHECKS {
             check(dockerfile, settings, &mut findings);
+        }
+        findings
+    }
+
+    fn check_image(image: &Image, settings: &Settings) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for check in rules::IMAGE_CHECKS {
+            check(image, settings, &mut findings);
         }
         findings
     }

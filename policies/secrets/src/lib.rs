@@ -13,9 +13,14 @@
 //! other secrets linters: GPG key fingerprints (`GPG_KEYS`), checksums
 //! (`*_SHA256`), references (`*_FILE`, `*_PATH`, `${TOKEN}`,
 //! `$(cat /run/secrets/x)`), versions and public keys are not secrets.
+//!
+//! Images (`check-image`): SEC001 and SEC002 read the image's `Env` and
+//! `Labels`, SEC002, SEC003 and SEC006 its history, where each `RUN` is
+//! recorded with the build arguments it saw ([`image`]).
 
 pub mod detectors;
 pub mod files;
+pub mod image;
 pub mod names;
 pub mod rules;
 mod scan;
@@ -24,7 +29,7 @@ mod support;
 pub mod url;
 pub mod values;
 
-use tallyman_sdk::{Dockerfile, Finding, Policy, PolicyMeta};
+use tallyman_sdk::{Dockerfile, Finding, Image, Policy, PolicyMeta};
 
 pub use settings::Settings;
 
@@ -53,6 +58,14 @@ impl Policy for Secrets {
         let mut findings = Vec::new();
         for check in rules::CHECKS {
             check(dockerfile, settings, &mut findings);
+        }
+        findings
+    }
+
+    fn check_image(image: &Image, settings: &Settings) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for check in rules::IMAGE_CHECKS {
+            check(image, settings, &mut findings);
         }
         findings
     }

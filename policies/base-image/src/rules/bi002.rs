@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::references::{from_images, quote};
 use crate::settings::Settings;
@@ -50,5 +50,24 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                     )),
             );
         }
+    }
+}
+
+/// The image's base, named by its `org.opencontainers.image.base.name`
+/// annotation or label, is `latest` without a digest. An untagged name
+/// counts as `latest`: it is what the build pulled.
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    let Some((written, name)) = crate::image::base_name(image) else {
+        return;
+    };
+    if (name.is_latest() || name.tag.is_none()) && !name.has_digest() {
+        findings.push(
+            Finding::new(&BI002)
+                .message(format!(
+                    "the image was built on `{written}` (its `{}`), the `latest` tag, which moves with every release",
+                    crate::image::BASE_NAME
+                ))
+                .fix(format!("pin a version of the base instead of `latest`: `{}:<version>`", name.familiar_name())),
+        );
     }
 }

@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::eol::{is_iso_date, releases_of};
 use crate::references::{from_images, quote};
@@ -76,4 +76,32 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 .fix("move to a supported release of the image"),
         );
     }
+}
+
+/// The image's base, named by its `org.opencontainers.image.base.name`
+/// annotation or label, is a release past its end of life.
+pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Finding>) {
+    let today = image.evaluated_on.as_str();
+    if !is_iso_date(today) {
+        return;
+    }
+    let Some((written, name)) = crate::image::base_name(image) else {
+        return;
+    };
+    let ended: Vec<String> = releases_of(&name, &settings.end_of_life)
+        .into_iter()
+        .filter(|release| release.end_of_life.as_str() <= today)
+        .map(|release| format!("{} (since {})", release.release, release.end_of_life))
+        .collect();
+    if ended.is_empty() {
+        return;
+    }
+    findings.push(
+        Finding::new(&BI005)
+            .message(format!(
+                "the image was built on `{written}`, a release past its end of life: {}",
+                ended.join(", ")
+            ))
+            .fix("rebuild on a supported release of the base image"),
+    );
 }

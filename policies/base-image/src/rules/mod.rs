@@ -1,7 +1,7 @@
 //! One module per rule: its declaration (with the documentation) and its
 //! check.
 
-use tallyman_sdk::{Dockerfile, Finding, Rule};
+use tallyman_sdk::{Dockerfile, Finding, Image, Rule};
 
 use crate::settings::Settings;
 
@@ -43,3 +43,9 @@ pub const CHECKS: &[Check] = &[
     bi008::check,
     bi009::check,
 ];
+
+/// A rule's check of an image: appends its findings.
+pub type ImageCheck = fn(&Image, &Settings, &mut Vec<Finding>);
+
+/// The checks that apply to images (on the base the image names), in id order.
+pub const IMAGE_CHECKS: &[ImageCheck] = &[bi002::check_image, bi005::check_image];

@@ -1,5 +1,5 @@
 use tallyman_sdk::model::UserInstruction;
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::scope::is_export_stage;
 use crate::settings::Settings;
@@ -154,4 +154,27 @@ fn written(user: &UserInstruction) -> String {
         Some(group) => format!("{}:{group}", user.user),
         None => user.user.clone(),
     }
+}
+
+/// The image runs as root: `User` is empty (Docker's default is root),
+/// `root`, `0`, or one of those with a group.
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    let written = image.config.user.trim();
+    let user = written.split(':').next().unwrap_or_default();
+    let numeric_root = !user.is_empty()
+        && user.chars().all(|c| c.is_ascii_digit())
+        && user.trim_start_matches('0').is_empty();
+    let message = if user.is_empty() {
+        "the image sets no `User`, so its containers run as root".to_string()
+    } else if numeric_root || user == "root" || user.eq_ignore_ascii_case("ContainerAdministrator")
+    {
+        format!("the image's `User` is `{written}`, so its containers run as root")
+    } else {
+        return;
+    };
+    findings.push(
+        Finding::new(&HD001)
+            .message(message)
+            .fix("build the image with `USER <non-root user>` (a UID such as `10001`) at the end of its final stage"),
+    );
 }

@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::commands::{quoted, runs_via};
 use crate::settings::Settings;
@@ -54,5 +54,23 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                       unprivileged user after it",
                 ),
         );
+    }
+}
+
+/// `sudo` in a `RUN` recorded in the image's history.
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    for (step, commands) in crate::history::run_steps(image) {
+        if let Some(command) = commands.iter().find(|command| runs_via(command, "sudo")) {
+            findings.push(
+                Finding::new(&HD002)
+                    .message(format!(
+                        "history step {step}: {} runs `sudo` in the build",
+                        quoted(command)
+                    ))
+                    .fix(
+                        "drop `sudo`: run the step as root (`USER root`) and switch back after it",
+                    ),
+            );
+        }
     }
 }

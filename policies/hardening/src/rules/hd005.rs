@@ -1,6 +1,6 @@
 use tallyman_sdk::model::SimpleCommand;
 use tallyman_sdk::shell::Command;
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::commands::{SHELLS, is_download, is_python, program, quoted};
 use crate::settings::Settings;
@@ -50,19 +50,7 @@ tallyman_sdk::declare_rule! {
 
 pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>) {
     for (stage, instruction) in dockerfile.instructions() {
-        let commands = instruction.run_commands();
-        let hits = commands.iter().filter_map(|command| {
-            if let Some(source) = piped_download(commands, command) {
-                return Some(format!(
-                    "{} is piped into {}: the downloaded code runs unchecked",
-                    quoted(source),
-                    quoted(command)
-                ));
-            }
-            runs_substituted_download(command)
-                .then(|| format!("{} runs a downloaded script unchecked", quoted(command)))
-        });
-        for message in hits {
+        for message in unchecked_downloads(instruction.run_commands()) {
             findings.push(
                 Finding::at(&HD005, (stage, instruction))
                     .message(message)
@@ -73,6 +61,25 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             );
         }
     }
+}
+
+/// What, among one `RUN`'s commands, runs downloaded code unchecked: one
+/// message per hit. Shared with the image check, over history commands.
+pub fn unchecked_downloads(commands: &[SimpleCommand]) -> Vec<String> {
+    commands
+        .iter()
+        .filter_map(|command| {
+            if let Some(source) = piped_download(commands, command) {
+                return Some(format!(
+                    "{} is piped into {}: the downloaded code runs unchecked",
+                    quoted(source),
+                    quoted(command)
+                ));
+            }
+            runs_substituted_download(command)
+                .then(|| format!("{} runs a downloaded script unchecked", quoted(command)))
+        })
+        .collect()
 }
 
 /// The download piped into `command`, when `command` is an interpreter
@@ -158,4 +165,20 @@ fn runs_substituted_download(command: &SimpleCommand) -> bool {
                 })
             })
         })
+}
+
+/// A download piped into a shell in a `RUN` recorded in the image's history.
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    for (step, commands) in crate::history::run_steps(image) {
+        for message in unchecked_downloads(&commands) {
+            findings.push(
+                Finding::new(&HD005)
+                    .message(format!("history step {step}: {message}"))
+                    .fix(
+                        "download to a file, check it against a pinned checksum or signature \
+                         (`sha256sum -c`, `gpg --verify`), then run the file",
+                    ),
+            );
+        }
+    }
 }

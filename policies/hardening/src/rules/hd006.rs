@@ -1,6 +1,6 @@
 use tallyman_sdk::model::{Instruction, SimpleCommand};
 use tallyman_sdk::shell::Command;
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::commands::{Family, assignments, is_pip, option_values, program, written_text};
 use crate::settings::Settings;
@@ -151,7 +151,7 @@ fn in_variables(instruction: &Instruction) -> Vec<Weakening> {
 
 /// The variables that turn a check off, by value. Names are case-sensitive
 /// except npm's, which npm reads in any case.
-fn weakening_variable(name: &str, value: &str) -> Option<&'static str> {
+pub fn weakening_variable(name: &str, value: &str) -> Option<&'static str> {
     let value = value.trim();
     match name {
         "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => (value == "0").then_some(TLS),
@@ -164,7 +164,7 @@ fn weakening_variable(name: &str, value: &str) -> Option<&'static str> {
     }
 }
 
-fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
+pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
     let mut found: Vec<Weakening> = assignments(command)
         .into_iter()
         .filter_map(|(name, value)| {
@@ -406,4 +406,38 @@ fn apt_conf_line(compact: &str) -> Option<&'static str> {
     let (key, rest) = compact.split_once('"')?;
     let value = rest.split('"').next().unwrap_or_default();
     apt_setting(&format!("{key}={value}"))
+}
+
+/// TLS or signature checks turned off: in the image's `Env`, or by a `RUN`
+/// recorded in its history.
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    let fix = "keep verification on: install the certificate authority you need \
+               (`update-ca-certificates`, `--cert`, `NODE_EXTRA_CA_CERTS`) or the repository's \
+               signing key";
+    for variable in &image.config.env {
+        if let Some(effect) = weakening_variable(&variable.key, &variable.value) {
+            findings.push(
+                Finding::new(&HD006)
+                    .message(format!(
+                        "`{}={}` in the image's `Env` {effect}",
+                        variable.key, variable.value
+                    ))
+                    .fix(fix),
+            );
+        }
+    }
+    for (step, commands) in crate::history::run_steps(image) {
+        let mut seen: Vec<String> = Vec::new();
+        for (what, effect) in commands.iter().flat_map(in_command) {
+            if seen.contains(&what) {
+                continue;
+            }
+            seen.push(what.clone());
+            findings.push(
+                Finding::new(&HD006)
+                    .message(format!("history step {step}: {what} {effect}"))
+                    .fix(fix),
+            );
+        }
+    }
 }

@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::scope::is_export_stage;
 use crate::settings::Settings;
@@ -68,5 +68,18 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 "add `HEALTHCHECK CMD <command that fails when the service does not work>`, \
                   or `HEALTHCHECK NONE` to record that the orchestrator probes it",
             ),
+    );
+}
+
+/// The image has no healthcheck. `NONE` is an explicit decision, as in the
+/// Dockerfile check.
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    if image.config.healthcheck.is_some() {
+        return;
+    }
+    findings.push(
+        Finding::new(&HD007)
+            .message("the image has no `Healthcheck`")
+            .fix("add a `HEALTHCHECK CMD ...` to the Dockerfile's final stage, or rely on the orchestrator's probes"),
     );
 }

@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::scope::shipping_stages;
 use crate::settings::Settings;
@@ -56,6 +56,22 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                         ),
                 );
             }
+        }
+    }
+}
+
+/// The image exposes port 22 (`22/tcp` or `22`).
+pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    for port in &image.config.exposed_ports {
+        let (number, protocol) = port.split_once('/').unwrap_or((port.as_str(), "tcp"));
+        let (start, end) = number.split_once('-').unwrap_or((number, number));
+        let covers_22 = matches!((start.parse::<u32>(), end.parse::<u32>()), (Ok(s), Ok(e)) if s <= 22 && 22 <= e);
+        if covers_22 && protocol.eq_ignore_ascii_case("tcp") {
+            findings.push(
+                Finding::new(&HD011)
+                    .message(format!("the image exposes `{port}`, the SSH port: it runs an SSH server"))
+                    .fix("remove port 22 and the SSH server; use `docker exec` or `kubectl exec` for a shell"),
+            );
         }
     }
 }

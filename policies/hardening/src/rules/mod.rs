@@ -1,7 +1,7 @@
 //! One module per rule: its declaration (with the documentation) and its
 //! check.
 
-use tallyman_sdk::{Dockerfile, Finding, Rule};
+use tallyman_sdk::{Dockerfile, Finding, Image, Rule};
 
 use crate::settings::Settings;
 
@@ -78,4 +78,17 @@ pub const CHECKS: &[Check] = &[
     hd019::check,
     hd020::check,
     hd021::check,
+];
+
+/// A rule's check of an image: appends its findings.
+pub type ImageCheck = fn(&Image, &Settings, &mut Vec<Finding>);
+
+/// The checks that apply to images, in id order.
+pub const IMAGE_CHECKS: &[ImageCheck] = &[
+    hd001::check_image,
+    hd002::check_image,
+    hd005::check_image,
+    hd006::check_image,
+    hd007::check_image,
+    hd011::check_image,
 ];

@@ -1,7 +1,7 @@
 //! One module per rule: its declaration (with the documentation) and its
 //! check.
 
-use tallyman_sdk::{Dockerfile, Finding, Rule};
+use tallyman_sdk::{Dockerfile, Finding, Image, Rule};
 
 use crate::settings::Settings;
 
@@ -36,4 +36,15 @@ pub const CHECKS: &[Check] = &[
     sec005::check,
     sec006::check,
     sec007::check,
+];
+
+/// A rule's check of an image: appends its findings.
+pub type ImageCheck = fn(&Image, &Settings, &mut Vec<Finding>);
+
+/// The checks that apply to images, in id order.
+pub const IMAGE_CHECKS: &[ImageCheck] = &[
+    sec001::check_image,
+    sec002::check_image,
+    sec003::check_image,
+    sec006::check_image,
 ];

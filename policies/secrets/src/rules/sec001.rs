@@ -1,5 +1,5 @@
 use tallyman_sdk::model::{Instruction, OnbuildTrigger, Stage};
-use tallyman_sdk::{Dockerfile, Finding, Severity};
+use tallyman_sdk::{Dockerfile, Finding, Image, Severity};
 
 use crate::detectors::redact;
 use crate::names::{SecretName, secret_name};
@@ -224,5 +224,42 @@ fn onbuild_variables(trigger: &OnbuildTrigger) -> Vec<(&'static str, String, Opt
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Secret-named `Env` variables and labels with a hard-coded value in the
+/// image's configuration, where `docker inspect` shows them to anyone who
+/// can pull it.
+pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Finding>) {
+    let entries = image
+        .config
+        .env
+        .iter()
+        .map(|kv| ("Env", kv))
+        .chain(image.config.labels.iter().map(|kv| ("Labels", kv)));
+    for (place, kv) in entries {
+        let Some(secret) = secret_name(&kv.key, settings) else {
+            continue;
+        };
+        if classify(&kv.value) != ValueKind::Literal
+            || settings.value_is_allowed(unquote(&kv.value))
+        {
+            continue;
+        }
+        findings.push(
+            Finding::new(&SEC001)
+                .message(format!(
+                    "`{}` in the image's `{place}` is named for a secret ({}) and holds a value \
+                     (`{}`) that anyone who pulls the image can read",
+                    kv.key,
+                    secret.because,
+                    redact(unquote(&kv.value))
+                ))
+                .fix(format!(
+                    "rebuild without `{}`: give it at run time, or at build time with \
+                     `RUN --mount=type=secret`, and rotate the value",
+                    kv.key
+                )),
+        );
     }
 }

@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::detectors::{detect, redact};
 use crate::names::secret_name;
@@ -109,6 +109,57 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                         redact(value),
                         assigned.key,
                         secret.because
+                    ))
+                    .fix(FIX),
+            );
+        }
+    }
+}
+
+/// Tokens and keys in the image's `Env`, `Labels` and history.
+pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Finding>) {
+    let mut reported: Vec<String> = Vec::new();
+    for text in crate::image::texts(image) {
+        for detected in detect(text.text) {
+            if settings.value_is_allowed(detected.value)
+                || reported.iter().any(|seen| seen == detected.value)
+            {
+                continue;
+            }
+            reported.push(detected.value.to_string());
+            let place = match text.name {
+                Some(name) => format!("`{name}` in the image's `{}`", text.place),
+                None => format!("the image's {}", text.place),
+            };
+            findings.push(
+                Finding::new(&SEC002)
+                    .message(format!(
+                        "{place} contains {} (`{}`), readable by anyone who pulls the image",
+                        detected.kind,
+                        redact(detected.value)
+                    ))
+                    .fix(FIX),
+            );
+        }
+    }
+    // Secret-named build arguments recorded in the history with a random-looking value.
+    for (at, entry) in image.history.iter().enumerate() {
+        for (name, value) in crate::image::build_args(&entry.created_by) {
+            if !looks_random(value)
+                || settings.value_is_allowed(value)
+                || reported.iter().any(|seen| seen == value)
+                || secret_name(name, settings).is_none()
+            {
+                continue;
+            }
+            reported.push(value.to_string());
+            findings.push(
+                Finding::new(&SEC002)
+                    .message(format!(
+                        "the image's history step {} records the build argument `{name}` with a \
+                         random-looking value (`{}`)",
+                        at + 1,
+                        redact(value)
                     ))
                     .fix(FIX),
             );

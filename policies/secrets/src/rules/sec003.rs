@@ -1,4 +1,4 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::scan::texts;
 use crate::settings::Settings;
@@ -78,5 +78,28 @@ fn fix(keyword: &str, url: &CredentialUrl<'_>) -> String {
             "change that password and mount it for the RUN that needs it: \
              `RUN --mount=type=secret,id=password,env=PASSWORD ...` with `{templated}`"
         )
+    }
+}
+
+/// URLs with passwords in the image's `Env`, `Labels` and history.
+pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Finding>) {
+    for text in crate::image::texts(image) {
+        for url in credential_urls(text.text) {
+            if settings.value_is_allowed(url.password) {
+                continue;
+            }
+            let place = match text.name {
+                Some(name) => format!("`{name}` in the image's `{}`", text.place),
+                None => format!("the image's {}", text.place),
+            };
+            findings.push(
+                Finding::new(&SEC003)
+                    .message(format!(
+                        "{place} has a URL with a password (`{}`), readable by anyone who pulls the image",
+                        url.masked()
+                    ))
+                    .fix("rebuild without the password in the URL: pass credentials with `RUN --mount=type=secret` (a netrc or config file), and rotate the password"),
+            );
+        }
     }
 }

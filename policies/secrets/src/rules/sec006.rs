@@ -1,5 +1,5 @@
 use tallyman_sdk::vars::referenced_variables;
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::names::secret_name;
 use crate::scan::{arg_defaults, texts};
@@ -102,6 +102,40 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                         )),
                 );
             }
+        }
+    }
+}
+
+/// Secret-named build arguments that a `RUN` saw, recorded with their
+/// values in the image's history.
+pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Finding>) {
+    for (at, entry) in image.history.iter().enumerate() {
+        for (name, value) in crate::image::build_args(&entry.created_by) {
+            let Some(secret) = secret_name(name, settings) else {
+                continue;
+            };
+            if matches!(
+                classify(value),
+                ValueKind::Empty | ValueKind::Path | ValueKind::Switch | ValueKind::Fingerprints
+            ) || settings.value_is_allowed(value)
+            {
+                continue;
+            }
+            findings.push(
+                Finding::new(&SEC006)
+                    .message(format!(
+                        "the image's history step {} records the build argument `{name}` (named for a \
+                         secret: {}) with its value (`{}`): anyone who pulls the image can read it",
+                        at + 1,
+                        secret.because,
+                        crate::detectors::redact(value)
+                    ))
+                    .fix(format!(
+                        "pass `{name}` as a secret (`RUN --mount=type=secret,id={id},env={name}`, built \
+                         with `--secret id={id},env={name}`), rebuild, and rotate the value",
+                        id = name.to_ascii_lowercase()
+                    )),
+            );
         }
     }
 }
