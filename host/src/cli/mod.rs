@@ -2,6 +2,7 @@
 //! its own module; this one only wires them together and maps outcomes to
 //! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
+mod image;
 mod keygen;
 mod parse;
 mod policies;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Scan Dockerfiles with every policy and report what they find.
     Scan(Box<scan::ScanArgs>),
+    /// Check an image (OCI layout, docker save archive or registry) before it is pushed.
+    Image(Box<image::ImageArgs>),
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
     Parse(parse::ParseArgs),
     /// List and inspect policies.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Policy(args) => {
             policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)

@@ -62,7 +62,7 @@ pub struct ScanArgs {
     signing: super::sign::SignArgs,
 }
 
-fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+pub(super) fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     raw.iter()
         .map(|arg| match arg.split_once('=') {
             Some((name, value)) => Ok((name.to_string(), value.to_string())),
@@ -73,22 +73,25 @@ fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 
 /// Pairs formats with outputs: the n-th `-o` takes the n-th `-f`; formats
 /// left over go to stdout (at most one).
-fn destinations(args: &ScanArgs) -> anyhow::Result<Vec<(ReportFormat, Option<PathBuf>)>> {
-    let mut formats = args.formats.clone();
+pub(super) fn destinations(
+    formats: &[ReportFormat],
+    outputs: &[PathBuf],
+) -> anyhow::Result<Vec<(ReportFormat, Option<PathBuf>)>> {
+    let mut formats = formats.to_vec();
     if formats.is_empty() {
         formats.push(ReportFormat::Text);
     }
-    if args.outputs.len() > formats.len() {
+    if outputs.len() > formats.len() {
         anyhow::bail!(
             "{} outputs (-o) but only {} formats (-f): give a -f for each -o",
-            args.outputs.len(),
+            outputs.len(),
             formats.len()
         );
     }
     let pairs: Vec<(ReportFormat, Option<PathBuf>)> = formats
         .into_iter()
         .enumerate()
-        .map(|(i, format)| (format, args.outputs.get(i).cloned()))
+        .map(|(i, format)| (format, outputs.get(i).cloned()))
         .collect();
     if pairs.iter().filter(|(_, out)| out.is_none()).count() > 1 {
         anyhow::bail!("several formats would go to stdout: give each but one a -o FILE");
@@ -100,7 +103,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let started_at = crate::clock::now_rfc3339();
     let evaluated_on = crate::clock::evaluation_date();
-    let destinations = destinations(args)?;
+    let destinations = destinations(&args.formats, &args.outputs)?;
     let signer = args.signing.signer(&args.outputs)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]

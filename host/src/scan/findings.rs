@@ -150,3 +150,50 @@ pub fn collect(
     }
     results
 }
+
+/// Converts the outcomes of every policy on one image. Image findings have
+/// no lines or stages, and an image has no pragmas: only the configuration
+/// filters them.
+pub fn collect_image(
+    reference: &str,
+    outcomes: Vec<Outcome>,
+    filter: &FindingFilter,
+) -> TargetResults {
+    let shared_path: Arc<str> = Arc::from(reference);
+    let mut results = TargetResults::default();
+    for outcome in outcomes {
+        let policy = &outcome.policy;
+        match outcome.result {
+            Ok(findings) => {
+                let policy_name = policy.shared_name();
+                for finding in findings {
+                    if filter.ignores(&finding.rule_id, reference) {
+                        continue;
+                    }
+                    let severity = filter.severity(policy, &finding);
+                    results.findings.push(ReportFinding {
+                        severity,
+                        policy: Arc::clone(&policy_name),
+                        path: Arc::clone(&shared_path),
+                        line: None,
+                        end_line: None,
+                        column: None,
+                        stage: None,
+                        message: finding.message.into(),
+                        fix: finding.fix.map(Into::into),
+                        rule_id: policy
+                            .shared_rule_id(&finding.rule_id)
+                            .unwrap_or_else(|| finding.rule_id.into()),
+                    });
+                }
+            }
+            Err(error) => results.errors.push(ReportError {
+                path: Some(reference.to_string()),
+                policy: Some(policy.name().to_string()),
+                kind: error.kind.as_str().to_string(),
+                message: error.message,
+            }),
+        }
+    }
+    results
+}

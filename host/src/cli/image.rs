@@ -1,0 +1,200 @@
+//! `tallyman image REF`: read an image's metadata (OCI layout, `docker save`
+//! archive or registry), evaluate every policy's `check-image` on it (and
+//! `check-dockerfile` on its Dockerfile with `--dockerfile`), and report
+//! like `scan`: same formats, exit codes and `--sign`, whose attestation
+//! names the image by its manifest digest.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use super::policies::{PolicySelection, load_policies};
+use crate::attest::options::RunOptions;
+use crate::attest::statement::ConfigDigest;
+use crate::config;
+use crate::discover::{self, display_path};
+use crate::image::{self, DEFAULT_PLATFORM, ImageOptions, PlatformSpec, RegistryOptions};
+use crate::report::{
+    Report, ReportFormat, RunInfo, SeverityName, Target, TargetKind, TargetStatus, Tool,
+};
+use crate::scan::findings::{self, FindingFilter};
+use crate::scan::read::{self, ReadOptions, ReadOutcome};
+use crate::scan::{self as scanning, UNKNOWN_PRAGMA_RULE};
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image: oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG], or a registry reference (host[:port]/repo:tag or repo@sha256:...).
+    reference: String,
+    /// The Dockerfile the image was built from: evaluated too, so findings can point at its lines.
+    #[arg(long, value_name = "PATH")]
+    dockerfile: Option<PathBuf>,
+    /// The platform to check in a multi-platform image.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = DEFAULT_PLATFORM)]
+    platform: String,
+    /// Allow plain HTTP to a registry on a loopback address (localhost, 127.0.0.1, ::1).
+    #[arg(long)]
+    insecure: bool,
+    /// Seconds each registry request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    timeout: u64,
+    /// Report format; repeat with -o to write several reports in one run.
+    #[arg(short, long = "format", value_enum)]
+    formats: Vec<ReportFormat>,
+    /// Write the report to FILE instead of stdout; the n-th -o takes the n-th -f.
+    #[arg(short, long = "output", value_name = "FILE")]
+    outputs: Vec<PathBuf>,
+    /// Lowest severity that fails the check (exit code 1) [default: high, or the config's].
+    #[arg(long, value_enum)]
+    fail_on: Option<SeverityName>,
+    #[command(flatten)]
+    policies: PolicySelection,
+    /// With --dockerfile: the stage that is built (`docker build --target`); default: the last.
+    #[arg(long)]
+    target: Option<String>,
+    /// With --dockerfile: a build argument, NAME=VALUE (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    build_args: Vec<String>,
+    #[command(flatten)]
+    signing: super::sign::SignArgs,
+}
+
+pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let started_at = crate::clock::now_rfc3339();
+    let evaluated_on = crate::clock::evaluation_date();
+    let destinations = super::scan::destinations(&args.formats, &args.outputs)?;
+    let signer = args.signing.signer(&args.outputs)?;
+    let platform = PlatformSpec::parse(&args.platform)?;
+    let root = PathBuf::from(".");
+    let loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let resolved = config::Resolved::from(&loaded)?;
+    let fail_on = args
+        .fail_on
+        .or(loaded.config.fail_on)
+        .unwrap_or(SeverityName::High);
+    let build_args = super::scan::parse_build_args(&args.build_args)?;
+    let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
+    let filter = FindingFilter::new(&loaded.config)?;
+
+    let options = ImageOptions {
+        platform: platform.clone(),
+        registry: RegistryOptions {
+            insecure: args.insecure,
+            timeout: Duration::from_secs(args.timeout.max(1)),
+            ..RegistryOptions::default()
+        },
+        evaluated_on: evaluated_on.clone(),
+    };
+    let image = image::read_image(&args.reference, &options)?;
+
+    let mut session = engine.session(&policies);
+    let known_rules = |id: &str| {
+        id == UNKNOWN_PRAGMA_RULE
+            || policies
+                .iter()
+                .any(|configured| configured.policy.rule(id).is_some())
+    };
+    let mut report = Report::new(
+        Tool::tallyman(),
+        RunInfo {
+            started_at,
+            duration_ms: 0,
+            evaluated_on: evaluated_on.clone(),
+            fail_on,
+        },
+    );
+    let outcomes = session.check_image(&image);
+    let image_results = findings::collect_image(&image.reference, outcomes, &filter);
+    report.targets.push(Target {
+        path: image.reference.clone(),
+        kind: TargetKind::Image,
+        sha256: Some(
+            image
+                .manifest_digest
+                .strip_prefix("sha256:")
+                .unwrap_or(&image.manifest_digest)
+                .to_string(),
+        ),
+        status: TargetStatus::Scanned,
+        reason: None,
+    });
+    report.findings.extend(image_results.findings);
+    report.errors.extend(image_results.errors);
+
+    if let Some(path) = &args.dockerfile {
+        let display = display_path(&root, path);
+        let context = discover::build_context(path, &root);
+        let read_options = ReadOptions {
+            max_size: resolved.max_file_bytes,
+            evaluated_on: evaluated_on.clone(),
+            target: args.target.clone(),
+            build_args: build_args.clone(),
+            platform: platform.to_string(),
+        };
+        match read::read_dockerfile(path, &display, context, &read_options) {
+            ReadOutcome::Model { sha256, model } => {
+                let outcomes = session.check_dockerfile(&model);
+                let results = findings::collect(&model, outcomes, &filter, &known_rules);
+                report.targets.push(Target {
+                    path: display,
+                    kind: TargetKind::Dockerfile,
+                    sha256: Some(sha256),
+                    status: TargetStatus::Scanned,
+                    reason: None,
+                });
+                report.findings.extend(results.findings);
+                report.errors.extend(results.errors);
+            }
+            ReadOutcome::Failed { reason, .. } => {
+                anyhow::bail!("{}: {reason}", path.display())
+            }
+        }
+    }
+
+    report.policies = policies.iter().map(scanning::policy_entry).collect();
+    report.policies.push(scanning::host_policy_entry());
+    report.run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    report.finalize();
+    super::scan::write_reports(&report, &destinations, &root)?;
+    if let Some(signer) = signer {
+        let options = RunOptions {
+            fail_on: Some(fail_on),
+            no_builtin: args.policies.no_builtin,
+            policies: args
+                .policies
+                .policies
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            target: args.target.clone(),
+            build_args: build_args.clone(),
+            platform: platform.to_string(),
+            max_file_bytes: resolved.max_file_bytes,
+            limits: resolved.limits.clone(),
+            ..RunOptions::default()
+        };
+        let mut effective = options.effective(&loaded.config)?;
+        if let Some(document) = effective.as_object_mut() {
+            document.insert(
+                "image".to_string(),
+                serde_json::json!({
+                    "reference": args.reference,
+                    "manifest-digest": image.manifest_digest,
+                    "platform": platform.to_string(),
+                    "dockerfile": args.dockerfile.as_ref().map(|p| display_path(&root, p)),
+                }),
+            );
+        }
+        let config = ConfigDigest::new(
+            loaded
+                .file
+                .as_deref()
+                .map(|f| (f.display().to_string(), loaded.bytes.as_slice())),
+            effective,
+        );
+        let written = signer.write(&report, config, vec![args.reference.clone()])?;
+        eprintln!("signed attestation: {}", written.display());
+    }
+    Ok(report.exit_code())
+}
