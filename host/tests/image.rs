@@ -925,6 +925,27 @@ fn a_signed_image_verdict_verifies_and_names_the_manifest_digest() {
         &[],
     );
     assert_eq!(verify.status.code(), Some(0), "{}", both(&verify));
+    let printed = String::from_utf8_lossy(&verify.stdout);
+    assert!(printed.contains("signature ok"), "{printed}");
+    // --check-subjects re-hashes files: it says why it cannot for an image.
+    let check = tallyman(
+        dir.path(),
+        &[
+            "verify",
+            attestation.to_str().expect("utf-8"),
+            "--key",
+            "signer.pub",
+            "--check-subjects",
+            ".",
+        ],
+        &[],
+    );
+    assert_eq!(check.status.code(), Some(2), "{}", both(&check));
+    assert!(
+        String::from_utf8_lossy(&check.stderr).contains("manifest digest"),
+        "{}",
+        both(&check)
+    );
     let envelope: Value =
         serde_json::from_slice(&std::fs::read(&attestation).expect("read")).expect("json");
     let payload = base64::Engine::decode(

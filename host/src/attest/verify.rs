@@ -156,6 +156,20 @@ impl SubjectCheck {
 /// (same inputs and options as recorded in the statement) to find files
 /// that were added since.
 pub fn check_subjects(statement: &Statement, root: &Path) -> anyhow::Result<SubjectCheck> {
+    // An image's subject is its manifest digest, not a file under a root.
+    if let Some(image) = statement.predicate.report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["kind"] == "image")
+    {
+        anyhow::bail!(
+            "--check-subjects re-hashes files, but this attestation is for the image `{}`: \
+             compare its subject's sha256 with the image's manifest digest instead \
+             (`skopeo inspect --raw REF | sha256sum`)",
+            image["path"].as_str().unwrap_or_default()
+        );
+    }
     let mut check = SubjectCheck::default();
     for subject in &statement.subject {
         let path = root.join(&subject.name);
