@@ -997,4 +997,14 @@ fn a_dockerfile_given_with_the_image_is_checked_too() {
         .expect("HD001 from the Dockerfile");
     assert_eq!(hd001["path"], "Dockerfile");
     assert_eq!(hd001["line"], 3);
+    // The image's own "no healthcheck" is the Dockerfile's, which has a line.
+    let hd007: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "HD007")
+        .collect();
+    assert_eq!(hd007.len(), 1, "{hd007:#?}");
+    assert_eq!(hd007[0]["path"], "Dockerfile");
+    assert!(hd007[0]["line"].is_u64(), "{hd007:#?}");
 }

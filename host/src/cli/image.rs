@@ -1,9 +1,11 @@
 //! `tallyman image REF`: read an image's metadata (OCI layout, `docker save`
 //! archive or registry), evaluate every policy's `check-image` on it (and
-//! `check-dockerfile` on its Dockerfile with `--dockerfile`), and report
+//! `check-dockerfile` on its Dockerfile with `--dockerfile`, whose findings
+//! then stand for the image's findings of the same rules, with lines), and report
 //! like `scan`: same formats, exit codes and `--sign`, whose attestation
 //! names the image by its manifest digest.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -16,7 +18,8 @@ use crate::config;
 use crate::discover::{self, display_path};
 use crate::image::{self, DEFAULT_PLATFORM, ImageOptions, PlatformSpec, RegistryOptions};
 use crate::report::{
-    Report, ReportFormat, RunInfo, SeverityName, Target, TargetKind, TargetStatus, Tool,
+    Report, ReportFinding, ReportFormat, RunInfo, SeverityName, Target, TargetKind, TargetStatus,
+    Tool,
 };
 use crate::scan::findings::{self, FindingFilter};
 use crate::scan::read::{self, ReadOptions, ReadOutcome};
@@ -119,7 +122,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
         status: TargetStatus::Scanned,
         reason: None,
     });
-    report.findings.extend(image_results.findings);
+    let mut image_findings = image_results.findings;
     report.errors.extend(image_results.errors);
 
     if let Some(path) = &args.dockerfile {
@@ -143,6 +146,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
                     status: TargetStatus::Scanned,
                     reason: None,
                 });
+                image_findings = without_dockerfile_duplicates(image_findings, &results.findings);
                 report.findings.extend(results.findings);
                 report.errors.extend(results.errors);
             }
@@ -152,6 +156,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
         }
     }
 
+    report.findings.extend(image_findings);
     report.policies = policies.iter().map(scanning::policy_entry).collect();
     report.policies.push(scanning::host_policy_entry());
     report.run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -197,4 +202,70 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
         eprintln!("signed attestation: {}", written.display());
     }
     Ok(report.exit_code())
+}
+
+/// Drops the image findings that the Dockerfile's findings already report,
+/// so that what can point at a Dockerfile line does (SARIF needs a line):
+/// for each rule, as many image findings as the Dockerfile has of that rule
+/// are dropped; the rest (from the base image, or what the Dockerfile
+/// cannot show) stay on the image.
+fn without_dockerfile_duplicates(
+    image: Vec<ReportFinding>,
+    dockerfile: &[ReportFinding],
+) -> Vec<ReportFinding> {
+    let mut budget: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in dockerfile {
+        *budget.entry(&finding.rule_id).or_default() += 1;
+    }
+    image
+        .into_iter()
+        .filter(|finding| match budget.get_mut(&*finding.rule_id) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn finding(rule: &str, path: &str, line: Option<u32>) -> ReportFinding {
+        ReportFinding {
+            rule_id: Arc::from(rule),
+            policy: Arc::from("p"),
+            severity: SeverityName::High,
+            path: Arc::from(path),
+            line,
+            end_line: line,
+            column: None,
+            stage: None,
+            message: "m".into(),
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn image_findings_the_dockerfile_reports_with_a_line_are_dropped() {
+        let image = vec![
+            finding("HD001", "oci:x", None),
+            finding("SEC001", "oci:x", None),
+            finding("SEC001", "oci:x", None),
+            finding("IMG001", "oci:x", None),
+        ];
+        let dockerfile = vec![
+            finding("HD001", "Dockerfile", Some(3)),
+            finding("SEC001", "Dockerfile", Some(2)),
+        ];
+        let kept: Vec<String> = without_dockerfile_duplicates(image, &dockerfile)
+            .iter()
+            .map(|f| f.rule_id.to_string())
+            .collect();
+        assert_eq!(kept, ["SEC001", "IMG001"]);
+    }
 }
