@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+mod sarif_schema;
+
 const NPM_TOKEN: &str = "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
 /// htpasswd entry for `tester` / `tester-password` (bcrypt, cost 4, made with
 /// Python's `crypt.crypt(..., crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))`).
@@ -1007,4 +1009,49 @@ fn a_dockerfile_given_with_the_image_is_checked_too() {
     assert_eq!(hd007.len(), 1, "{hd007:#?}");
     assert_eq!(hd007[0]["path"], "Dockerfile");
     assert!(hd007[0]["line"].is_u64(), "{hd007:#?}");
+}
+
+#[test]
+fn every_report_format_renders_an_image() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    build_layout(dir.path());
+    let out = tallyman(
+        dir.path(),
+        &[
+            "image",
+            "oci:layout:app",
+            "-f",
+            "sarif",
+            "-o",
+            "r.sarif",
+            "-f",
+            "junit",
+            "-o",
+            "r.xml",
+            "-f",
+            "text",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("high[HD001]") && text.contains("--> oci:layout:app"),
+        "{text}"
+    );
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.sarif")).expect("sarif"))
+            .expect("json");
+    let errors: Vec<String> = sarif_schema::validator()
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "SEC006"),
+        "{results:#?}"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("r.xml")).expect("junit");
+    assert!(junit.contains("SEC001"), "{junit}");
 }
