@@ -1055,3 +1055,43 @@ fn every_report_format_renders_an_image() {
     let junit = std::fs::read_to_string(dir.path().join("r.xml")).expect("junit");
     assert!(junit.contains("SEC001"), "{junit}");
 }
+
+#[test]
+fn a_docker_25_archive_with_an_oci_index_is_identified_by_its_manifest_digest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    build_layout(dir.path());
+    run(
+        "skopeo",
+        &["copy", "--quiet", "oci:layout:app", "oci:single:app"],
+        dir.path(),
+    );
+    let single = dir.path().join("single");
+    let hex = manifest_hex(&single, "app");
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(single.join("blobs/sha256").join(&hex)).expect("read"),
+    )
+    .expect("json");
+    // Docker 25+ writes the OCI layout and a manifest.json pointing into it.
+    let listing = serde_json::json!([{
+        "Config": format!("blobs/sha256/{}", manifest["config"]["digest"].as_str().expect("digest").trim_start_matches("sha256:")),
+        "RepoTags": ["localhost/app:1.0"],
+        "Layers": manifest["layers"].as_array().expect("layers").iter()
+            .map(|l| format!("blobs/sha256/{}", l["digest"].as_str().expect("digest").trim_start_matches("sha256:")))
+            .collect::<Vec<_>>(),
+    }]);
+    std::fs::write(single.join("manifest.json"), listing.to_string()).expect("write");
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.append_dir_all(".", &single).expect("tar");
+    std::fs::write(
+        dir.path().join("docker25.tar"),
+        builder.into_inner().expect("tar"),
+    )
+    .expect("write");
+
+    let out = image(dir.path(), "docker-archive:docker25.tar", &[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["targets"][0]["sha256"], hex.as_str());
+    let from_layout = image(dir.path(), "oci:layout:app", &[], &[]);
+    assert_eq!(findings(&out), findings(&from_layout));
+}

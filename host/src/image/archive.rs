@@ -27,6 +27,9 @@ use super::spec::{ImageConfigFile, Index, parse_json};
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Symbolic links followed before giving up (skopeo writes one level).
 const MAX_LINKS: usize = 8;
+/// The most bytes of small files kept in memory: metadata is a few KiB per
+/// image, so more than this is an archive built to exhaust memory.
+const MAX_KEPT_BYTES: usize = 64 * 1024 * 1024;
 
 /// One image in `manifest.json`.
 #[derive(Debug, Deserialize)]
@@ -54,6 +57,16 @@ struct FileFacts {
     sha256: String,
     size: u64,
     gzip: bool,
+}
+
+/// Files that may hold image metadata: the listings, configs (`<hex>.json`,
+/// `<id>/json`) and OCI blobs (manifests and configs; layers are hashed, not kept).
+fn is_metadata(name: &str) -> bool {
+    name.ends_with(".json")
+        || name.ends_with("/json")
+        || name == "oci-layout"
+        || name == "repositories"
+        || name.starts_with("blobs/sha256/")
 }
 
 fn normalise(path: &str) -> String {
@@ -111,6 +124,7 @@ impl Contents {
     fn from_tar(reader: impl Read) -> anyhow::Result<Contents> {
         let mut archive = tar::Archive::new(reader);
         let mut contents = Contents::default();
+        let mut kept_bytes = 0usize;
         for entry in archive.entries()? {
             let mut entry = entry?;
             let name = normalise(&entry.path()?.to_string_lossy());
@@ -127,7 +141,7 @@ impl Contents {
                 continue;
             }
             let size = entry.header().size()?;
-            let keep = size <= MAX_DOCUMENT_BYTES;
+            let keep = size <= MAX_DOCUMENT_BYTES && is_metadata(&name);
             let mut hasher = Sha256::new();
             let mut kept = Vec::new();
             let mut first: Vec<u8> = Vec::with_capacity(2);
@@ -153,6 +167,12 @@ impl Contents {
             };
             contents.files.insert(name.clone(), facts);
             if keep {
+                kept_bytes = kept_bytes.saturating_add(kept.len());
+                if kept_bytes > MAX_KEPT_BYTES {
+                    anyhow::bail!(
+                        "over {MAX_KEPT_BYTES} bytes of metadata files: not an image archive tallyman reads"
+                    );
+                }
                 contents.small.insert(name, kept);
             }
         }
