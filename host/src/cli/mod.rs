@@ -5,6 +5,8 @@
 mod parse;
 mod policies;
 pub mod policy;
+mod policy_new;
+mod policy_test;
 mod progress;
 pub mod rule;
 mod scan;
@@ -44,9 +46,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Parse(args) => parse::run(&args),
-        Command::Policy(args) => {
-            policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)
-        }
+        Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),
         Command::Rule(args) => rule::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
     };
     match outcome {

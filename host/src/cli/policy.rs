@@ -1,4 +1,5 @@
-//! `tallyman policy list` and `tallyman policy info NAME|FILE`.
+//! `tallyman policy list` and `tallyman policy info NAME|FILE`; `policy test`
+//! and `policy new` live in their own modules.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,10 @@ pub enum PolicyCommand {
         #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run a policy on its test cases (building a project first), like `cargo test`
+    Test(super::policy_test::TestArgs),
+    /// Create a policy project in Rust, Python or JavaScript that builds and passes its tests
+    New(super::policy_new::NewArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,9 +52,17 @@ pub enum Format {
     Json,
 }
 
-/// Runs `tallyman policy ...`, writing to `out`. Errors (a policy that does
-/// not load, an unknown name) are for the caller to report with exit code 2.
-pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+/// Runs `tallyman policy ...`, writing to `out`; the exit code (`policy
+/// test` exits 1 when a case fails). Errors (a policy that does not load, an
+/// unknown name) are for the caller to report with exit code 2.
+pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match &args.command {
+        PolicyCommand::Test(test) => {
+            return super::policy_test::run(test, args.cache_dir.as_deref(), out);
+        }
+        PolicyCommand::New(new) => return super::policy_new::run(new, out).map(|()| 0),
+        PolicyCommand::List { .. } | PolicyCommand::Info { .. } => {}
+    }
     let engine = Engine::new(
         Limits::default(),
         CacheDir::resolve(args.cache_dir.as_deref()),
@@ -79,8 +92,9 @@ pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Res
                 }
             }
         }
+        PolicyCommand::Test(_) | PolicyCommand::New(_) => {}
     }
-    Ok(())
+    Ok(0)
 }
 
 /// A built-in by name, or else a file.
