@@ -431,7 +431,7 @@ fn scan_with_the_three_examples_reports_findings_of_each() {
         assert!(names.contains(&policy), "{policy} not loaded: {names:?}");
     }
     assert!(
-        found("org-image-labels", "ORG002", "legacy/old-api/Dockerfile"),
+        found("org-image-labels", "ORG001", "services/api/Dockerfile"),
         "{report:#}"
     );
     assert!(
