@@ -459,3 +459,23 @@ fn scan_with_the_three_examples_reports_findings_of_each() {
         "{report:#}"
     );
 }
+
+/// The examples carry a copy of the WIT (componentize-py and componentize-js
+/// read it); it must be the workspace's.
+#[test]
+fn the_examples_wit_copies_match_the_workspace() {
+    let wit = std::fs::read_to_string(workspace().join("wit/policy.wit")).expect("read wit/");
+    for lang in ["python", "js"] {
+        let copy = workspace()
+            .join("examples/policies")
+            .join(lang)
+            .join("wit/policy.wit");
+        let text = std::fs::read_to_string(&copy).expect("read the copy");
+        assert!(
+            text == wit,
+            "{} differs from wit/policy.wit: copy it again (cp wit/policy.wit {})",
+            copy.display(),
+            copy.display()
+        );
+    }
+}
