@@ -479,3 +479,56 @@ fn the_examples_wit_copies_match_the_workspace() {
         );
     }
 }
+
+/// `validate-settings` errors come back through each language's binding
+/// of `result<_, string>` (a raised `Err` in Python, a thrown string in
+/// JavaScript) and fail the case with the policy's own message.
+#[test]
+fn rejected_settings_fail_the_case_with_the_policys_message() {
+    let tests = scratch().join("rejected-settings");
+    let _ = std::fs::remove_dir_all(&tests);
+    std::fs::create_dir_all(tests.join("unknown-key")).expect("create");
+    std::fs::write(tests.join("unknown-key/Dockerfile"), "FROM alpine:3.22\n").expect("write");
+    std::fs::write(
+        tests.join("unknown-key/expected.yaml"),
+        "settings:\n  no-such-setting: 1\n",
+    )
+    .expect("write");
+    let mut wasm = vec![(
+        "rust",
+        rust_example_wasm(),
+        "unknown field `no-such-setting`",
+    )];
+    for (lang, message) in [
+        (
+            "python",
+            "unknown key `no-such-setting` (known: `allowed-ports`",
+        ),
+        (
+            "js",
+            "unknown key `no-such-setting` (known: `runtime-stages`",
+        ),
+    ] {
+        if toolchain_ready(lang) {
+            wasm.push((lang, example(lang).1.join("policy.wasm"), message));
+        }
+    }
+    let (out, _) = example("rust");
+    assert_eq!(out.status.code(), Some(0), "{}", show(out));
+    for (lang, file, message) in wasm {
+        let out = tallyman()
+            .args(["policy", "test"])
+            .arg(&file)
+            .arg("--tests")
+            .arg(&tests)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(out.status.code(), Some(1), "{lang}: {}", show(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("error: the policy rejected the settings {\"no-such-setting\":1}: ")
+                && text.contains(message),
+            "{lang}: {text}"
+        );
+    }
+}
