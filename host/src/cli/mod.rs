@@ -32,7 +32,7 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
     Parse(parse::ParseArgs),
-    /// List and inspect policies.
+    /// List, inspect, test and create policies.
     Policy(policy::PolicyArgs),
     /// Explain a rule: what it checks, why, an example and the fix.
     Rule(rule::RuleArgs),
