@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod policy_test;
 pub mod report;
 pub mod scan;
 
