@@ -16,8 +16,13 @@ use tallyman::engine::{CacheDir, ConfiguredPolicy, Engine, Limits, PolicySource}
 const SETTINGS: &str = r#"{"quiet": 1}"#;
 
 fn engine(reuse_instances: bool, cache: CacheDir) -> Engine {
+    engine_with_input(reuse_instances, true, cache)
+}
+
+fn engine_with_input(reuse_instances: bool, encoded_input: bool, cache: CacheDir) -> Engine {
     let limits = Limits {
         reuse_instances,
+        encoded_input,
         ..Limits::default()
     };
     Engine::new(limits, cache).expect("engine")
@@ -52,6 +57,22 @@ fn evaluation(c: &mut Criterion) {
         let mut session = engine.session(&policies);
         for (size, target) in &targets {
             group.bench_function(format!("{label}/{size}"), |b| {
+                b.iter(|| black_box(session.check_dockerfile(black_box(target))))
+            });
+        }
+    }
+    // The same work written with tallyman-sdk, which also exports the
+    // `encoded` checks: the typed record against one postcard buffer.
+    let sdk_wasm = common::policy_wasm("echo-sdk");
+    for (label, encoded) in [("sdk-typed", false), ("sdk-encoded", true)] {
+        let engine = engine_with_input(true, encoded, CacheDir::Disabled);
+        let policy = engine
+            .load_bytes(&sdk_wasm, PolicySource::Bytes)
+            .expect("echo-sdk");
+        let policies = [ConfiguredPolicy::new(policy, "{}")];
+        let mut session = engine.session(&policies);
+        for (size, target) in &targets {
+            group.bench_function(format!("reused-instance-{label}/{size}"), |b| {
                 b.iter(|| black_box(session.check_dockerfile(black_box(target))))
             });
         }
@@ -95,18 +116,20 @@ fn builtin_scan(c: &mut Criterion) {
         examples.push(lower(&ast, &LowerOptions::default()));
     }
     let targets: Vec<_> = examples.iter().cycle().take(1000).cloned().collect();
-    let engine = engine(true, CacheDir::Disabled);
-    let policies: Vec<_> = engine
-        .load_builtin()
-        .expect("built-ins")
-        .into_iter()
-        .map(|policy| ConfiguredPolicy::new(policy, "{}"))
-        .collect();
     let mut group = c.benchmark_group("builtin-scan-1000");
     group.sample_size(10);
-    group.bench_function(format!("{}-policies", policies.len()), |b| {
-        b.iter(|| black_box(engine.check_dockerfiles(&policies, &targets)))
-    });
+    for (label, encoded) in [("typed", false), ("encoded", true)] {
+        let engine = engine_with_input(true, encoded, CacheDir::Disabled);
+        let policies: Vec<_> = engine
+            .load_builtin()
+            .expect("built-ins")
+            .into_iter()
+            .map(|policy| ConfiguredPolicy::new(policy, "{}"))
+            .collect();
+        group.bench_function(format!("{}-policies-{label}", policies.len()), |b| {
+            b.iter(|| black_box(engine.check_dockerfiles(&policies, &targets)))
+        });
+    }
     group.finish();
 }
 

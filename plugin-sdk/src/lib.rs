@@ -102,7 +102,9 @@ pub mod testing;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "wit",
-        world: "policy",
+        // `policy-encoded` includes `policy`: every Rust policy also takes
+        // its input as one postcard buffer, the host's fast path.
+        world: "policy-encoded",
         pub_export_macro: true,
         export_macro_name: "__export_policy_world",
         default_bindings_module: "::tallyman_sdk::bindings",

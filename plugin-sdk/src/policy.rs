@@ -135,6 +135,29 @@ impl<P: Policy> crate::bindings::Guest for Exported<P> {
     }
 }
 
+impl<P: Policy> crate::bindings::exports::tallyman::policy::encoded::Guest for Exported<P> {
+    fn check_dockerfile(dockerfile: Vec<u8>, settings: String) -> Vec<Finding> {
+        check_dockerfile::<P>(&decode(&dockerfile), &settings)
+    }
+
+    fn check_image(image: Vec<u8>, settings: String) -> Vec<Finding> {
+        check_image::<P>(&decode(&image), &settings)
+    }
+}
+
+/// Decodes a model the host encoded (see the `policy-encoded` world).
+///
+/// The bytes come from the host that checked this component's exports
+/// against the same WIT, so a failure means the two disagree on the model:
+/// trapping makes the host report a `trap` naming the reason, where an
+/// empty result would pass for "no findings".
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+    match postcard::from_bytes(bytes) {
+        Ok(model) => model,
+        Err(error) => panic!("the host's encoded model does not match this SDK's WIT: {error}"),
+    }
+}
+
 /// Exports a [`Policy`] implementation as the component's `policy` world.
 ///
 /// Use it once, in the policy crate's `lib.rs`, which is built as a

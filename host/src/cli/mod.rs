@@ -7,6 +7,8 @@ mod keygen;
 mod parse;
 mod policies;
 pub mod policy;
+mod policy_new;
+mod policy_test;
 mod progress;
 pub mod rule;
 mod scan;
@@ -36,7 +38,7 @@ enum Command {
     Image(Box<image::ImageArgs>),
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
     Parse(parse::ParseArgs),
-    /// List and inspect policies.
+    /// List, inspect, test and create policies.
     Policy(policy::PolicyArgs),
     /// Explain a rule: what it checks, why, an example and the fix.
     Rule(rule::RuleArgs),
@@ -55,9 +57,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
-        Command::Policy(args) => {
-            policy::run_policy_command(&args, &mut std::io::stdout().lock()).map(|()| 0)
-        }
+        Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),
         Command::Rule(args) => rule::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
         Command::Keygen(args) => keygen::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
         Command::Verify(args) => verify::run(

@@ -1,5 +1,6 @@
 //! `tallyman policy list`, `tallyman policy info NAME|FILE` and
-//! `tallyman policy sign FILE --key KEY`.
+//! `tallyman policy sign FILE --key KEY`; `policy test` and `policy new` live
+//! in their own modules.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,10 @@ pub enum PolicyCommand {
         #[arg(long, value_name = "KEY")]
         key: PathBuf,
     },
+    /// Run a policy on its test cases (building a project first), like `cargo test`
+    Test(super::policy_test::TestArgs),
+    /// Create a policy project in Rust, Python or JavaScript that builds and passes its tests
+    New(super::policy_new::NewArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,11 +62,17 @@ pub enum Format {
     Json,
 }
 
-/// Runs `tallyman policy ...`, writing to `out`. Errors (a policy that does
-/// not load, an unknown name) are for the caller to report with exit code 2.
-pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    if let PolicyCommand::Sign { file, key } = &args.command {
-        return sign(file, key, out);
+/// Runs `tallyman policy ...`, writing to `out`; the exit code (`policy
+/// test` exits 1 when a case fails). Errors (a policy that does not load, an
+/// unknown name) are for the caller to report with exit code 2.
+pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match &args.command {
+        PolicyCommand::Test(test) => {
+            return super::policy_test::run(test, args.cache_dir.as_deref(), out);
+        }
+        PolicyCommand::New(new) => return super::policy_new::run(new, out).map(|()| 0),
+        PolicyCommand::Sign { file, key } => return sign(file, key, out).map(|()| 0),
+        PolicyCommand::List { .. } | PolicyCommand::Info { .. } => {}
     }
     let engine = Engine::new(
         Limits::default(),
@@ -92,9 +103,9 @@ pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Res
                 }
             }
         }
-        PolicyCommand::Sign { .. } => {}
+        PolicyCommand::Sign { .. } | PolicyCommand::Test(_) | PolicyCommand::New(_) => {}
     }
-    Ok(())
+    Ok(0)
 }
 
 /// Writes `FILE.sig` (see [`policy_sig`] for what is signed).

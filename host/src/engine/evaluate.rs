@@ -10,7 +10,9 @@ use super::Engine;
 use super::bindings::{
     self, CappedList, LiftCaps, LiftCapsGuard, OutputCapExceeded, RawFinding, wit,
 };
-use super::load::{CheckDockerfileParams, CheckImageParams, CheckResults, Exports, Policy};
+use super::load::{
+    CheckDockerfileParams, CheckEncodedParams, CheckImageParams, CheckResults, Exports, Policy,
+};
 use super::sandbox::{Diagnostics, HostState, MemoryLimitExceeded, arm_deadline};
 
 /// How many Wasm frames a trap's message shows.
@@ -77,17 +79,26 @@ pub struct Outcome {
 }
 
 /// A target converted to the WIT types, with what findings are checked against.
+/// A target as the policies receive it: the typed record, and the same
+/// record postcard-encoded for policies with the `encoded` exports (absent
+/// when no policy of the session has them, or `limits.encoded-input` is off).
 #[derive(Clone, Copy)]
 pub(crate) enum Target<'a> {
-    Dockerfile { model: &'a wit::Dockerfile },
-    Image { model: &'a wit::Image },
+    Dockerfile {
+        model: &'a wit::Dockerfile,
+        encoded: Option<&'a [u8]>,
+    },
+    Image {
+        model: &'a wit::Image,
+        encoded: Option<&'a [u8]>,
+    },
 }
 
 impl Target<'_> {
     fn name(&self) -> &str {
         match self {
-            Target::Dockerfile { model } => &model.path,
-            Target::Image { model } => &model.reference,
+            Target::Dockerfile { model, .. } => &model.path,
+            Target::Image { model, .. } => &model.reference,
         }
     }
 }
@@ -98,6 +109,8 @@ pub(crate) struct Instance {
     instance: wasmtime::component::Instance,
     check_dockerfile: Func,
     check_image: Func,
+    /// The `encoded` checks (dockerfile, image), when the component has them.
+    encoded: Option<(Func, Func)>,
     evaluations: u32,
 }
 
@@ -127,11 +140,19 @@ impl Instance {
         };
         let check_dockerfile = func(&mut store, exports.check_dockerfile)?;
         let check_image = func(&mut store, exports.check_image)?;
+        let encoded = match exports.encoded {
+            Some(encoded) => Some((
+                func(&mut store, encoded.check_dockerfile)?,
+                func(&mut store, encoded.check_image)?,
+            )),
+            None => None,
+        };
         Ok(Instance {
             store,
             instance,
             check_dockerfile,
             check_image,
+            encoded,
             evaluations: 0,
         })
     }
@@ -150,6 +171,10 @@ impl Instance {
             .typed::<CheckDockerfileParams<'_>, CheckResults>(&self.store)?;
         self.check_image
             .typed::<CheckImageParams<'_>, CheckResults>(&self.store)?;
+        if let Some((dockerfile, image)) = self.encoded {
+            dockerfile.typed::<CheckEncodedParams<'_>, CheckResults>(&self.store)?;
+            image.typed::<CheckEncodedParams<'_>, CheckResults>(&self.store)?;
+        }
         Ok(())
     }
 
@@ -159,8 +184,32 @@ impl Instance {
         settings: &str,
     ) -> wasmtime::Result<CappedList<RawFinding>> {
         self.evaluations = self.evaluations.saturating_add(1);
+        let encoded_call = match (target, self.encoded) {
+            (
+                Target::Dockerfile {
+                    encoded: Some(bytes),
+                    ..
+                },
+                Some((func, _)),
+            )
+            | (
+                Target::Image {
+                    encoded: Some(bytes),
+                    ..
+                },
+                Some((_, func)),
+            ) => Some((func, bytes)),
+            _ => None,
+        };
+        if let Some((func, bytes)) = encoded_call {
+            // SAFETY: as below; `typecheck` checked the encoded exports too.
+            let func =
+                unsafe { TypedFunc::<CheckEncodedParams<'_>, CheckResults>::new_unchecked(func) };
+            let (findings,) = func.call(&mut self.store, (bytes, settings))?;
+            return Ok(findings);
+        }
         let (findings,) = match target {
-            Target::Dockerfile { model } => {
+            Target::Dockerfile { model, .. } => {
                 // SAFETY: the signature was checked by `typecheck` when the
                 // policy was loaded; every instance of a policy comes from the
                 // same component, and lifetimes do not change the ABI.
@@ -171,7 +220,7 @@ impl Instance {
                 };
                 func.call(&mut self.store, (model, settings))?
             }
-            Target::Image { model } => {
+            Target::Image { model, .. } => {
                 // SAFETY: as above.
                 let func = unsafe {
                     TypedFunc::<CheckImageParams<'_>, CheckResults>::new_unchecked(self.check_image)
@@ -341,7 +390,7 @@ fn check_findings(
             ));
         }
         match target {
-            Target::Dockerfile { model } => {
+            Target::Dockerfile { model, .. } => {
                 if let Some(span) = &finding.span {
                     check_span(span, model.line_count).map_err(|what| invalid(n, what))?;
                 }

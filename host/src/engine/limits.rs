@@ -25,6 +25,11 @@ pub struct Limits {
     /// contract), instead of a fresh instance per target. A failed evaluation
     /// always discards its instance.
     pub reuse_instances: bool,
+    /// Pass each target to policies that export the `encoded` interface
+    /// (every `tallyman-sdk` policy) as one postcard buffer, serialised once
+    /// per target, instead of copying the typed record into each policy.
+    /// Off only to compare the two paths.
+    pub encoded_input: bool,
 }
 
 impl Default for Limits {
@@ -36,6 +41,7 @@ impl Default for Limits {
             max_message_bytes: 4 * 1024,
             max_output_bytes: 64 * 1024,
             reuse_instances: true,
+            encoded_input: true,
         }
     }
 }

@@ -107,6 +107,14 @@ struct PolicyInner {
 pub(crate) struct Exports {
     pub check_dockerfile: ComponentExportIndex,
     pub check_image: ComponentExportIndex,
+    /// The `encoded` interface's checks, when the component exports them.
+    pub encoded: Option<EncodedExports>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct EncodedExports {
+    pub check_dockerfile: ComponentExportIndex,
+    pub check_image: ComponentExportIndex,
 }
 
 impl fmt::Debug for Policy {
@@ -181,6 +189,11 @@ impl Policy {
         &self.inner.pre
     }
 
+    /// The component exports the `encoded` checks (every `tallyman-sdk` policy does).
+    pub fn takes_encoded_input(&self) -> bool {
+        self.inner.exports.encoded.is_some()
+    }
+
     pub(crate) fn exports(&self) -> Exports {
         self.inner.exports
     }
@@ -251,6 +264,7 @@ pub(crate) fn load(
     let exports = Exports {
         check_dockerfile: export_index(&component, "check-dockerfile").map_err(&fail)?,
         check_image: export_index(&component, "check-image").map_err(&fail)?,
+        encoded: encoded_exports(&component),
     };
 
     let info = evaluate::metadata(engine, &pre, exports).map_err(|(kind, message)| {
@@ -294,6 +308,19 @@ fn is_component(bytes: &[u8]) -> bool {
     bytes.get(..8) == Some(b"\0asm\x0d\0\x01\0".as_slice())
 }
 
+/// The `encoded` interface's functions, when the component exports the
+/// interface with both.
+fn encoded_exports(component: &Component) -> Option<EncodedExports> {
+    let interface = component.get_export_index(None, ENCODED_INTERFACE)?;
+    Some(EncodedExports {
+        check_dockerfile: component.get_export_index(Some(&interface), "check-dockerfile")?,
+        check_image: component.get_export_index(Some(&interface), "check-image")?,
+    })
+}
+
+/// The exported interface `tallyman-sdk` policies add to the `policy` world.
+const ENCODED_INTERFACE: &str = "tallyman:policy/encoded@0.1.0";
+
 fn export_index(component: &Component, name: &str) -> Result<ComponentExportIndex, String> {
     component
         .get_export_index(None, name)
@@ -322,6 +349,7 @@ fn check_info(info: &model::PolicyInfo) -> Result<(), String> {
 pub(crate) type CheckDockerfileParams<'a> = (&'a wit::Dockerfile, &'a str);
 pub(crate) type CheckImageParams<'a> = (&'a wit::Image, &'a str);
 pub(crate) type CheckResults = (CappedList<RawFinding>,);
+pub(crate) type CheckEncodedParams<'a> = (&'a [u8], &'a str);
 
 #[cfg(test)]
 mod tests {

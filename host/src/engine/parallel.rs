@@ -46,13 +46,37 @@ impl<'a> Session<'a> {
     /// Evaluates every policy on a Dockerfile; one outcome per policy, in order.
     pub fn check_dockerfile(&mut self, dockerfile: &model::Dockerfile) -> Vec<Outcome> {
         let converted = wit::Dockerfile::from(dockerfile);
-        self.check(Target::Dockerfile { model: &converted })
+        let encoded = self.encode(&converted);
+        self.check(Target::Dockerfile {
+            model: &converted,
+            encoded: encoded.as_deref(),
+        })
     }
 
     /// Evaluates every policy on an image; one outcome per policy, in order.
     pub fn check_image(&mut self, image: &model::Image) -> Vec<Outcome> {
         let converted = wit::Image::from(image);
-        self.check(Target::Image { model: &converted })
+        let encoded = self.encode(&converted);
+        self.check(Target::Image {
+            model: &converted,
+            encoded: encoded.as_deref(),
+        })
+    }
+
+    /// The model postcard-encoded once for every policy that takes it that
+    /// way, or `None` when none does. Encoding our own in-memory types cannot
+    /// fail short of running out of memory; if it ever did, the policies get
+    /// the typed record instead.
+    fn encode<T: serde::Serialize>(&self, model: &T) -> Option<Vec<u8>> {
+        if !self.engine.limits().encoded_input
+            || !self
+                .policies
+                .iter()
+                .any(|configured| configured.policy.takes_encoded_input())
+        {
+            return None;
+        }
+        postcard::to_allocvec(model).ok()
     }
 
     fn check(&mut self, target: Target<'_>) -> Vec<Outcome> {

@@ -1,0 +1,76 @@
+// {{name}}: a tallyman policy in JavaScript.
+//
+// The exports follow the `policy` world of wit/policy.wit with camelCase
+// names. In the model, records are objects with camelCase fields, variants
+// are `{ tag, val }`, options are the value or undefined, enums are
+// strings. A thrown string is the `err` of a `result<_, string>`.
+
+const RULES = [
+  {
+    id: "ORG001",
+    title: "sudo in RUN",
+    defaultSeverity: "medium",
+    description:
+      "## What it does\nFlags `sudo` in `RUN` instructions.\n\n" +
+      "## Why is this bad?\nBuilds already run as root until a `USER` says otherwise; " +
+      "`sudo` adds a setuid binary to the image and hides which user runs what.\n",
+    help:
+      "## Example\n```dockerfile\nRUN sudo apt-get install -y curl\n```\n\n" +
+      "## Fix\n```dockerfile\nRUN apt-get install -y curl\n```\n",
+    tags: ["security"],
+    equivalents: ["hadolint:DL3004"],
+  },
+];
+
+function parseSettings(text) {
+  const settings = text.trim() === "" ? {} : JSON.parse(text);
+  if (settings === null || typeof settings !== "object" || Array.isArray(settings)) {
+    throw "settings must be a mapping";
+  }
+  for (const key of Object.keys(settings)) {
+    throw `unknown key \`${key}\`: this policy takes no settings`;
+  }
+  return settings;
+}
+
+export function metadata() {
+  return {
+    name: "{{name}}",
+    version: "0.1.0",
+    description: "{{name}}: an organisation policy",
+    rules: RULES,
+  };
+}
+
+export function validateSettings(settings) {
+  try {
+    parseSettings(settings);
+  } catch (error) {
+    throw String(error);
+  }
+}
+
+export function checkDockerfile(dockerfile, settings) {
+  const findings = [];
+  for (const stage of dockerfile.stages) {
+    for (const instruction of stage.instructions) {
+      if (instruction.detail.tag !== "run") continue;
+      for (const command of instruction.detail.val.command.commands) {
+        if (command.name === "sudo") {
+          findings.push({
+            ruleId: "ORG001",
+            message: `\`${command.text}\` uses sudo`,
+            span: instruction.span,
+            stage: stage.index,
+            fix: "drop sudo: the build runs as root until a USER instruction",
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+export function checkImage(image, settings) {
+  return [];
+}
