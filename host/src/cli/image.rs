@@ -21,9 +21,9 @@ use crate::report::{
     Report, ReportFinding, ReportFormat, RunInfo, SeverityName, Target, TargetKind, TargetStatus,
     Tool,
 };
+use crate::scan as scanning;
 use crate::scan::findings::{self, FindingFilter};
 use crate::scan::read::{self, ReadOptions, ReadOutcome};
-use crate::scan::{self as scanning, UNKNOWN_PRAGMA_RULE};
 
 #[derive(Debug, Args)]
 pub struct ImageArgs {
@@ -92,12 +92,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let image = image::read_image(&args.reference, &options)?;
 
     let mut session = engine.session(&policies);
-    let known_rules = |id: &str| {
-        id == UNKNOWN_PRAGMA_RULE
-            || policies
-                .iter()
-                .any(|configured| configured.policy.rule(id).is_some())
-    };
+    let known_rules = |id: &str| scanning::is_known_rule(&policies, id);
     let mut report = Report::new(
         Tool::tallyman(),
         RunInfo {

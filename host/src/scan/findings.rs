@@ -110,27 +110,79 @@ pub fn collect(
             });
         }
     }
+    add_outcomes(&mut results, &shared_path, outcomes, filter, |finding| {
+        let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
+        if pragmas.silences(&finding.rule_id, line) {
+            return None;
+        }
+        Some(Placement {
+            line,
+            end_line: finding.span.map(|s| s.end_line).filter(|l| *l > 0),
+            column: finding.span.map(|s| s.start_column).filter(|c| *c > 0),
+            stage: finding.stage.map(|i| stage_label(dockerfile, i).into()),
+        })
+    });
+    results
+}
+
+/// Converts the outcomes of every policy on one image. Image findings have
+/// no lines or stages, and an image has no pragmas: only the configuration
+/// filters them.
+pub fn collect_image(
+    reference: &str,
+    outcomes: Vec<Outcome>,
+    filter: &FindingFilter,
+) -> TargetResults {
+    let mut results = TargetResults::default();
+    add_outcomes(
+        &mut results,
+        &Arc::from(reference),
+        outcomes,
+        filter,
+        |_| Some(Placement::default()),
+    );
+    results
+}
+
+/// Where a finding points in its target.
+#[derive(Default)]
+struct Placement {
+    line: Option<u32>,
+    end_line: Option<u32>,
+    column: Option<u32>,
+    stage: Option<Box<str>>,
+}
+
+/// Adds every policy's findings (those the configuration keeps and `place`
+/// places; `None` drops one) and errors on the target at `path`.
+fn add_outcomes(
+    results: &mut TargetResults,
+    path: &Arc<str>,
+    outcomes: Vec<Outcome>,
+    filter: &FindingFilter,
+    place: impl Fn(&model::Finding) -> Option<Placement>,
+) {
     for outcome in outcomes {
         let policy = &outcome.policy;
         match outcome.result {
             Ok(findings) => {
                 let policy_name = policy.shared_name();
                 for finding in findings {
-                    let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
-                    if filter.ignores(&finding.rule_id, path)
-                        || pragmas.silences(&finding.rule_id, line)
-                    {
+                    if filter.ignores(&finding.rule_id, path) {
                         continue;
                     }
+                    let Some(placement) = place(&finding) else {
+                        continue;
+                    };
                     let severity = filter.severity(policy, &finding);
                     results.findings.push(ReportFinding {
                         severity,
                         policy: Arc::clone(&policy_name),
-                        path: Arc::clone(&shared_path),
-                        line,
-                        end_line: finding.span.map(|s| s.end_line).filter(|l| *l > 0),
-                        column: finding.span.map(|s| s.start_column).filter(|c| *c > 0),
-                        stage: finding.stage.map(|i| stage_label(dockerfile, i).into()),
+                        path: Arc::clone(path),
+                        line: placement.line,
+                        end_line: placement.end_line,
+                        column: placement.column,
+                        stage: placement.stage,
                         message: finding.message.into(),
                         fix: finding.fix.map(Into::into),
                         // The engine has checked that the policy declares it.
@@ -148,52 +200,4 @@ pub fn collect(
             }),
         }
     }
-    results
-}
-
-/// Converts the outcomes of every policy on one image. Image findings have
-/// no lines or stages, and an image has no pragmas: only the configuration
-/// filters them.
-pub fn collect_image(
-    reference: &str,
-    outcomes: Vec<Outcome>,
-    filter: &FindingFilter,
-) -> TargetResults {
-    let shared_path: Arc<str> = Arc::from(reference);
-    let mut results = TargetResults::default();
-    for outcome in outcomes {
-        let policy = &outcome.policy;
-        match outcome.result {
-            Ok(findings) => {
-                let policy_name = policy.shared_name();
-                for finding in findings {
-                    if filter.ignores(&finding.rule_id, reference) {
-                        continue;
-                    }
-                    let severity = filter.severity(policy, &finding);
-                    results.findings.push(ReportFinding {
-                        severity,
-                        policy: Arc::clone(&policy_name),
-                        path: Arc::clone(&shared_path),
-                        line: None,
-                        end_line: None,
-                        column: None,
-                        stage: None,
-                        message: finding.message.into(),
-                        fix: finding.fix.map(Into::into),
-                        rule_id: policy
-                            .shared_rule_id(&finding.rule_id)
-                            .unwrap_or_else(|| finding.rule_id.into()),
-                    });
-                }
-            }
-            Err(error) => results.errors.push(ReportError {
-                path: Some(reference.to_string()),
-                policy: Some(policy.name().to_string()),
-                kind: error.kind.as_str().to_string(),
-                message: error.message,
-            }),
-        }
-    }
-    results
 }

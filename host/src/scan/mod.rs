@@ -26,6 +26,14 @@ pub const HOST_POLICY: &str = "tallyman";
 /// A pragma names a rule no loaded policy declares.
 pub const UNKNOWN_PRAGMA_RULE: &str = "TM001";
 
+/// A rule id a pragma may name: one a loaded policy declares, or the host's own.
+pub fn is_known_rule(policies: &[ConfiguredPolicy], id: &str) -> bool {
+    id == UNKNOWN_PRAGMA_RULE
+        || policies
+            .iter()
+            .any(|configured| configured.policy.rule(id).is_some())
+}
+
 /// What to scan and how to read it.
 pub struct ScanRequest {
     pub paths: Vec<PathBuf>,
@@ -161,12 +169,7 @@ pub fn scan(
             Some("matches `ignore.paths` in the configuration".to_string()),
         ));
     }
-    let known_rules = |id: &str| {
-        id == UNKNOWN_PRAGMA_RULE
-            || policies
-                .iter()
-                .any(|configured| configured.policy.rule(id).is_some())
-    };
+    let known_rules = |id: &str| is_known_rule(policies, id);
     let scanned: Vec<(Target, TargetResults)> = to_scan
         .par_iter()
         .map_init(
