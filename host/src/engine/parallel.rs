@@ -32,6 +32,8 @@ pub struct Session<'a> {
     engine: &'a Engine,
     policies: &'a [ConfiguredPolicy],
     instances: Vec<Option<Instance>>,
+    /// Some policy takes the encoded model and `limits.encoded-input` is on.
+    encodes: bool,
 }
 
 impl<'a> Session<'a> {
@@ -40,6 +42,10 @@ impl<'a> Session<'a> {
             engine,
             policies,
             instances: policies.iter().map(|_| None).collect(),
+            encodes: engine.limits().encoded_input
+                && policies
+                    .iter()
+                    .any(|configured| configured.policy.takes_encoded_input()),
         }
     }
 
@@ -68,12 +74,7 @@ impl<'a> Session<'a> {
     /// fail short of running out of memory; if it ever did, the policies get
     /// the typed record instead.
     fn encode<T: serde::Serialize>(&self, model: &T) -> Option<Vec<u8>> {
-        if !self.engine.limits().encoded_input
-            || !self
-                .policies
-                .iter()
-                .any(|configured| configured.policy.takes_encoded_input())
-        {
+        if !self.encodes {
             return None;
         }
         postcard::to_allocvec(model).ok()
