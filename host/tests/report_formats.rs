@@ -287,7 +287,14 @@ fn json_has_exactly_the_contract_keys() {
     assert_eq!(
         keys(&value),
         sorted(vec![
-            "tool", "policies", "targets", "findings", "errors", "summary", "run"
+            "tool",
+            "policies",
+            "repositories",
+            "targets",
+            "findings",
+            "errors",
+            "summary",
+            "run"
         ])
     );
     assert_eq!(keys(&value["tool"]), sorted(vec!["name", "version"]));
@@ -301,7 +308,25 @@ fn json_has_exactly_the_contract_keys() {
     );
     assert_eq!(
         keys(&value["targets"][0]),
-        sorted(vec!["path", "kind", "sha256", "status", "reason"])
+        sorted(vec![
+            "path",
+            "kind",
+            "sha256",
+            "status",
+            "reason",
+            "repository"
+        ])
+    );
+    assert_eq!(
+        keys(&value["run"]),
+        sorted(vec![
+            "started_at",
+            "duration_ms",
+            "evaluated_on",
+            "fail_on",
+            "config_sha256",
+            "shard"
+        ])
     );
     assert_eq!(
         keys(&value["findings"][0]),
@@ -892,4 +917,57 @@ fn write_report_dispatches_to_each_format() {
     for format in ReportFormat::value_variants() {
         assert_eq!(ReportFormat::from_str(format.as_str(), false), Ok(*format));
     }
+}
+
+#[test]
+fn each_repository_gets_its_own_summary_and_verdict() {
+    use tallyman::report::Repository;
+    let mut report = sample_report();
+    let repository = |name: &str| Repository {
+        name: name.to_owned(),
+        path: name.to_owned(),
+        commit: Some("c0ffee".repeat(7)[..40].to_owned()),
+        summary: Default::default(),
+    };
+    report.repositories = vec![repository("web"), repository("api"), repository("empty")];
+    for target in &mut report.targets {
+        target.repository = Some(if target.path == WEB { "web" } else { "api" }.to_owned());
+    }
+    report.finalize();
+    let names: Vec<&str> = report
+        .repositories
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["api", "empty", "web"]);
+    let total = report.summary.clone();
+    let parts: Vec<_> = report
+        .repositories
+        .iter()
+        .map(|r| r.summary.clone())
+        .collect();
+    assert_eq!(
+        parts.iter().map(|s| s.targets).sum::<usize>(),
+        total.targets
+    );
+    assert_eq!(
+        parts.iter().map(|s| s.findings).sum::<usize>(),
+        total.findings
+    );
+    assert_eq!(parts[1], Default::default(), "a repository without targets");
+    let web_findings = report.findings.iter().filter(|f| &*f.path == WEB).count();
+    assert_eq!(parts[2].findings, web_findings);
+    assert!(web_findings > 0);
+
+    let text = render(&report, ReportFormat::Text);
+    assert!(text.contains("Repositories:"), "{text}");
+    let web_line = text
+        .lines()
+        .find(|line| line.contains(" web ") || line.trim_end().ends_with("web"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(web_line.contains("@ c0ffeec0ffee"), "{text}");
+    let back: Report =
+        serde_json::from_str(&render(&report, ReportFormat::Json)).expect("reads back");
+    assert_eq!(back, report);
 }

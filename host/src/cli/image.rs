@@ -100,6 +100,8 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
             duration_ms: 0,
             evaluated_on: evaluated_on.clone(),
             fail_on,
+            config_sha256: None,
+            shard: None,
         },
     );
     let outcomes = session.check_image(&image);
@@ -116,6 +118,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
         ),
         status: TargetStatus::Scanned,
         reason: None,
+        repository: None,
     });
     let mut image_findings = image_results.findings;
     report.errors.extend(image_results.errors);
@@ -140,6 +143,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
                     sha256: Some(sha256),
                     status: TargetStatus::Scanned,
                     reason: None,
+                    repository: None,
                 });
                 image_findings = without_dockerfile_duplicates(image_findings, &results.findings);
                 report.findings.extend(results.findings);
@@ -156,7 +160,8 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     report.policies.push(scanning::host_policy_entry());
     report.run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     report.finalize();
-    super::scan::write_reports(&report, &destinations, &root)?;
+    let source = |path: &str| std::fs::read_to_string(root.join(path)).ok();
+    super::scan::write_reports(&report, &destinations, &source, Some(&root))?;
     if let Some(signer) = signer {
         let options = RunOptions {
             fail_on: Some(fail_on),

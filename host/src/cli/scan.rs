@@ -13,11 +13,15 @@ use super::policies::{PolicySelection, load_policies};
 use crate::attest::options::RunOptions;
 use crate::attest::statement::ConfigDigest;
 use crate::config;
+use crate::discover::repositories::{self, RepositoryRoot};
 use crate::discover::{DiscoverOptions, display_path, scan_root};
-use crate::report::{self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Tool};
+use crate::report::{
+    self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Shard, Tool,
+};
 use crate::scan::findings::FindingFilter;
 use crate::scan::read::ReadOptions;
-use crate::scan::{self, ScanRequest};
+use crate::scan::shard::JOB_COMPLETION_INDEX;
+use crate::scan::{self, RepositoryScan, ScanRequest};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -59,7 +63,81 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<usize>,
     #[command(flatten)]
+    org: OrgArgs,
+    #[command(flatten)]
     signing: super::sign::SignArgs,
+}
+
+/// Scanning many repositories, and sharing the work between machines.
+#[derive(Debug, Args)]
+struct OrgArgs {
+    /// Scan the checkouts listed in FILE, one path per line; each is a
+    /// repository in the report.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "repo_depth"])]
+    repos: Option<PathBuf>,
+    /// Scan every git repository at most N directories under the one PATH
+    /// given; each is a repository in the report.
+    #[arg(long, value_name = "N")]
+    repo_depth: Option<usize>,
+    /// Scan only shard K of N (1-based): a stable share of the targets, by
+    /// repository and path. Merge the shards' reports with `tallyman merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "shard_count")]
+    shard: Option<String>,
+    /// The number of shards when K comes from JOB_COMPLETION_INDEX (a
+    /// Kubernetes Indexed Job; 0-based, so shard K = index + 1).
+    #[arg(long, value_name = "N")]
+    shard_count: Option<u32>,
+}
+
+impl OrgArgs {
+    fn shard(&self) -> anyhow::Result<Option<Shard>> {
+        if let Some(text) = &self.shard {
+            return Shard::parse(text).map(Some);
+        }
+        let Some(count) = self.shard_count else {
+            return Ok(None);
+        };
+        let index = std::env::var(JOB_COMPLETION_INDEX).map_err(|_| {
+            anyhow::anyhow!(
+                "--shard-count needs {JOB_COMPLETION_INDEX} in the environment (set by a Kubernetes Indexed Job); elsewhere give --shard K/N"
+            )
+        })?;
+        Shard::from_job_index(&index, count).map(Some)
+    }
+
+    /// The repositories to scan, and the directory report paths are
+    /// relative to (where `tallyman.yaml` is looked for, and SARIF's root).
+    fn repositories(&self, paths: &[PathBuf]) -> anyhow::Result<(Vec<RepositoryScan>, PathBuf)> {
+        if let Some(list) = &self.repos {
+            let roots = repositories::from_list(list)?;
+            return Ok((
+                roots.into_iter().map(RepositoryScan::whole).collect(),
+                PathBuf::from("."),
+            ));
+        }
+        if let Some(depth) = self.repo_depth {
+            let root = match paths {
+                [] => PathBuf::from("."),
+                [one] => one.clone(),
+                _ => anyhow::bail!(
+                    "--repo-depth takes one PATH, the directory holding the checkouts"
+                ),
+            };
+            let roots = repositories::under(&root, depth)?;
+            return Ok((roots.into_iter().map(RepositoryScan::whole).collect(), root));
+        }
+        let paths = if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths.to_vec()
+        };
+        let root = scan_root(&paths);
+        let repository = RepositoryScan {
+            root: RepositoryRoot::single(&root),
+            paths,
+        };
+        Ok((vec![repository], root))
+    }
 }
 
 pub(super) fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
@@ -105,12 +183,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let evaluated_on = crate::clock::evaluation_date();
     let destinations = destinations(&args.formats, &args.outputs)?;
     let signer = args.signing.signer(&args.outputs)?;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let root = scan_root(&paths);
+    let shard = args.org.shard()?;
+    let (repositories, root) = args.org.repositories(&args.paths)?;
     let loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
     let fail_on = args
@@ -121,8 +195,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
     let filter = FindingFilter::new(&loaded.config)?;
     let request = ScanRequest {
-        paths,
-        root: root.clone(),
+        repositories,
         discover: DiscoverOptions {
             hidden: args.hidden,
             follow_links: args.follow_links,
@@ -138,7 +211,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             platform: "linux/amd64".to_string(),
         },
         ignore_paths: resolved.ignore_paths.clone(),
+        shard,
     };
+    let options = run_options(args, &request, &resolved, fail_on);
+    let config = ConfigDigest::new(
+        loaded
+            .file
+            .as_deref()
+            .map(|f| (f.display().to_string(), loaded.bytes.as_slice())),
+        options.effective(&loaded.config)?,
+    );
 
     let progress = super::progress::Progress::new("scanning");
     let done = AtomicUsize::new(0);
@@ -156,33 +238,32 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             evaluated_on,
             fail_on,
+            config_sha256: Some(config.sha256.clone()),
+            shard,
         },
     );
     report.policies = policies.iter().map(scan::policy_entry).collect();
     report.policies.push(scan::host_policy_entry());
+    report.repositories = results.repositories;
     report.targets = results.targets;
     report.findings = results.findings;
     report.errors = results.errors;
     report.finalize();
-    write_reports(&report, &destinations, &root)?;
+    let source = |path: &str| read_source(&request.repositories, path);
+    let sarif_root = args.org.repos.is_none().then_some(root.as_path());
+    write_reports(&report, &destinations, &source, sarif_root)?;
     if let Some(signer) = signer {
-        let options = run_options(args, &request, &resolved, fail_on);
-        let config = ConfigDigest::new(
-            loaded
-                .file
-                .as_deref()
-                .map(|f| (f.display().to_string(), loaded.bytes.as_slice())),
-            options.effective(&loaded.config)?,
-        );
         let inputs = request
-            .paths
+            .repositories
             .iter()
-            .map(|path| {
-                if *path == root {
-                    ".".to_string()
-                } else {
-                    display_path(&root, path)
-                }
+            .flat_map(|scan| {
+                scan.paths.iter().map(|path| {
+                    if *path == root {
+                        ".".to_string()
+                    } else {
+                        display_path(&root, path)
+                    }
+                })
             })
             .collect();
         let written = signer.write(&report, config, inputs)?;
@@ -220,15 +301,28 @@ fn run_options(
     }
 }
 
-/// Writes each requested report; the source lookup reads files relative to
-/// the scan root so that text and SARIF can quote the offending lines.
+/// The text of the file at report path `path`, found through the
+/// repository whose prefix it starts with.
+fn read_source(repositories: &[RepositoryScan], path: &str) -> Option<String> {
+    repositories.iter().find_map(|scan| {
+        let relative = match &scan.root.prefix {
+            Some(prefix) => path.strip_prefix(prefix.as_str())?.strip_prefix('/')?,
+            None => path,
+        };
+        std::fs::read_to_string(scan.root.dir.join(relative)).ok()
+    })
+}
+
+/// Writes each requested report; `source` gives the text of a report path
+/// so that text and SARIF can quote the offending lines; `sarif_root` is
+/// the directory report paths are relative to, when there is one.
 pub fn write_reports(
     report: &Report,
     destinations: &[(ReportFormat, Option<PathBuf>)],
-    root: &std::path::Path,
+    source: &dyn Fn(&str) -> Option<String>,
+    sarif_root: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    let source = |path: &str| std::fs::read_to_string(root.join(path)).ok();
-    let root_uri = report::sarif::root_uri(root);
+    let root_uri = sarif_root.and_then(report::sarif::root_uri);
     for (format, output) in destinations {
         match output {
             Some(file) => {
@@ -238,7 +332,7 @@ pub fn write_reports(
                 );
                 let options = RenderOptions {
                     color: false,
-                    source: Some(&source),
+                    source: Some(source),
                     root_uri: root_uri.as_deref(),
                 };
                 report::write_report(report, *format, &mut out, &options)?;
@@ -250,7 +344,7 @@ pub fn write_reports(
                 let mut out = stdout.lock();
                 let options = RenderOptions {
                     color,
-                    source: Some(&source),
+                    source: Some(source),
                     root_uri: root_uri.as_deref(),
                 };
                 report::write_report(report, *format, &mut out, &options)?;

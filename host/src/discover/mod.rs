@@ -8,6 +8,7 @@
 
 mod context;
 mod names;
+pub mod repositories;
 
 use std::path::{Path, PathBuf};
 

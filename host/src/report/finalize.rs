@@ -6,6 +6,7 @@
 //! inputs produce the same bytes (DESIGN.md §5).
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use super::{
     BySeverity, PolicyEntry, Report, ReportError, ReportFinding, RunInfo, SeverityName, Summary,
@@ -36,6 +37,7 @@ impl Report {
         Report {
             tool,
             policies: Vec::new(),
+            repositories: Vec::new(),
             targets: Vec::new(),
             findings: Vec::new(),
             errors: Vec::new(),
@@ -62,26 +64,42 @@ impl Report {
         // needs no buffer the size of the findings.
         self.findings.sort_unstable_by(compare_findings);
         self.errors.sort_by(compare_errors);
+        self.repositories.sort_by(|a, b| a.name.cmp(&b.name));
         self.summary = self.compute_summary();
+        self.summarise_repositories();
     }
 
     /// The summary of the report as it stands (what [`Report::finalize`]
     /// stores in `summary`).
     pub fn compute_summary(&self) -> Summary {
-        let count_status =
-            |status: TargetStatus| self.targets.iter().filter(|t| t.status == status).count();
-        let mut by_severity = BySeverity::default();
-        for finding in &self.findings {
-            *by_severity.get_mut(finding.severity) += 1;
-        }
-        Summary {
-            targets: self.targets.len(),
-            scanned: count_status(TargetStatus::Scanned),
-            skipped: count_status(TargetStatus::Skipped),
-            failed: count_status(TargetStatus::Failed),
-            findings: self.findings.len(),
-            by_severity,
-            verdict: self.verdict(),
+        summarise(self.targets.iter(), self.findings.iter(), self.run.fail_on)
+    }
+
+    /// Each repository's summary: its targets and the findings in them.
+    fn summarise_repositories(&mut self) {
+        let repository_of: HashMap<&str, &str> = self
+            .targets
+            .iter()
+            .filter_map(|t| Some((t.path.as_str(), t.repository.as_deref()?)))
+            .collect();
+        let summaries: Vec<Summary> = self
+            .repositories
+            .iter()
+            .map(|repository| {
+                let name = repository.name.as_str();
+                summarise(
+                    self.targets
+                        .iter()
+                        .filter(|t| t.repository.as_deref() == Some(name)),
+                    self.findings
+                        .iter()
+                        .filter(|f| repository_of.get(&*f.path) == Some(&name)),
+                    self.run.fail_on,
+                )
+            })
+            .collect();
+        for (repository, summary) in self.repositories.iter_mut().zip(summaries) {
+            repository.summary = summary;
         }
     }
 
@@ -146,6 +164,30 @@ impl BySeverity {
             SeverityName::Critical => &mut self.critical,
         }
     }
+}
+
+fn summarise<'a>(
+    targets: impl Iterator<Item = &'a Target>,
+    findings: impl Iterator<Item = &'a ReportFinding>,
+    fail_on: SeverityName,
+) -> Summary {
+    let mut summary = Summary::default();
+    for target in targets {
+        summary.targets += 1;
+        match target.status {
+            TargetStatus::Scanned => summary.scanned += 1,
+            TargetStatus::Skipped => summary.skipped += 1,
+            TargetStatus::Failed => summary.failed += 1,
+        }
+    }
+    for finding in findings {
+        summary.findings += 1;
+        *summary.by_severity.get_mut(finding.severity) += 1;
+        if finding.severity >= fail_on {
+            summary.verdict = Verdict::Fail;
+        }
+    }
+    summary
 }
 
 fn compare_policies(a: &PolicyEntry, b: &PolicyEntry) -> Ordering {

@@ -28,6 +28,11 @@ pub use tallyman_dockerfile::model::Severity;
 pub struct Report {
     pub tool: Tool,
     pub policies: Vec<PolicyEntry>,
+    /// The repositories the targets belong to, each with its own summary:
+    /// one for a scan of a tree, one per checkout for `--repos` and
+    /// `--repo-depth`, none for an image.
+    #[serde(default)]
+    pub repositories: Vec<Repository>,
     pub targets: Vec<Target>,
     pub findings: Vec<ReportFinding>,
     pub errors: Vec<ReportError>,
@@ -67,6 +72,22 @@ pub struct RuleEntry {
     pub help: String,
 }
 
+/// A repository (a checkout) that a scan covered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repository {
+    /// Unique in the report; what targets name in `repository`.
+    pub name: String,
+    /// Where its targets are in report paths: `.` when they are relative to
+    /// the repository itself (a scan of one tree), else the prefix of their
+    /// paths (`team-a/api` for `team-a/api/Dockerfile`).
+    pub path: String,
+    /// The checked-out commit (`git rev-parse HEAD`); null outside git.
+    pub commit: Option<String>,
+    /// The repository's share of the report, computed by [`Report::finalize`].
+    #[serde(default)]
+    pub summary: Summary,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
@@ -92,6 +113,9 @@ pub struct Target {
     pub status: TargetStatus,
     /// Why it was skipped or failed; null when scanned.
     pub reason: Option<String>,
+    /// The name of the repository it belongs to; null for images.
+    #[serde(default)]
+    pub repository: Option<String>,
 }
 
 /// Severity as the report spells it: lower case.
@@ -209,6 +233,8 @@ pub enum Verdict {
     Fail,
 }
 
+/// How the report was made. `started_at` and `duration_ms` are the only
+/// fields that differ between two runs over the same inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
     /// RFC 3339.
@@ -218,4 +244,20 @@ pub struct RunInfo {
     pub evaluated_on: String,
     /// `--fail-on` in force.
     pub fail_on: SeverityName,
+    /// The sha256 of the effective configuration (the options and the
+    /// config file's settings, as a signed attestation records them), so
+    /// that shards run with different settings are not merged.
+    #[serde(default)]
+    pub config_sha256: Option<String>,
+    /// Which share of the targets this report covers (`--shard K/N`); null
+    /// for a whole scan.
+    #[serde(default)]
+    pub shard: Option<Shard>,
+}
+
+/// Shard `index` of `count` (1-based, as `--shard K/N` reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
 }

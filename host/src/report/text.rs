@@ -393,7 +393,58 @@ fn render_error(text: &mut String, error: &ReportError, palette: &Palette) {
     }
 }
 
+/// One line per repository when the report covers several.
+fn render_repositories(text: &mut String, report: &Report, palette: &Palette) {
+    if report.repositories.len() < 2 {
+        return;
+    }
+    let _ = writeln!(text, "{}:", palette.paint(palette.bold, "Repositories"));
+    let width = report
+        .repositories
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for repository in &report.repositories {
+        let summary = &repository.summary;
+        let commit = repository
+            .commit
+            .as_deref()
+            .map(|c| format!(" @ {}", &c[..c.len().min(12)]))
+            .unwrap_or_default();
+        let verdict = match summary.verdict {
+            super::Verdict::Fail => palette.paint(palette.error, "fail"),
+            super::Verdict::Pass => palette.paint(palette.pass, "pass"),
+        };
+        let errors = report
+            .errors
+            .iter()
+            .filter_map(|e| e.path.as_deref())
+            .filter(|path| {
+                *path == repository.path
+                    || path
+                        .strip_prefix(repository.path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .count();
+        let errors = if errors > 0 {
+            format!(", {}", plural(errors, "error", "errors"))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "  {verdict}  {:width$}{commit}  {}, {}{errors}",
+            clean_inline(&repository.name),
+            plural(summary.targets, "target", "targets"),
+            plural(summary.findings, "finding", "findings"),
+        );
+    }
+    let _ = writeln!(text);
+}
+
 fn render_summary(text: &mut String, report: &Report, palette: &Palette) {
+    render_repositories(text, report, palette);
     let summary = report.compute_summary();
     let by_severity: Vec<String> = SeverityName::ALL
         .iter()
@@ -422,6 +473,9 @@ fn render_summary(text: &mut String, report: &Report, palette: &Palette) {
         let _ = write!(line, ", {}", plural(report.errors.len(), "error", "errors"));
     }
     let _ = write!(line, ", {}", format_duration(report.run.duration_ms));
+    if let Some(shard) = report.run.shard {
+        let _ = write!(line, ", shard {shard}");
+    }
     let _ = writeln!(text, "{line}");
 
     let fail_on = report.run.fail_on;

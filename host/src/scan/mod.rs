@@ -6,17 +6,19 @@
 pub mod findings;
 pub mod pragmas;
 pub mod read;
+pub mod shard;
 
 use std::path::PathBuf;
 
 use globset::GlobSet;
 use rayon::prelude::*;
 
+use crate::discover::repositories::{self, RepositoryRoot};
 use crate::discover::{self, DiscoverOptions, Found};
 use crate::engine::{ConfiguredPolicy, Engine};
 use crate::report::{
-    PolicyEntry, ReportError, ReportFinding, RuleEntry, SeverityName, Target, TargetKind,
-    TargetStatus,
+    PolicyEntry, ReportError, ReportFinding, Repository, RuleEntry, SeverityName, Shard, Target,
+    TargetKind, TargetStatus,
 };
 use findings::{FindingFilter, TargetResults};
 use read::{ReadOptions, ReadOutcome};
@@ -34,22 +36,50 @@ pub fn is_known_rule(policies: &[ConfiguredPolicy], id: &str) -> bool {
             .any(|configured| configured.policy.rule(id).is_some())
 }
 
+/// One repository's share of a scan.
+pub struct RepositoryScan {
+    pub root: RepositoryRoot,
+    /// Files and directories to discover targets from; report paths are
+    /// relative to `root.dir` (then prefixed with `root.prefix`).
+    pub paths: Vec<PathBuf>,
+}
+
+impl RepositoryScan {
+    /// A whole checkout.
+    pub fn whole(root: RepositoryRoot) -> RepositoryScan {
+        RepositoryScan {
+            paths: vec![root.dir.clone()],
+            root,
+        }
+    }
+}
+
 /// What to scan and how to read it.
 pub struct ScanRequest {
-    pub paths: Vec<PathBuf>,
-    pub root: PathBuf,
+    pub repositories: Vec<RepositoryScan>,
     pub discover: DiscoverOptions,
     pub read: ReadOptions,
-    /// Targets matching these are listed as skipped (config `ignore.paths`).
+    /// Targets matching these (by their path in the repository, or in the
+    /// report) are listed as skipped (config `ignore.paths`).
     pub ignore_paths: Option<GlobSet>,
+    /// Only the targets of this shard are scanned and reported.
+    pub shard: Option<Shard>,
 }
 
 /// Everything a scan found, ready to go into a report.
 #[derive(Default)]
 pub struct ScanResults {
+    pub repositories: Vec<Repository>,
     pub targets: Vec<Target>,
     pub findings: Vec<ReportFinding>,
     pub errors: Vec<ReportError>,
+}
+
+/// A discovered target, with the repository it belongs to.
+struct Candidate<'a> {
+    repository: &'a RepositoryRoot,
+    /// `display` is the report path.
+    found: Found,
 }
 
 /// The report's entry for a loaded policy.
@@ -97,43 +127,108 @@ pub fn host_policy_entry() -> PolicyEntry {
 }
 
 fn target(
-    found: &Found,
+    candidate: &Candidate<'_>,
     sha256: Option<String>,
     status: TargetStatus,
     reason: Option<String>,
 ) -> Target {
     Target {
-        path: found.display.clone(),
+        path: candidate.found.display.clone(),
         kind: TargetKind::Dockerfile,
         sha256,
         status,
         reason,
+        repository: Some(candidate.repository.name.clone()),
     }
 }
 
 /// Reads and evaluates one Dockerfile.
 fn scan_one(
     session: &mut crate::engine::Session<'_>,
-    found: &Found,
+    candidate: &Candidate<'_>,
     request: &ScanRequest,
     filter: &FindingFilter,
     known_rules: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Target, TargetResults) {
-    let context = discover::build_context(&found.path, &request.root);
+    let found = &candidate.found;
+    let context = discover::build_context(&found.path, &candidate.repository.dir);
     match read::read_dockerfile(&found.path, &found.display, context, &request.read) {
         ReadOutcome::Failed { sha256, reason } => (
-            target(found, sha256, TargetStatus::Failed, Some(reason)),
+            target(candidate, sha256, TargetStatus::Failed, Some(reason)),
             TargetResults::default(),
         ),
         ReadOutcome::Model { sha256, model } => {
             let outcomes = session.check_dockerfile(&model);
             let results = findings::collect(&model, outcomes, filter, known_rules);
             (
-                target(found, Some(sha256), TargetStatus::Scanned, None),
+                target(candidate, Some(sha256), TargetStatus::Scanned, None),
                 results,
             )
         }
     }
+}
+
+/// Where a discovery error goes in the report: under its repository's
+/// prefix, so that an org scan can tell which checkout it concerns.
+fn error_path(repository: &RepositoryRoot, path: String) -> String {
+    if repository.prefix.is_none() {
+        return path;
+    }
+    match std::path::Path::new(&path).strip_prefix(&repository.dir) {
+        Ok(rest) if rest.as_os_str().is_empty() => repository.report_dir(),
+        Ok(rest) => repository.report_path(&discover::display_path(std::path::Path::new(""), rest)),
+        Err(_) => path,
+    }
+}
+
+/// Discovers every target of every repository, keeping those of the shard.
+fn discover_all<'a>(
+    request: &'a ScanRequest,
+    results: &mut ScanResults,
+) -> anyhow::Result<Vec<Candidate<'a>>> {
+    let owned = |repository: &RepositoryRoot, path: &str| {
+        request
+            .shard
+            .is_none_or(|shard| shard.owns(&repository.name, path))
+    };
+    let commits: Vec<Option<String>> = request
+        .repositories
+        .par_iter()
+        .map(|scan| repositories::git_commit(&scan.root.dir))
+        .collect();
+    let mut candidates = Vec::new();
+    for (scan, commit) in request.repositories.iter().zip(commits) {
+        let repository = &scan.root;
+        results.repositories.push(Repository {
+            name: repository.name.clone(),
+            path: repository.report_dir(),
+            commit,
+            summary: Default::default(),
+        });
+        let discovery = discover::discover(&scan.paths, &repository.dir, &request.discover)?;
+        for error in discovery.errors {
+            if owned(repository, &error.path) {
+                results.errors.push(ReportError {
+                    path: Some(error_path(repository, error.path)),
+                    policy: None,
+                    kind: "read-error".to_string(),
+                    message: error.message,
+                });
+            }
+        }
+        for found in discovery.found {
+            if owned(repository, &found.display) {
+                candidates.push(Candidate {
+                    repository,
+                    found: Found {
+                        display: repository.report_path(&found.display),
+                        path: found.path,
+                    },
+                });
+            }
+        }
+    }
+    Ok(candidates)
 }
 
 /// Discovers, reads and evaluates every target.
@@ -144,26 +239,25 @@ pub fn scan(
     filter: &FindingFilter,
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<ScanResults> {
-    let discovery = discover::discover(&request.paths, &request.root, &request.discover)?;
     let mut results = ScanResults::default();
-    for error in discovery.errors {
-        results.errors.push(ReportError {
-            path: Some(error.path),
-            policy: None,
-            kind: "read-error".to_string(),
-            message: error.message,
-        });
-    }
-    let (skipped, to_scan): (Vec<Found>, Vec<Found>) =
-        discovery.found.into_iter().partition(|found| {
-            request
-                .ignore_paths
-                .as_ref()
-                .is_some_and(|globs| globs.is_match(&found.display))
-        });
-    for found in &skipped {
+    let candidates = discover_all(request, &mut results)?;
+    let ignored = |candidate: &Candidate<'_>| {
+        request.ignore_paths.as_ref().is_some_and(|globs| {
+            globs.is_match(&candidate.found.display)
+                || candidate
+                    .repository
+                    .prefix
+                    .as_deref()
+                    .and_then(|prefix| candidate.found.display.strip_prefix(prefix))
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|relative| globs.is_match(relative))
+        })
+    };
+    let (skipped, to_scan): (Vec<Candidate<'_>>, Vec<Candidate<'_>>) =
+        candidates.into_iter().partition(|c| ignored(c));
+    for candidate in &skipped {
         results.targets.push(target(
-            found,
+            candidate,
             None,
             TargetStatus::Skipped,
             Some("matches `ignore.paths` in the configuration".to_string()),
@@ -174,8 +268,8 @@ pub fn scan(
         .par_iter()
         .map_init(
             || engine.session(policies),
-            |session, found| {
-                let result = scan_one(session, found, request, filter, &known_rules);
+            |session, candidate| {
+                let result = scan_one(session, candidate, request, filter, &known_rules);
                 progress();
                 result
             },

@@ -189,6 +189,7 @@ pub fn target(path: &str, status: TargetStatus, reason: Option<&str>) -> Target 
         sha256: (status != TargetStatus::Failed).then(|| format!("{:0>64}", path.len())),
         status,
         reason: reason.map(str::to_owned),
+        repository: None,
     }
 }
 
@@ -365,6 +366,8 @@ pub fn run_info() -> RunInfo {
         duration_ms: 1234,
         evaluated_on: "2026-11-26".to_owned(),
         fail_on: SeverityName::High,
+        config_sha256: None,
+        shard: None,
     }
 }
 
@@ -412,6 +415,7 @@ pub fn odd_report() -> Report {
             sha256: Some("sha256:".to_owned() + &"ab".repeat(32)),
             status: TargetStatus::Scanned,
             reason: None,
+            repository: None,
         },
     ];
     let huge = "a very long message ".repeat(50_000);
