@@ -10,6 +10,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod image;
+pub mod merge;
 pub mod policy_test;
 pub mod report;
 pub mod scan;

@@ -4,6 +4,7 @@
 
 mod image;
 mod keygen;
+mod merge;
 mod parse;
 mod policies;
 pub mod policy;
@@ -46,6 +47,8 @@ enum Command {
     Keygen(keygen::KeygenArgs),
     /// Check a signed attestation: its signature and, on request, the files it names.
     Verify(verify::VerifyArgs),
+    /// Merge the reports of the shards of a scan (`scan --shard K/N`) into one.
+    Merge(merge::MergeArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),
