@@ -245,7 +245,7 @@ mod tests {
             end_line: line,
             column: None,
             stage: None,
-            message: "m".into(),
+            message: Arc::from("m"),
             fix: None,
         }
     }

@@ -14,7 +14,10 @@ pub mod json;
 pub mod junit;
 mod output;
 pub mod sarif;
+mod strings;
 pub mod text;
+
+pub use strings::SharedStrings;
 
 pub use finalize::{EXIT_ERROR, EXIT_FINDINGS, EXIT_PASS};
 pub use output::{
@@ -174,9 +177,10 @@ impl SeverityName {
 }
 
 /// One finding. A scan of a large tree holds hundreds of thousands of these
-/// until the report is sorted, so the strings every finding of a target or a
-/// policy repeats (path, policy name, rule id) are shared, and the others are
-/// boxed without spare capacity: peak memory follows the number of findings.
+/// until the report is sorted, so every string is shared: those every
+/// finding of a target or a policy repeats (path, policy name, rule id), and
+/// the texts many targets repeat ([`SharedStrings`]): peak memory follows
+/// the number of findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFinding {
     pub rule_id: Arc<str>,
@@ -187,9 +191,9 @@ pub struct ReportFinding {
     pub end_line: Option<u32>,
     pub column: Option<u32>,
     /// The stage's name, else its index as text.
-    pub stage: Option<Box<str>>,
-    pub message: Box<str>,
-    pub fix: Option<Box<str>>,
+    pub stage: Option<Arc<str>>,
+    pub message: Arc<str>,
+    pub fix: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

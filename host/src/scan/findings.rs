@@ -10,13 +10,15 @@ use tallyman_dockerfile::model::{self, Dockerfile};
 use super::pragmas::Pragmas;
 use crate::config::Config;
 use crate::engine::{Outcome, Policy};
-use crate::report::{ReportError, ReportFinding, SeverityName};
+use crate::report::{ReportError, ReportFinding, SeverityName, SharedStrings};
 
-/// The parts of the configuration that filter and adjust findings, compiled once.
+/// The parts of the configuration that filter and adjust findings, compiled
+/// once, and the texts the kept findings share.
 pub struct FindingFilter {
     ignored_rules: Vec<String>,
     rule_paths: Vec<(String, GlobSet)>,
     severity: Vec<(String, SeverityName)>,
+    strings: SharedStrings,
 }
 
 fn glob_set(globs: &[String]) -> anyhow::Result<GlobSet> {
@@ -43,6 +45,7 @@ impl FindingFilter {
                 .iter()
                 .map(|(rule, severity)| (rule.clone(), *severity))
                 .collect(),
+            strings: SharedStrings::default(),
         })
     }
 
@@ -119,7 +122,9 @@ pub fn collect(
             line,
             end_line: finding.span.map(|s| s.end_line).filter(|l| *l > 0),
             column: finding.span.map(|s| s.start_column).filter(|c| *c > 0),
-            stage: finding.stage.map(|i| stage_label(dockerfile, i).into()),
+            stage: finding
+                .stage
+                .map(|i| filter.strings.get(&stage_label(dockerfile, i))),
         })
     });
     results
@@ -150,7 +155,7 @@ struct Placement {
     line: Option<u32>,
     end_line: Option<u32>,
     column: Option<u32>,
-    stage: Option<Box<str>>,
+    stage: Option<Arc<str>>,
 }
 
 /// Adds every policy's findings (those the configuration keeps and `place`
@@ -183,8 +188,8 @@ fn add_outcomes(
                         end_line: placement.end_line,
                         column: placement.column,
                         stage: placement.stage,
-                        message: finding.message.into(),
-                        fix: finding.fix.map(Into::into),
+                        message: filter.strings.get(&finding.message),
+                        fix: finding.fix.as_deref().map(|fix| filter.strings.get(fix)),
                         // The engine has checked that the policy declares it.
                         rule_id: policy
                             .shared_rule_id(&finding.rule_id)

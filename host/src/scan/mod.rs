@@ -9,6 +9,7 @@ pub mod read;
 pub mod shard;
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use globset::GlobSet;
 use rayon::prelude::*;
@@ -264,21 +265,23 @@ pub fn scan(
         ));
     }
     let known_rules = |id: &str| is_known_rule(policies, id);
-    let scanned: Vec<(Target, TargetResults)> = to_scan
-        .par_iter()
-        .map_init(
-            || engine.session(policies),
-            |session, candidate| {
-                let result = scan_one(session, candidate, request, filter, &known_rules);
-                progress();
-                result
-            },
-        )
-        .collect();
-    for (target, target_results) in scanned {
-        results.targets.push(target);
-        results.findings.extend(target_results.findings);
-        results.errors.extend(target_results.errors);
-    }
-    Ok(results)
+    // Each target's results join the report as soon as they are ready:
+    // holding them per target until every worker is done would keep a
+    // second, half-empty copy of every finding list.
+    let shared = Mutex::new(results);
+    to_scan.par_iter().for_each_init(
+        || engine.session(policies),
+        |session, candidate| {
+            let (target, target_results) =
+                scan_one(session, candidate, request, filter, &known_rules);
+            {
+                let mut results = shared.lock().unwrap_or_else(|p| p.into_inner());
+                results.targets.push(target);
+                results.findings.extend(target_results.findings);
+                results.errors.extend(target_results.errors);
+            }
+            progress();
+        },
+    );
+    Ok(shared.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
