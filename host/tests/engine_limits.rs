@@ -293,6 +293,47 @@ fn images_are_checked_and_image_findings_have_no_lines() {
 }
 
 #[test]
+fn a_policy_whose_rules_are_all_tagged_target_image_is_not_called_on_dockerfiles() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let image_only = load(&engine, "image-only");
+    assert!(!image_only.checks_dockerfiles());
+    assert!(image_only.checks_images());
+    let echo = load(&engine, "echo");
+    assert!(echo.checks_dockerfiles() && echo.checks_images());
+    let policies = [
+        ConfiguredPolicy::new(image_only, "{}"),
+        ConfiguredPolicy::new(echo, "{}"),
+    ];
+    // Its Dockerfile check panics: were it called, this would be a trap.
+    let outcomes = engine
+        .session(&policies)
+        .check_dockerfile(&sample_targets()[0]);
+    assert_eq!(outcomes[0].result.as_ref().map(Vec::len), Ok(0));
+    assert!(outcomes[0].diagnostics.is_empty());
+    assert!(
+        !outcomes[1].result.as_ref().unwrap().is_empty(),
+        "echo still runs"
+    );
+
+    let image = Image {
+        reference: "registry.example/app:2".into(),
+        manifest_digest: format!("sha256:{}", "b".repeat(64)),
+        platform: Platform::default(),
+        requested_platform: Platform::default(),
+        config: ImageConfig::default(),
+        history: Vec::new(),
+        layers: Vec::new(),
+        annotations: Vec::new(),
+        created: None,
+        evaluated_on: "2025-01-01".into(),
+    };
+    let outcomes = engine.session(&policies).check_image(&image);
+    let findings = outcomes[0].result.as_ref().unwrap();
+    assert_eq!(findings[0].message, "checked registry.example/app:2");
+}
+
+#[test]
 fn fresh_and_reused_instances_give_the_same_results() {
     let cache = temp_cache();
     let run = |reuse_instances| {

@@ -971,3 +971,47 @@ fn each_repository_gets_its_own_summary_and_verdict() {
         serde_json::from_str(&render(&report, ReportFormat::Json)).expect("reads back");
     assert_eq!(back, report);
 }
+
+#[test]
+fn junit_runs_rules_tagged_for_one_kind_of_target_on_that_kind_only() {
+    let image_rule = rule(
+        "IMGX1",
+        "Image labels",
+        SeverityName::Low,
+        &["target:image"],
+        &[],
+    );
+    let dockerfile_rule = rule(
+        "DFX1",
+        "Dockerfile only",
+        SeverityName::Low,
+        &["target:dockerfile"],
+        &[],
+    );
+    let with_rules = |mut report: Report| {
+        report.policies[0].rules.push(image_rule.clone());
+        report.policies[0].rules.push(dockerfile_rule.clone());
+        report.finalize();
+        render(&report, ReportFormat::Junit)
+    };
+    let cases = |xml: &str, id: &str| -> Vec<String> {
+        xml.lines()
+            .filter(|line| line.contains("<testcase") && line.contains(&format!("name=\"{id}:")))
+            .map(str::to_owned)
+            .collect()
+    };
+    // Only Dockerfiles: the image rule is no testcase anywhere.
+    let xml = with_rules(sample_report());
+    assert!(cases(&xml, "IMGX1").is_empty(), "{xml}");
+    assert!(!cases(&xml, "DFX1").is_empty(), "{xml}");
+    // An image target gets the image rule and not the Dockerfile one.
+    let xml = with_rules(odd_report());
+    let image_cases = cases(&xml, "IMGX1");
+    assert_eq!(image_cases.len(), 1, "{xml}");
+    assert!(image_cases[0].contains("classname=\"oci:images/app:1.0\""));
+    assert!(
+        cases(&xml, "DFX1")
+            .iter()
+            .all(|case| !case.contains("oci:images/app:1.0"))
+    );
+}

@@ -78,6 +78,17 @@ pub struct Outcome {
     pub diagnostics: Diagnostics,
 }
 
+impl Outcome {
+    /// The outcome of a policy that has nothing to check on a target.
+    pub(crate) fn nothing_from(policy: &Policy) -> Outcome {
+        Outcome {
+            policy: policy.clone(),
+            result: Ok(Vec::new()),
+            diagnostics: Diagnostics::default(),
+        }
+    }
+}
+
 /// A target converted to the WIT types, with what findings are checked against.
 /// A target as the policies receive it: the typed record, and the same
 /// record postcard-encoded for policies with the `encoded` exports (absent

@@ -88,6 +88,13 @@ pub struct Policy {
     inner: Arc<PolicyInner>,
 }
 
+/// A rule tagged so checks images only: a policy whose every rule has it is
+/// not called on Dockerfiles (an image policy would otherwise decode every
+/// Dockerfile of a scan to find nothing in it).
+pub const TARGET_IMAGE_TAG: &str = "target:image";
+/// A rule tagged so checks Dockerfiles only; see [`TARGET_IMAGE_TAG`].
+pub const TARGET_DOCKERFILE_TAG: &str = "target:dockerfile";
+
 struct PolicyInner {
     sha256: [u8; 32],
     source: PolicySource,
@@ -95,6 +102,9 @@ struct PolicyInner {
     /// The name and rule ids again, shared by every finding that names them.
     shared_name: Arc<str>,
     rule_ids: HashSet<Arc<str>>,
+    /// Some rule may apply to Dockerfiles / to images (see [`TARGET_IMAGE_TAG`]).
+    checks_dockerfiles: bool,
+    checks_images: bool,
     imports: Vec<String>,
     cache: CacheOutcome,
     pre: bindings::PolicyPre<HostState>,
@@ -189,6 +199,18 @@ impl Policy {
         &self.inner.pre
     }
 
+    /// Whether any of its rules may apply to Dockerfiles: false when every
+    /// rule is tagged [`TARGET_IMAGE_TAG`], and then the policy is not
+    /// called on Dockerfiles at all.
+    pub fn checks_dockerfiles(&self) -> bool {
+        self.inner.checks_dockerfiles
+    }
+
+    /// Whether any of its rules may apply to images (see [`Policy::checks_dockerfiles`]).
+    pub fn checks_images(&self) -> bool {
+        self.inner.checks_images
+    }
+
     /// The component exports the `encoded` checks (every `tallyman-sdk` policy does).
     pub fn takes_encoded_input(&self) -> bool {
         self.inner.exports.encoded.is_some()
@@ -278,6 +300,9 @@ pub(crate) fn load(
         .map(|r| Arc::from(r.id.as_str()))
         .collect();
     let shared_name = Arc::from(info.name.as_str());
+    let tagged = |rule: &model::RuleInfo, tag: &str| rule.tags.iter().any(|t| t == tag);
+    let checks_dockerfiles = info.rules.iter().any(|r| !tagged(r, TARGET_IMAGE_TAG));
+    let checks_images = info.rules.iter().any(|r| !tagged(r, TARGET_DOCKERFILE_TAG));
     Ok(Policy {
         inner: Arc::new(PolicyInner {
             sha256,
@@ -285,6 +310,8 @@ pub(crate) fn load(
             info,
             shared_name,
             rule_ids,
+            checks_dockerfiles,
+            checks_images,
             imports,
             cache,
             pre,

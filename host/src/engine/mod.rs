@@ -47,7 +47,9 @@ pub use builtin::BUILTIN_POLICIES;
 pub use cache::{CacheDir, CacheOutcome};
 pub use evaluate::{ErrorKind, Outcome, PolicyError};
 pub use limits::Limits;
-pub use load::{ALLOWED_IMPORTS, Policy, PolicySource, sha256};
+pub use load::{
+    ALLOWED_IMPORTS, Policy, PolicySource, TARGET_DOCKERFILE_TAG, TARGET_IMAGE_TAG, sha256,
+};
 pub use parallel::{ConfiguredPolicy, Session};
 pub use sandbox::{Diagnostics, EPOCH_TICK_MS, LogLevelName, LogRecord};
 

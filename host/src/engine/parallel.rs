@@ -85,6 +85,15 @@ impl<'a> Session<'a> {
             .iter()
             .zip(self.instances.iter_mut())
             .map(|(configured, slot)| {
+                let policy = &configured.policy;
+                let applies = match target {
+                    Target::Dockerfile { .. } => policy.checks_dockerfiles(),
+                    Target::Image { .. } => policy.checks_images(),
+                };
+                if !applies {
+                    // No rule of the policy concerns this kind of target.
+                    return Outcome::nothing_from(policy);
+                }
                 evaluate::evaluate(
                     self.engine,
                     &configured.policy,

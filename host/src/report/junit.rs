@@ -2,9 +2,11 @@
 //!
 //! - One `<testsuite>` per policy (name = the policy's name), in report order;
 //!   a policy that only appears in findings or errors gets one too.
-//! - In it, one `<testcase>` per (target × rule of the policy), with
-//!   `classname` = the target's path and `name` = `ID: title`; plus one for
-//!   any rule a finding names that the policy did not declare.
+//! - In it, one `<testcase>` per (target × rule of the policy that applies
+//!   to that kind of target: rules tagged `target:image` run on images
+//!   only, `target:dockerfile` on Dockerfiles only), with `classname` = the
+//!   target's path and `name` = `ID: title`; plus one for any rule a finding
+//!   names that the policy did not declare.
 //!   - passed: no child;
 //!   - `<failure message=... type=SEVERITY>`: the findings of that rule on
 //!     that target, one per line in the body (`type` is the highest
@@ -36,7 +38,8 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{Report, ReportError, ReportFinding, Target, TargetKind, TargetStatus};
+use super::{Report, ReportError, ReportFinding, RuleEntry, Target, TargetKind, TargetStatus};
+use crate::engine::{TARGET_DOCKERFILE_TAG, TARGET_IMAGE_TAG};
 
 /// Attribute values (which readers show as one-line summaries) are cut to
 /// this many characters; the element's body carries the full text.
@@ -94,8 +97,8 @@ struct Suite<'a> {
 }
 
 enum SuiteContents<'a> {
-    /// A policy's suite: its rules (id, title) on every target.
-    Policy { rules: Vec<(&'a str, &'a str)> },
+    /// A policy's suite: its rules on every target they apply to.
+    Policy { rules: Vec<SuiteRule<'a>> },
     /// The tool's suite: errors tied to no policy.
     Tool,
 }
@@ -280,7 +283,7 @@ fn plan_suites<'a>(report: &'a Report, index: &Index<'a>) -> Vec<Suite<'a>> {
             .policies
             .iter()
             .filter(|p| p.name == policy.name)
-            .flat_map(|p| p.rules.iter().map(|r| (r.id.as_str(), r.title.as_str())))
+            .flat_map(|p| p.rules.iter().map(SuiteRule::of))
             .collect();
         suites.push(Suite {
             name: &policy.name,
@@ -309,15 +312,46 @@ fn plan_suites<'a>(report: &'a Report, index: &Index<'a>) -> Vec<Suite<'a>> {
     suites
 }
 
+/// A rule of a policy's suite, and the kinds of target it applies to
+/// (tagged `target:image` or `target:dockerfile`, else both): a rule that
+/// cannot apply to a target did not run on it, so it is no testcase there.
+#[derive(Clone, Copy)]
+struct SuiteRule<'a> {
+    id: &'a str,
+    title: &'a str,
+    dockerfiles: bool,
+    images: bool,
+}
+
+impl<'a> SuiteRule<'a> {
+    fn of(rule: &'a RuleEntry) -> SuiteRule<'a> {
+        let tagged = |tag: &str| rule.tags.iter().any(|t| t == tag);
+        SuiteRule {
+            id: &rule.id,
+            title: &rule.title,
+            dockerfiles: !tagged(TARGET_IMAGE_TAG),
+            images: !tagged(TARGET_DOCKERFILE_TAG),
+        }
+    }
+
+    fn applies_to(&self, target: Option<&Target>) -> bool {
+        match target.map(|t| t.kind) {
+            Some(TargetKind::Dockerfile) => self.dockerfiles,
+            Some(TargetKind::Image) => self.images,
+            None => true,
+        }
+    }
+}
+
 /// The cases of one policy's suite, in order: per path, per rule.
 fn policy_cases<'a>(
     report: &'a Report,
     index: &Index<'a>,
     policy: &str,
-    rules: &[(&'a str, &'a str)],
+    rules: &[SuiteRule<'a>],
     emit: &mut dyn FnMut(Case) -> io::Result<()>,
 ) -> io::Result<()> {
-    let declared: BTreeSet<&str> = rules.iter().map(|(id, _)| *id).collect();
+    let declared: BTreeSet<&str> = rules.iter().map(|rule| rule.id).collect();
     let no_findings = BTreeMap::new();
     for path in index.paths_for(report, policy) {
         let target = index.targets.get(path).copied();
@@ -337,7 +371,19 @@ fn policy_cases<'a>(
             continue;
         }
 
-        let mut rule_ids: Vec<(&str, &str)> = rules.to_vec();
+        if findings.is_empty()
+            && errors.is_empty()
+            && !rules.is_empty()
+            && !rules.iter().any(|rule| rule.applies_to(target))
+        {
+            // None of the policy's rules concerns this kind of target.
+            continue;
+        }
+        let mut rule_ids: Vec<(&str, &str)> = rules
+            .iter()
+            .filter(|rule| rule.applies_to(target))
+            .map(|rule| (rule.id, rule.title))
+            .collect();
         rule_ids.extend(
             findings
                 .keys()

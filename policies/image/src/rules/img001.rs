@@ -37,7 +37,7 @@ tallyman_sdk::declare_rule! {
         id: "IMG001",
         title: "Image lacks traceability labels",
         severity: Low,
-        tags: ["supply-chain"],
+        tags: ["target:image", "supply-chain"],
         equivalents: [],
     };
 }

@@ -33,7 +33,7 @@ tallyman_sdk::declare_rule! {
         id: "IMG002",
         title: "Image built for another platform",
         severity: High,
-        tags: ["reliability"],
+        tags: ["target:image", "reliability"],
         equivalents: [],
     };
 }

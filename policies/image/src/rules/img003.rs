@@ -37,7 +37,7 @@ tallyman_sdk::declare_rule! {
         id: "IMG003",
         title: "Too many layers",
         severity: Low,
-        tags: ["efficiency"],
+        tags: ["target:image", "efficiency"],
         equivalents: [],
     };
 }
