@@ -258,12 +258,10 @@ fn policy_metadata_and_imports_are_reported() {
     );
 }
 
-#[test]
-fn images_are_checked_and_image_findings_have_no_lines() {
-    let cache = temp_cache();
-    let engine = engine_with(Limits::default(), cache.path());
-    let image = Image {
-        reference: "localhost:5000/app:1.0".into(),
+/// A linux/amd64 image with nothing in its config.
+fn image(reference: &str) -> Image {
+    Image {
+        reference: reference.into(),
         manifest_digest: format!("sha256:{}", "a".repeat(64)),
         platform: Platform {
             os: "linux".into(),
@@ -277,7 +275,14 @@ fn images_are_checked_and_image_findings_have_no_lines() {
         annotations: Vec::new(),
         created: None,
         evaluated_on: "2025-01-01".into(),
-    };
+    }
+}
+
+#[test]
+fn images_are_checked_and_image_findings_have_no_lines() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let image = image("localhost:5000/app:1.0");
     let policies = [
         ConfiguredPolicy::new(load(&engine, "echo"), "{}"),
         ConfiguredPolicy::new(load(&engine, "out-of-range"), "{}"),
@@ -316,18 +321,7 @@ fn a_policy_whose_rules_are_all_tagged_target_image_is_not_called_on_dockerfiles
         "echo still runs"
     );
 
-    let image = Image {
-        reference: "registry.example/app:2".into(),
-        manifest_digest: format!("sha256:{}", "b".repeat(64)),
-        platform: Platform::default(),
-        requested_platform: Platform::default(),
-        config: ImageConfig::default(),
-        history: Vec::new(),
-        layers: Vec::new(),
-        annotations: Vec::new(),
-        created: None,
-        evaluated_on: "2025-01-01".into(),
-    };
+    let image = image("registry.example/app:2");
     let outcomes = engine.session(&policies).check_image(&image);
     let findings = outcomes[0].result.as_ref().unwrap();
     assert_eq!(findings[0].message, "checked registry.example/app:2");
