@@ -218,8 +218,8 @@ struct Coverage {
     /// Per control (by index in the framework), the supporting rules,
     /// ignored ones included (they are listed, marked).
     rules: Vec<Vec<CoveringRule>>,
-    /// (policy, rule id) -> the controls it supports; ignored rules are left out.
-    by_rule: HashMap<(String, String), Vec<usize>>,
+    /// Policy -> rule id -> the controls it supports; ignored rules are left out.
+    by_rule: HashMap<String, HashMap<String, Vec<usize>>>,
     /// Policy name -> its module's sha256.
     digests: HashMap<String, String>,
     notes: Vec<String>,
@@ -228,7 +228,7 @@ struct Coverage {
 impl Coverage {
     fn of(report: &Report, framework: &Framework, ignored: &BTreeSet<&str>) -> Coverage {
         let mut rules: Vec<Vec<CoveringRule>> = vec![Vec::new(); framework.controls.len()];
-        let mut by_rule: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_rule: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         let mut notes = BTreeSet::new();
         for policy in &report.policies {
             for rule in &policy.rules {
@@ -263,7 +263,9 @@ impl Coverage {
                     }
                     if !is_ignored {
                         let controls = by_rule
-                            .entry((policy.name.clone(), rule.id.clone()))
+                            .entry(policy.name.clone())
+                            .or_default()
+                            .entry(rule.id.clone())
                             .or_default();
                         if !controls.contains(&index) {
                             controls.push(index);
@@ -300,7 +302,7 @@ impl Coverage {
     }
 
     fn controls_of(&self, policy: &str, rule: &str) -> Option<&Vec<usize>> {
-        self.by_rule.get(&(policy.to_string(), rule.to_string()))
+        self.by_rule.get(policy)?.get(rule)
     }
 
     fn digest_of(&self, policy: &str) -> String {
@@ -317,9 +319,9 @@ impl Coverage {
     /// The controls that `policy` supports through rules that are on.
     fn controls_of_policy(&self, policy: &str) -> BTreeSet<usize> {
         self.by_rule
-            .iter()
-            .filter(|((p, _), _)| p == policy)
-            .flat_map(|(_, controls)| controls.iter().copied())
+            .get(policy)
+            .into_iter()
+            .flat_map(|rules| rules.values().flatten().copied())
             .collect()
     }
 }
