@@ -49,6 +49,21 @@ fn badge(verdict: Verdict) -> String {
     )
 }
 
+/// A badge for the repository matrix, where a dozen columns must fit a
+/// printed page: short words, the full one on hover and in the legend.
+fn short_badge(verdict: Verdict) -> String {
+    let short = match verdict {
+        Verdict::Incomplete => "inc",
+        Verdict::NotApplicable => "n/a",
+        other => other.label(),
+    };
+    format!(
+        r#"<span class="verdict {}" title="{}">{short}</span>"#,
+        class(verdict),
+        verdict.label()
+    )
+}
+
 const STYLE: &str = r#"
 :root { --line: #d0d7de; --muted: #57606a; --head: #f6f8fa; }
 * { box-sizing: border-box; }
@@ -63,7 +78,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size:
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--head); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.path { word-break: break-all; }
+td.path { overflow-wrap: anywhere; min-width: 14rem; }
 .verdict { display: inline-block; padding: .05rem .55rem; border-radius: 1rem; font-weight: 600; font-size: .85em;
   color: #fff; white-space: nowrap; }
 .v-fail { background: var(--fail); } .v-incomplete { background: var(--incomplete); }
@@ -83,8 +98,11 @@ td.path { word-break: break-all; }
 .tile.v-pass { border-top-color: var(--pass); } .tile.v-na { border-top-color: var(--na); } .tile.v-none { border-top-color: var(--none); }
 figure { margin: .5rem 0 1rem; }
 figcaption { color: var(--muted); font-size: .85rem; }
-svg.chart { width: 100%; max-width: 900px; height: auto; display: block; }
+svg.chart { width: 100%; height: auto; display: block; }
+.scroll { overflow-x: auto; }
 .matrix td.cell { text-align: center; }
+.matrix td.cell { padding: .3rem .25rem; }
+.matrix td.cell .verdict { font-size: .75em; padding: 0 .4rem; }
 .muted { color: var(--muted); }
 ul.legend { padding-left: 1.2rem; }
 @media print {
@@ -93,6 +111,7 @@ ul.legend { padding-left: 1.2rem; }
   h3 { break-after: avoid; page-break-after: avoid; }
   tr, figure, .tile { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
+  .scroll { overflow: visible; }
   .verdict, .tile, .source, svg, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
@@ -302,7 +321,7 @@ fn assessed(report: &ComplianceReport) -> Vec<&ControlAssessment> {
 
 fn repositories(report: &ComplianceReport, html: &mut String) {
     let assessed = assessed(report);
-    html.push_str("<section id=\"repositories\">\n<h2>Repositories</h2>\n<table class=\"matrix\">\n<thead><tr><th>Repository</th><th>Commit</th><th class=\"num\">Scanned</th><th class=\"num\">Skipped</th><th class=\"num\">Failed</th><th>Verdict</th>");
+    html.push_str("<section id=\"repositories\">\n<h2>Repositories</h2>\n<p class=\"muted\">Each repository's verdict per assessed control; inc: incomplete, n/a: not applicable.</p>\n<div class=\"scroll\">\n<table class=\"matrix\">\n<thead><tr><th>Repository</th><th>Commit</th><th class=\"num\">Scanned</th><th class=\"num\">Skipped</th><th class=\"num\">Failed</th><th>Verdict</th>");
     for c in &assessed {
         let _ = write!(html, "<th title=\"{}\">{}</th>", esc(&c.title), esc(&c.id));
     }
@@ -332,7 +351,7 @@ fn repositories(report: &ComplianceReport, html: &mut String) {
                         "<td class=\"cell\" data-control=\"{}\" data-verdict=\"{}\">{}</td>",
                         esc(&c.id),
                         v.verdict.as_str(),
-                        badge(v.verdict)
+                        short_badge(v.verdict)
                     );
                 }
                 None => html.push_str("<td></td>"),
@@ -340,7 +359,7 @@ fn repositories(report: &ComplianceReport, html: &mut String) {
         }
         html.push_str("</tr>\n");
     }
-    html.push_str("</tbody>\n</table>\n</section>\n");
+    html.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 fn evidence(report: &ComplianceReport, html: &mut String) {

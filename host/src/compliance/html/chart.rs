@@ -18,11 +18,11 @@ pub(super) fn color(verdict: Verdict) -> &'static str {
     }
 }
 
-const WIDTH: f64 = 920.0;
+const WIDTH: f64 = 1120.0;
 /// Labels take the left, up to here.
-const BAR_X: f64 = 455.0;
+const BAR_X: f64 = 445.0;
 const BAR_WIDTH: f64 = 300.0;
-const COUNT_X: f64 = 765.0;
+const COUNT_X: f64 = 755.0;
 const ROW: f64 = 26.0;
 const BAR_HEIGHT: f64 = 17.0;
 
