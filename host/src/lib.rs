@@ -6,6 +6,7 @@
 pub mod attest;
 pub mod cli;
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod discover;
 pub mod engine;

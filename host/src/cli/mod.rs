@@ -11,6 +11,7 @@ pub mod policy;
 mod policy_new;
 mod policy_test;
 mod progress;
+mod report;
 pub mod rule;
 mod scan;
 mod sign;
@@ -49,6 +50,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Merge the reports of the shards of a scan (`scan --shard K/N`) into one.
     Merge(merge::MergeArgs),
+    /// A compliance report (CIS Docker Benchmark) from a scan report or attestation.
+    Report(report::ReportArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),
