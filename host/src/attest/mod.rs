@@ -7,6 +7,7 @@
 //! tallyman (`openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin`).
 
 pub mod dsse;
+pub mod evidence;
 pub mod keys;
 pub mod options;
 pub mod policy_sig;

@@ -7,9 +7,9 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 
 use super::model::{ConfigIgnores, RulePaths, SourceKind};
-use crate::attest::verify;
+pub use crate::attest::evidence::InputError;
+use crate::attest::evidence::{self, Evidence};
 use crate::report::Report;
-use crate::scan::read::sha256_hex;
 
 /// Where a report came from, for the compliance report's `source`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,38 +26,6 @@ pub struct Provenance {
     pub config_ignores: Option<ConfigIgnores>,
 }
 
-/// Why the input cannot be assessed. Each message starts with the file.
-#[derive(Debug, thiserror::Error)]
-pub enum InputError {
-    #[error("{file}: cannot read it: {source}")]
-    Read {
-        file: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "{file}: not UTF-8 text; give a `tallyman scan -f json` report or a `.intoto.jsonl` attestation"
-    )]
-    NotText { file: String },
-    #[error(
-        "{file}: not JSON ({reason}); give a `tallyman scan -f json` report or a `.intoto.jsonl` attestation"
-    )]
-    NotJson { file: String, reason: String },
-    #[error("{file}: holds several envelopes; give a file with one attestation")]
-    SeveralEnvelopes { file: String },
-    #[error("{file}: not a tallyman scan report: {reason}")]
-    NotAReport { file: String, reason: String },
-    #[error(
-        "{file}: a signed attestation; give --verify-key PUB (the signer's public key) to verify it"
-    )]
-    KeyNeeded { file: String },
-    #[error(
-        "{file}: a plain JSON report, which carries no signature for --verify-key to check; give the scan's attestation (`scan --sign KEY` writes REPORT.intoto.jsonl), or leave --verify-key out to assess the unverified report"
-    )]
-    NothingToVerify { file: String },
-    #[error("{file}: does not verify, so it cannot be evidence: {reason}")]
-    DoesNotVerify { file: String, reason: String },
-}
-
 /// Reads `path` as evidence: a JSON report (only without `key`), or an
 /// attestation, which must verify against `key` before anything in it is
 /// believed.
@@ -65,12 +33,7 @@ pub fn read_evidence(
     path: &Path,
     key: Option<&VerifyingKey>,
 ) -> Result<(Report, Provenance), InputError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
-        file: file.clone(),
-        source,
-    })?;
-    parse_evidence(&file, &bytes, key)
+    with_provenance(evidence::read(path, key)?, key)
 }
 
 /// [`read_evidence`] on bytes already read; `file` names them in messages.
@@ -79,93 +42,38 @@ pub fn parse_evidence(
     bytes: &[u8],
     key: Option<&VerifyingKey>,
 ) -> Result<(Report, Provenance), InputError> {
-    let file = file.to_string();
-    let sha256 = sha256_hex(bytes);
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| InputError::NotText { file: file.clone() })?;
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        // A .intoto.jsonl may hold one envelope per line.
-        Err(_) if text.trim().lines().count() > 1 && text.trim_start().starts_with('{') => {
-            let first_line_parses = text
-                .trim()
-                .lines()
-                .next()
-                .is_some_and(|line| serde_json::from_str::<Value>(line).is_ok());
-            if first_line_parses {
-                return Err(InputError::SeveralEnvelopes { file });
-            }
-            return Err(not_json(&file, text));
-        }
-        Err(_) => return Err(not_json(&file, text)),
-    };
-    if value.get("payloadType").is_none() {
-        if key.is_some() {
-            return Err(InputError::NothingToVerify { file });
-        }
-        let report = report_from(&file, value)?;
-        return Ok((
-            report,
-            Provenance {
-                file,
-                sha256,
-                kind: SourceKind::Report,
-                keyid: None,
-                config_ignores: None,
-            },
-        ));
-    }
-    let Some(key) = key else {
-        return Err(InputError::KeyNeeded { file });
-    };
-    let verified =
-        verify::verify_envelope(text.trim(), key).map_err(|e| InputError::DoesNotVerify {
-            file: file.clone(),
-            reason: e.to_string(),
-        })?;
-    let predicate = verified.statement.predicate;
-    let report = report_from(&file, predicate.report)?;
-    // The report's own record of its configuration must be the one signed
-    // for, or the ignores shown would not be the ones that applied.
-    if let Some(recorded) = &report.run.config_sha256
-        && recorded != &predicate.config.sha256
-    {
-        return Err(InputError::NotAReport {
-            file,
-            reason: format!(
-                "the attested report's run.config_sha256 ({recorded}) is not the attestation's configuration digest ({})",
-                predicate.config.sha256
-            ),
-        });
-    }
-    Ok((
+    with_provenance(evidence::parse(file, bytes, key)?, key)
+}
+
+fn with_provenance(
+    evidence: Evidence,
+    key: Option<&VerifyingKey>,
+) -> Result<(Report, Provenance), InputError> {
+    let Evidence {
+        file,
+        sha256,
         report,
-        Provenance {
+        attested,
+    } = evidence;
+    let provenance = match attested {
+        // A key given for a plain report would read as "verified".
+        None if key.is_some() => return Err(InputError::NothingToVerify { file }),
+        None => Provenance {
+            file,
+            sha256,
+            kind: SourceKind::Report,
+            keyid: None,
+            config_ignores: None,
+        },
+        Some(attested) => Provenance {
             file,
             sha256,
             kind: SourceKind::Attestation,
-            keyid: Some(verified.keyid),
-            config_ignores: Some(config_ignores(&predicate.config.effective)),
+            keyid: Some(attested.keyid),
+            config_ignores: Some(config_ignores(&attested.config.effective)),
         },
-    ))
-}
-
-fn not_json(file: &str, text: &str) -> InputError {
-    let reason = match serde_json::from_str::<Value>(text) {
-        Err(e) => e.to_string(),
-        Ok(_) => "unexpected content".to_string(),
     };
-    InputError::NotJson {
-        file: file.to_string(),
-        reason,
-    }
-}
-
-fn report_from(file: &str, value: Value) -> Result<Report, InputError> {
-    serde_json::from_value(value).map_err(|e| InputError::NotAReport {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })
+    Ok((report, provenance))
 }
 
 /// The `ignore` section of an attested effective configuration
