@@ -66,7 +66,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let started_at = crate::clock::now_rfc3339();
     let evaluated_on = crate::clock::evaluation_date();
-    let destinations = super::scan::destinations(&args.formats, &args.outputs)?;
+    let destinations = super::scan::destinations(&args.formats, &args.outputs, ReportFormat::Text)?;
     let signer = args.signing.signer(&args.outputs)?;
     let platform = PlatformSpec::parse(&args.platform)?;
     let root = PathBuf::from(".");

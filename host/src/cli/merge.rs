@@ -32,11 +32,7 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
-    let mut formats = args.formats.clone();
-    if formats.is_empty() {
-        formats.push(ReportFormat::Json);
-    }
-    let destinations = super::scan::destinations(&formats, &args.outputs)?;
+    let destinations = super::scan::destinations(&args.formats, &args.outputs, ReportFormat::Json)?;
     let signer = args.signing.signer(&args.outputs)?;
     let verify_key = args
         .verify_key

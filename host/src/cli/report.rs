@@ -48,7 +48,8 @@ impl FrameworkArg {
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let destinations = destinations(&args.formats, &args.outputs)?;
+    let destinations =
+        super::scan::destinations(&args.formats, &args.outputs, ComplianceFormat::Markdown)?;
     let key = args
         .verify_key
         .as_deref()
@@ -78,32 +79,4 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(compliance::exit_code(&assessment))
-}
-
-/// Pairs formats with outputs as `scan` does: the n-th `-o` takes the n-th
-/// `-f`, and at most one format goes to stdout.
-fn destinations(
-    formats: &[ComplianceFormat],
-    outputs: &[PathBuf],
-) -> anyhow::Result<Vec<(ComplianceFormat, Option<PathBuf>)>> {
-    let mut formats = formats.to_vec();
-    if formats.is_empty() {
-        formats.push(ComplianceFormat::Markdown);
-    }
-    if outputs.len() > formats.len() {
-        anyhow::bail!(
-            "{} outputs (-o) but only {} formats (-f): give a -f for each -o",
-            outputs.len(),
-            formats.len()
-        );
-    }
-    let pairs: Vec<(ComplianceFormat, Option<PathBuf>)> = formats
-        .into_iter()
-        .enumerate()
-        .map(|(i, format)| (format, outputs.get(i).cloned()))
-        .collect();
-    if pairs.iter().filter(|(_, out)| out.is_none()).count() > 1 {
-        anyhow::bail!("several formats would go to stdout: give each but one a -o FILE");
-    }
-    Ok(pairs)
 }

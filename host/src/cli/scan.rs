@@ -150,14 +150,15 @@ pub(super) fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, St
 }
 
 /// Pairs formats with outputs: the n-th `-o` takes the n-th `-f`; formats
-/// left over go to stdout (at most one).
-pub(super) fn destinations(
-    formats: &[ReportFormat],
+/// left over go to stdout (at most one); no `-f` means `default`.
+pub(super) fn destinations<F: Copy>(
+    formats: &[F],
     outputs: &[PathBuf],
-) -> anyhow::Result<Vec<(ReportFormat, Option<PathBuf>)>> {
+    default: F,
+) -> anyhow::Result<Vec<(F, Option<PathBuf>)>> {
     let mut formats = formats.to_vec();
     if formats.is_empty() {
-        formats.push(ReportFormat::Text);
+        formats.push(default);
     }
     if outputs.len() > formats.len() {
         anyhow::bail!(
@@ -166,7 +167,7 @@ pub(super) fn destinations(
             formats.len()
         );
     }
-    let pairs: Vec<(ReportFormat, Option<PathBuf>)> = formats
+    let pairs: Vec<(F, Option<PathBuf>)> = formats
         .into_iter()
         .enumerate()
         .map(|(i, format)| (format, outputs.get(i).cloned()))
@@ -181,7 +182,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let started_at = crate::clock::now_rfc3339();
     let evaluated_on = crate::clock::evaluation_date();
-    let destinations = destinations(&args.formats, &args.outputs)?;
+    let destinations = destinations(&args.formats, &args.outputs, ReportFormat::Text)?;
     let signer = args.signing.signer(&args.outputs)?;
     let shard = args.org.shard()?;
     let (repositories, root) = args.org.repositories(&args.paths)?;
