@@ -78,7 +78,28 @@ pub struct Outcome {
     pub diagnostics: Diagnostics,
 }
 
-/// A target converted to the WIT types, with what findings are checked against.
+impl Outcome {
+    /// A result known without evaluating: findings the policy returned
+    /// before on the same input (from the result cache).
+    pub fn cached(policy: Policy, findings: Vec<model::Finding>) -> Outcome {
+        Outcome {
+            policy,
+            result: Ok(findings),
+            diagnostics: Diagnostics::default(),
+        }
+    }
+
+    /// The findings, if this result may be reused for the same input: not a
+    /// policy error (a timeout depends on the machine's load) and not cut
+    /// short (the policy's output went over the cap).
+    pub fn cacheable_findings(&self) -> Option<&[model::Finding]> {
+        match &self.result {
+            Ok(findings) if self.diagnostics.dropped_bytes == 0 => Some(findings),
+            _ => None,
+        }
+    }
+}
+
 /// A target as the policies receive it: the typed record, and the same
 /// record postcard-encoded for policies with the `encoded` exports (absent
 /// when no policy of the session has them, or `limits.encoded-input` is off).
