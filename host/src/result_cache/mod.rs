@@ -250,18 +250,25 @@ impl ResultCache {
         policies: &[PolicyKey],
     ) -> Cached<F> {
         let found = self
-            .read(|connection| store::lookup(connection, &target.0))
+            .read(|connection| {
+                store::lookup(connection, &target.0, |value, used| {
+                    (
+                        entry::decode::<entry::TargetEntry<F>>(&target.0, value),
+                        used,
+                    )
+                })
+            })
             .flatten();
-        let Some(found) = found else {
+        let Some((decoded, used)) = found else {
             self.count_lookup(policies.len(), 0, false);
             return Cached::none(policies.len());
         };
-        let Some(entry) = entry::decode::<entry::TargetEntry<F>>(&target.0, &found.value) else {
+        let Some(entry) = decoded else {
             add(&self.counters.entries_refused, 1);
             self.count_lookup(policies.len(), 0, false);
             return Cached::none(policies.len());
         };
-        if found.used < self.today {
+        if used < self.today {
             self.writer.send(vec![Write::Touch { key: target.0 }]);
         }
         let mut stored = entry.results;

@@ -232,22 +232,19 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// A stored value and the day it was last used.
-pub struct Found {
-    pub value: Vec<u8>,
-    pub used: i64,
-}
-
-/// The entry stored under `key`.
-pub fn lookup(connection: &Connection, key: &[u8; 32]) -> rusqlite::Result<Option<Found>> {
+/// What `open` makes of the entry stored under `key` (its value, read in
+/// place, and the day it was last used), if there is one.
+pub fn lookup<T>(
+    connection: &Connection,
+    key: &[u8; 32],
+    open: impl FnOnce(&[u8], i64) -> T,
+) -> rusqlite::Result<Option<T>> {
     let mut statement =
         connection.prepare_cached("SELECT value, used FROM entries WHERE key = ?1")?;
     statement
         .query_row([&key[..]], |row| {
-            Ok(Found {
-                value: row.get(0)?,
-                used: row.get(1)?,
-            })
+            let value = row.get_ref(0)?.as_blob()?;
+            Ok(open(value, row.get(1)?))
         })
         .optional()
 }
@@ -377,8 +374,8 @@ mod tests {
         ];
         write(&mut connection, &writes, 7, 100).unwrap();
         write(&mut connection, &[Write::Touch { key: b }], 7, 105).unwrap();
-        assert!(lookup(&connection, &c).unwrap().is_none());
-        let found = |key| lookup(&connection, key).unwrap().map(|f| (f.value, f.used));
+        let found = |key| lookup(&connection, key, |value, used| (value.to_vec(), used)).unwrap();
+        assert!(found(&c).is_none());
         assert_eq!(found(&b), Some((b"beta".to_vec(), 105)));
         assert_eq!(found(&a), Some((b"alpha".to_vec(), 100)));
         assert_eq!(counts(&connection, 7).unwrap().entries, 2);
