@@ -612,3 +612,48 @@ fn concurrent_runs_share_one_cache() {
     scan(&tree, &cache, &[]);
     assert_eq!(last(&cache, "targets_from_cache"), targets);
 }
+
+#[test]
+fn a_cache_locked_by_another_process_is_waited_for_then_left_alone() {
+    let dir = tempdir("locked");
+    let (tree, targets) = tree(&dir);
+    let cache = dir.join("cache");
+    scan(&tree, &cache, &[]);
+    // Another process holds the write lock (longer than tallyman waits).
+    let mut holder = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sqlite3, sys, time\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+             c.execute('BEGIN IMMEDIATE')\n\
+             print('locked', flush=True)\n\
+             time.sleep(60)\n",
+        )
+        .arg(cache.join("results-v1.sqlite"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    let stdout = holder.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line.trim(), "locked");
+
+    // Every result misses (another build argument) and cannot be stored.
+    let extra = ["--build-arg", "LOCKED=1"];
+    let locked = scan(&tree, &cache, &extra);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(locked.report, uncached(&tree, &extra).report);
+    assert!(
+        locked.stderr.contains("warning: result cache:")
+            && locked.stderr.contains("were not stored"),
+        "{}",
+        locked.stderr
+    );
+    assert_eq!(locked.stderr.lines().count(), 1, "{}", locked.stderr);
+    // Nothing was damaged: the next run stores them, the one after hits.
+    scan(&tree, &cache, &extra);
+    assert_eq!(last(&cache, "targets_evaluated"), targets);
+    scan(&tree, &cache, &extra);
+    assert_eq!(last(&cache, "targets_from_cache"), targets);
+}

@@ -373,7 +373,7 @@ impl ResultCache {
                 warnings.push(rebuild(&self.path, &reason));
             }
             Some(problem) => warnings.push(format!(
-                "{} could not be used for the whole run ({problem}); {} results were not stored and will be evaluated again next time",
+                "{} could not be used for the whole run ({problem}); {} new entries were not stored (those files will be evaluated again next time)",
                 self.path.display(),
                 report.dropped
             )),
