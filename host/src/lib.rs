@@ -14,6 +14,7 @@ pub mod image;
 pub mod merge;
 pub mod policy_test;
 pub mod report;
+pub mod result_cache;
 pub mod scan;
 
 pub use tallyman_dockerfile as dockerfile;

@@ -2,6 +2,7 @@
 //! its own module; this one only wires them together and maps outcomes to
 //! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
+mod cache;
 mod image;
 mod keygen;
 mod merge;
@@ -52,6 +53,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// A compliance report (CIS Docker Benchmark) from a scan report or attestation.
     Report(report::ReportArgs),
+    /// Show or prune the caches of results and compiled policy code.
+    Cache(cache::CacheArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Cache(args) => cache::run(&args, &mut std::io::stdout().lock()),
         Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),

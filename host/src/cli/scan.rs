@@ -62,6 +62,9 @@ pub struct ScanArgs {
     /// Refuse Dockerfiles larger than this many bytes [default: 4 MiB, or the config's].
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<usize>,
+    /// Don't read or write the result cache (compiled policy code is still cached).
+    #[arg(long)]
+    no_cache: bool,
     #[command(flatten)]
     org: OrgArgs,
     #[command(flatten)]
@@ -229,8 +232,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress.tick(n);
     };
-    let results = scan::scan(&engine, &policies, &request, &filter, &tick)?;
+    let cache = super::cache::open_for_scan(args.no_cache, args.policies.cache_dir.as_deref());
+    let results = scan::scan(&engine, &policies, &request, &filter, cache.as_ref(), &tick)?;
     progress.finish();
+    super::cache::finish_scan(cache);
 
     let mut report = Report::new(
         Tool::tallyman(),

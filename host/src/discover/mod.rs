@@ -11,9 +11,10 @@ mod names;
 pub mod repositories;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
 
 pub use context::build_context;
 pub use names::is_dockerfile_name;
@@ -142,32 +143,47 @@ pub fn discover(
         if !options.no_ignore {
             walker.add_custom_ignore_filename(IGNORE_FILE);
         }
-        for entry in walker.build() {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    discovery.errors.push(DiscoverError {
-                        path: path.to_string_lossy().into_owned(),
-                        message: format!("cannot walk part of this directory: {err}"),
-                    });
-                    continue;
+        // In parallel: on a tree of 10,000 Dockerfiles the walk (a stat of
+        // every ignore file in every directory) is most of a scan whose
+        // results come from the result cache. The order is restored below.
+        let found = Mutex::new(Vec::new());
+        let errors = Mutex::new(Vec::new());
+        walker.build_parallel().run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_target = entry.file_type().is_some_and(|t| t.is_file())
+                            && is_dockerfile_name(&entry.file_name().to_string_lossy());
+                        if is_target {
+                            let display = display_path(root, entry.path());
+                            if keep(&display)
+                                && let Ok(mut found) = found.lock()
+                            {
+                                found.push(Found {
+                                    path: entry.path().to_path_buf(),
+                                    display,
+                                });
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        if let Ok(mut errors) = errors.lock() {
+                            errors.push(DiscoverError {
+                                path: path.to_string_lossy().into_owned(),
+                                message: format!("cannot walk part of this directory: {err}"),
+                            });
+                        }
+                    }
                 }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
-            if !is_dockerfile_name(&name) {
-                continue;
-            }
-            let display = display_path(root, entry.path());
-            if keep(&display) {
-                discovery.found.push(Found {
-                    path: entry.path().to_path_buf(),
-                    display,
-                });
-            }
-        }
+                WalkState::Continue
+            })
+        });
+        discovery
+            .found
+            .extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        errors.sort_by(|a, b| a.message.cmp(&b.message));
+        discovery.errors.extend(errors);
     }
     discovery.found.sort_by(|a, b| a.display.cmp(&b.display));
     discovery.found.dedup_by(|a, b| a.display == b.display);

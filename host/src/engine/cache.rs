@@ -137,6 +137,11 @@ impl CodeCache {
         ))
     }
 
+    /// The directory of this engine configuration's entries; `None` when disabled.
+    pub(crate) fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     fn seal(&self, sha256: &[u8; 32], serialized: &[u8]) -> [u8; 32] {
         let mut hasher = Sha256::new();
         hasher.update(self.fingerprint);
@@ -170,6 +175,69 @@ impl CodeCache {
         file.persist(path).map_err(|e| e.error)?;
         Ok(())
     }
+}
+
+/// Entries and bytes of compiled code under a cache directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CompiledCodeStats {
+    /// Entries of the running engine's configuration.
+    pub entries: u64,
+    pub bytes: u64,
+    /// Directories of other engine configurations (other tallyman or
+    /// wasmtime versions), which this build never reads.
+    pub other_engines: u64,
+    pub other_entries: u64,
+    pub other_bytes: u64,
+}
+
+/// The engine-configuration directories under `<cache dir>/compiled`.
+fn compiled_dirs(cache_dir: &Path) -> Vec<PathBuf> {
+    let Ok(listing) = fs::read_dir(cache_dir.join("compiled")) else {
+        return Vec::new();
+    };
+    listing
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_dir())
+        .collect()
+}
+
+/// What the compiled-code cache in `cache_dir` holds; `current` is the
+/// running engine's directory.
+pub fn compiled_code_stats(cache_dir: &Path, current: Option<&Path>) -> CompiledCodeStats {
+    let mut stats = CompiledCodeStats::default();
+    for dir in compiled_dirs(cache_dir) {
+        let (entries, bytes) = fs::read_dir(&dir)
+            .map(|listing| {
+                listing
+                    .filter_map(|entry| entry.ok())
+                    .filter(|entry| entry.path().extension().is_some_and(|e| e == "cwasm"))
+                    .filter_map(|entry| entry.metadata().ok())
+                    .fold((0, 0), |(n, size), m| (n + 1, size + m.len()))
+            })
+            .unwrap_or((0, 0));
+        if Some(dir.as_path()) == current {
+            stats.entries += entries;
+            stats.bytes += bytes;
+        } else {
+            stats.other_engines += 1;
+            stats.other_entries += entries;
+            stats.other_bytes += bytes;
+        }
+    }
+    stats
+}
+
+/// Deletes the compiled code in `cache_dir` of every engine configuration
+/// but `keep` (all of it when `keep` is `None`); returns the bytes freed.
+pub fn prune_compiled_code(cache_dir: &Path, keep: Option<&Path>) -> std::io::Result<u64> {
+    let before = compiled_code_stats(cache_dir, keep);
+    for dir in compiled_dirs(cache_dir) {
+        if Some(dir.as_path()) != keep {
+            fs::remove_dir_all(&dir)?;
+        }
+    }
+    // With no directory kept, every directory counts as another engine's.
+    Ok(before.other_bytes)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

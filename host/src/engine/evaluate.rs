@@ -79,17 +79,28 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The outcome of a policy that has nothing to check on a target.
-    pub(crate) fn nothing_from(policy: &Policy) -> Outcome {
+    /// A result known without evaluating: findings the policy returned
+    /// before on the same input (from the result cache), or none when no
+    /// rule of the policy concerns the target.
+    pub fn cached(policy: Policy, findings: Vec<model::Finding>) -> Outcome {
         Outcome {
-            policy: policy.clone(),
-            result: Ok(Vec::new()),
+            policy,
+            result: Ok(findings),
             diagnostics: Diagnostics::default(),
+        }
+    }
+
+    /// The findings, if this result may be reused for the same input: not a
+    /// policy error (a timeout depends on the machine's load) and not cut
+    /// short (the policy's output went over the cap).
+    pub fn cacheable_findings(&self) -> Option<&[model::Finding]> {
+        match &self.result {
+            Ok(findings) if self.diagnostics.dropped_bytes == 0 => Some(findings),
+            _ => None,
         }
     }
 }
 
-/// A target converted to the WIT types, with what findings are checked against.
 /// A target as the policies receive it: the typed record, and the same
 /// record postcard-encoded for policies with the `encoded` exports (absent
 /// when no policy of the session has them, or `limits.encoded-input` is off).

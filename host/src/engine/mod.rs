@@ -44,7 +44,9 @@ use std::sync::Arc;
 use wasmtime::component::Linker;
 
 pub use builtin::BUILTIN_POLICIES;
-pub use cache::{CacheDir, CacheOutcome};
+pub use cache::{
+    CacheDir, CacheOutcome, CompiledCodeStats, compiled_code_stats, prune_compiled_code,
+};
 pub use evaluate::{ErrorKind, Outcome, PolicyError};
 pub use limits::Limits;
 pub use load::{
@@ -166,6 +168,11 @@ impl Engine {
     /// each of `policies`, keeping their instances between targets.
     pub fn session<'a>(&'a self, policies: &'a [ConfiguredPolicy]) -> Session<'a> {
         Session::new(self, policies)
+    }
+
+    /// Where this engine's compiled code is cached; `None` when it is not.
+    pub fn compiled_code_dir(&self) -> Option<&Path> {
+        self.inner.cache.dir()
     }
 
     pub(crate) fn wasm_engine(&self) -> &wasmtime::Engine {

@@ -49,14 +49,37 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// The policies this session evaluates, in order.
+    pub fn policies(&self) -> &'a [ConfiguredPolicy] {
+        self.policies
+    }
+
     /// Evaluates every policy on a Dockerfile; one outcome per policy, in order.
     pub fn check_dockerfile(&mut self, dockerfile: &model::Dockerfile) -> Vec<Outcome> {
+        let all = vec![true; self.policies.len()];
+        self.check_dockerfile_with(dockerfile, &all)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Evaluates the policies whose entry in `wanted` is true (the others'
+    /// results are known already, e.g. cached); one entry per policy, in
+    /// order, `None` for those not wanted.
+    pub fn check_dockerfile_with(
+        &mut self,
+        dockerfile: &model::Dockerfile,
+        wanted: &[bool],
+    ) -> Vec<Option<Outcome>> {
         let converted = wit::Dockerfile::from(dockerfile);
         let encoded = self.encode(&converted);
-        self.check(Target::Dockerfile {
-            model: &converted,
-            encoded: encoded.as_deref(),
-        })
+        self.check_some(
+            Target::Dockerfile {
+                model: &converted,
+                encoded: encoded.as_deref(),
+            },
+            wanted,
+        )
     }
 
     /// Evaluates every policy on an image; one outcome per policy, in order.
@@ -81,26 +104,31 @@ impl<'a> Session<'a> {
     }
 
     fn check(&mut self, target: Target<'_>) -> Vec<Outcome> {
+        let all = vec![true; self.policies.len()];
+        self.check_some(target, &all)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    fn check_some(&mut self, target: Target<'_>, wanted: &[bool]) -> Vec<Option<Outcome>> {
         self.policies
             .iter()
             .zip(self.instances.iter_mut())
-            .map(|(configured, slot)| {
-                let policy = &configured.policy;
-                let applies = match target {
-                    Target::Dockerfile { .. } => policy.checks_dockerfiles(),
-                    Target::Image { .. } => policy.checks_images(),
-                };
-                if !applies {
-                    // No rule of the policy concerns this kind of target.
-                    return Outcome::nothing_from(policy);
-                }
-                evaluate::evaluate(
-                    self.engine,
-                    &configured.policy,
-                    &configured.settings,
-                    slot,
-                    target,
-                )
+            .enumerate()
+            .map(|(i, (configured, slot))| {
+                wanted.get(i).copied().unwrap_or(false).then(|| {
+                    let policy = &configured.policy;
+                    let applies = match target {
+                        Target::Dockerfile { .. } => policy.checks_dockerfiles(),
+                        Target::Image { .. } => policy.checks_images(),
+                    };
+                    if !applies {
+                        // No rule of the policy concerns this kind of target.
+                        return Outcome::cached(policy.clone(), Vec::new());
+                    }
+                    evaluate::evaluate(self.engine, policy, &configured.settings, slot, target)
+                })
             })
             .collect()
     }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
 use tallyman_dockerfile::model::{self, Dockerfile};
 
 use super::pragmas::Pragmas;
@@ -69,14 +70,37 @@ impl FindingFilter {
     }
 }
 
-/// A stage as reports name it: its name, else its index.
-fn stage_label(dockerfile: &Dockerfile, index: u32) -> String {
-    dockerfile
-        .stages
-        .iter()
-        .find(|s| s.index == index)
-        .and_then(|s| s.name.clone())
-        .unwrap_or_else(|| index.to_string())
+/// What turning findings into report entries needs of a Dockerfile besides
+/// its path: its pragmas and the names of its stages. Small, and cached with
+/// the file's results, so that a file whose results all come from the cache
+/// need not be parsed.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetFacts {
+    pragmas: Pragmas,
+    /// (index, name) of each stage.
+    stages: Vec<(u32, Option<String>)>,
+}
+
+impl TargetFacts {
+    pub fn of(dockerfile: &Dockerfile) -> TargetFacts {
+        TargetFacts {
+            pragmas: Pragmas::of(dockerfile),
+            stages: dockerfile
+                .stages
+                .iter()
+                .map(|stage| (stage.index, stage.name.clone()))
+                .collect(),
+        }
+    }
+
+    /// A stage as reports name it: its name, else its index.
+    fn stage_label(&self, index: u32) -> String {
+        self.stages
+            .iter()
+            .find(|(i, _)| *i == index)
+            .and_then(|(_, name)| name.clone())
+            .unwrap_or_else(|| index.to_string())
+    }
 }
 
 /// What one target's evaluation adds to the report.
@@ -93,9 +117,21 @@ pub fn collect(
     filter: &FindingFilter,
     known_rules: &dyn Fn(&str) -> bool,
 ) -> TargetResults {
-    let path = dockerfile.path.as_str();
+    let facts = TargetFacts::of(dockerfile);
+    collect_with(&dockerfile.path, &facts, outcomes, filter, known_rules)
+}
+
+/// Converts the outcomes of every policy on the Dockerfile at report path
+/// `path`, described by `facts`.
+pub fn collect_with(
+    path: &str,
+    facts: &TargetFacts,
+    outcomes: Vec<Outcome>,
+    filter: &FindingFilter,
+    known_rules: &dyn Fn(&str) -> bool,
+) -> TargetResults {
     let shared_path: Arc<str> = Arc::from(path);
-    let pragmas = Pragmas::of(dockerfile);
+    let pragmas = &facts.pragmas;
     let mut results = TargetResults::default();
     for pragma in &pragmas.all {
         for rule in pragma.rules.iter().filter(|r| !known_rules(r)) {
@@ -124,7 +160,7 @@ pub fn collect(
             column: finding.span.map(|s| s.start_column).filter(|c| *c > 0),
             stage: finding
                 .stage
-                .map(|i| filter.strings.get(&stage_label(dockerfile, i))),
+                .map(|i| filter.strings.get(&facts.stage_label(i))),
         })
     });
     results

@@ -14,14 +14,18 @@ use std::sync::Mutex;
 use globset::GlobSet;
 use rayon::prelude::*;
 
+use tallyman_dockerfile::LowerOptions;
+use tallyman_dockerfile::model::Finding;
+
 use crate::discover::repositories::{self, RepositoryRoot};
 use crate::discover::{self, DiscoverOptions, Found};
-use crate::engine::{ConfiguredPolicy, Engine};
+use crate::engine::{ConfiguredPolicy, Engine, Outcome, Session};
 use crate::report::{
     PolicyEntry, ReportError, ReportFinding, Repository, RuleEntry, SeverityName, Shard, Target,
     TargetKind, TargetStatus,
 };
-use findings::{FindingFilter, TargetResults};
+use crate::result_cache::{PolicyKey, ResultCache, Stored, TargetKey};
+use findings::{FindingFilter, TargetFacts, TargetResults};
 use read::{ReadOptions, ReadOutcome};
 
 /// The host's own pseudo-policy, for what tallyman itself reports.
@@ -143,30 +147,116 @@ fn target(
     }
 }
 
+/// The result cache as a scan uses it: with the key of each policy.
+struct CacheUse<'a> {
+    cache: &'a ResultCache,
+    policies: Vec<PolicyKey>,
+}
+
 /// Reads and evaluates one Dockerfile.
 fn scan_one(
-    session: &mut crate::engine::Session<'_>,
+    session: &mut Session<'_>,
     candidate: &Candidate<'_>,
     request: &ScanRequest,
     filter: &FindingFilter,
     known_rules: &(dyn Fn(&str) -> bool + Sync),
+    cache: Option<&CacheUse<'_>>,
 ) -> (Target, TargetResults) {
     let found = &candidate.found;
     let context = discover::build_context(&found.path, &candidate.repository.dir);
-    match read::read_dockerfile(&found.path, &found.display, context, &request.read) {
-        ReadOutcome::Failed { sha256, reason } => (
-            target(candidate, sha256, TargetStatus::Failed, Some(reason)),
-            TargetResults::default(),
-        ),
-        ReadOutcome::Model { sha256, model } => {
-            let outcomes = session.check_dockerfile(&model);
-            let results = findings::collect(&model, outcomes, filter, known_rules);
+    let bytes = match read::read_bytes(&found.path, &request.read) {
+        Ok(bytes) => bytes,
+        Err(reason) => {
+            return (
+                target(candidate, None, TargetStatus::Failed, Some(reason)),
+                TargetResults::default(),
+            );
+        }
+    };
+    let sha256 = read::sha256_hex(&bytes);
+    let lower = request.read.lower_options(&found.display, context);
+    match evaluate(session, &bytes, &sha256, &lower, &request.read, cache) {
+        Ok((facts, outcomes)) => {
+            let results =
+                findings::collect_with(&found.display, &facts, outcomes, filter, known_rules);
             (
                 target(candidate, Some(sha256), TargetStatus::Scanned, None),
                 results,
             )
         }
+        Err(reason) => (
+            target(candidate, Some(sha256), TargetStatus::Failed, Some(reason)),
+            TargetResults::default(),
+        ),
     }
+}
+
+/// The facts of one Dockerfile and every policy's outcome on it: from the
+/// cache where it has them, else parsed and evaluated (and then cached).
+/// An error is why the file cannot be parsed.
+fn evaluate(
+    session: &mut Session<'_>,
+    bytes: &[u8],
+    sha256: &str,
+    lower: &LowerOptions,
+    read: &ReadOptions,
+    cache: Option<&CacheUse<'_>>,
+) -> Result<(TargetFacts, Vec<Outcome>), String> {
+    let parse = || match read::parse_model(bytes, sha256.to_string(), lower, read) {
+        ReadOutcome::Model { model, .. } => Ok(model),
+        ReadOutcome::Failed { reason, .. } => Err(reason),
+    };
+    let Some(CacheUse { cache, policies }) = cache else {
+        let model = parse()?;
+        return Ok((TargetFacts::of(&model), session.check_dockerfile(&model)));
+    };
+    let session_policies = session.policies();
+    let key = TargetKey::dockerfile(cache.build(), sha256, lower);
+    let mut cached = cache.lookup::<TargetFacts>(&key, policies);
+    let wanted: Vec<bool> = cached.results.iter().map(Option::is_none).collect();
+    let cached_outcome = |configured: &ConfiguredPolicy, findings: Option<Vec<Finding>>| {
+        Some(Outcome::cached(configured.policy.clone(), findings?))
+    };
+    if !wanted.contains(&true)
+        && let Some(facts) = cached.facts.take()
+    {
+        let outcomes = session_policies
+            .iter()
+            .zip(cached.results)
+            .filter_map(|(configured, findings)| cached_outcome(configured, findings))
+            .collect();
+        return Ok((facts, outcomes));
+    }
+    let model = parse()?;
+    let evaluated = session.check_dockerfile_with(&model, &wanted);
+    let facts = cached
+        .facts
+        .take()
+        .unwrap_or_else(|| TargetFacts::of(&model));
+    let results = std::mem::take(&mut cached.results);
+    let stored: Vec<(PolicyKey, Stored<'_>)> = policies
+        .iter()
+        .zip(evaluated.iter().zip(&results))
+        .map(|(policy, (evaluated, cached))| {
+            let stored = match (evaluated, cached) {
+                (Some(outcome), _) => outcome
+                    .cacheable_findings()
+                    .map_or(Stored::Uncacheable, Stored::Evaluated),
+                (None, Some(findings)) => Stored::Cached(findings),
+                (None, None) => Stored::Uncacheable,
+            };
+            (*policy, stored)
+        })
+        .collect();
+    cache.record(&key, &facts, &stored, cached);
+    let outcomes = session_policies
+        .iter()
+        .zip(evaluated.into_iter().zip(results))
+        .filter_map(|(configured, (evaluated, cached))| {
+            evaluated.or_else(|| cached_outcome(configured, cached))
+        })
+        .collect();
+    Ok((facts, outcomes))
 }
 
 /// Where a discovery error goes in the report: under its repository's
@@ -232,12 +322,14 @@ fn discover_all<'a>(
     Ok(candidates)
 }
 
-/// Discovers, reads and evaluates every target.
+/// Discovers, reads and evaluates every target; with a result cache, only
+/// what it does not already hold is parsed and evaluated.
 pub fn scan(
     engine: &Engine,
     policies: &[ConfiguredPolicy],
     request: &ScanRequest,
     filter: &FindingFilter,
+    cache: Option<&ResultCache>,
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<ScanResults> {
     let mut results = ScanResults::default();
@@ -265,6 +357,13 @@ pub fn scan(
         ));
     }
     let known_rules = |id: &str| is_known_rule(policies, id);
+    let cache = cache.map(|cache| CacheUse {
+        cache,
+        policies: policies
+            .iter()
+            .map(|configured| PolicyKey::new(configured, engine.limits()))
+            .collect(),
+    });
     // Each target's results join the report as soon as they are ready:
     // holding them per target until every worker is done would keep a
     // second, half-empty copy of every finding list.
@@ -272,8 +371,14 @@ pub fn scan(
     to_scan.par_iter().for_each_init(
         || engine.session(policies),
         |session, candidate| {
-            let (target, target_results) =
-                scan_one(session, candidate, request, filter, &known_rules);
+            let (target, target_results) = scan_one(
+                session,
+                candidate,
+                request,
+                filter,
+                &known_rules,
+                cache.as_ref(),
+            );
             {
                 let mut results = shared.lock().unwrap_or_else(|p| p.into_inner());
                 results.targets.push(target);

@@ -2,18 +2,20 @@
 //! instruction silences those rules for that instruction;
 //! `# tallyman global ignore=ID[,ID]` anywhere silences them for the file.
 
+use serde::{Deserialize, Serialize};
 use tallyman_dockerfile::model::{Dockerfile, Instruction};
 
 /// One pragma as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pragma {
     pub line: u32,
     pub global: bool,
     pub rules: Vec<String>,
 }
 
-/// The pragmas of one file, resolved to what they cover.
-#[derive(Debug, Default)]
+/// The pragmas of one file, resolved to what they cover. (Kept in the
+/// result cache with the file's findings.)
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pragmas {
     global: Vec<String>,
     /// (first line, last line, rule ids) of each instruction with a pragma.
