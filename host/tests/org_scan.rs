@@ -344,6 +344,15 @@ fn overlapping_missing_and_mismatched_shards_are_refused() {
         "{stderr}"
     );
 
+    // Another policy: a shard whose module digest differs.
+    let mut other_policy = read_json(&two);
+    other_policy["policies"][0]["sha256"] = Value::from("f".repeat(64));
+    let other_policy_file = dir.join("other-policy.json");
+    std::fs::write(&other_policy_file, other_policy.to_string()).expect("write");
+    let (code, stderr) = merge(&dir, &[&one, &other_policy_file], &out);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("policies"), "{stderr}");
+
     // Another checkout state: a repository at another commit.
     let mut moved = read_json(&two);
     moved["repositories"][0]["commit"] = Value::from("0".repeat(40));
