@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use super::policies::{PolicySelection, load_policies};
+use super::scan::ReportOutputs;
 use crate::attest::options::RunOptions;
 use crate::attest::statement::ConfigDigest;
 use crate::config;
@@ -41,12 +42,8 @@ pub struct ImageArgs {
     /// Seconds each registry request may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     timeout: u64,
-    /// Report format; repeat with -o to write several reports in one run.
-    #[arg(short, long = "format", value_enum)]
-    formats: Vec<ReportFormat>,
-    /// Write the report to FILE instead of stdout; the n-th -o takes the n-th -f.
-    #[arg(short, long = "output", value_name = "FILE")]
-    outputs: Vec<PathBuf>,
+    #[command(flatten)]
+    reports: ReportOutputs,
     /// Lowest severity that fails the check (exit code 1) [default: high, or the config's].
     #[arg(long, value_enum)]
     fail_on: Option<SeverityName>,
@@ -66,8 +63,8 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let started_at = crate::clock::now_rfc3339();
     let evaluated_on = crate::clock::evaluation_date();
-    let destinations = super::scan::destinations(&args.formats, &args.outputs, ReportFormat::Text)?;
-    let signer = args.signing.signer(&args.outputs)?;
+    let destinations = args.reports.destinations(ReportFormat::Text)?;
+    let signer = args.signing.signer(&args.reports.outputs)?;
     let platform = PlatformSpec::parse(&args.platform)?;
     let root = PathBuf::from(".");
     let loaded = config::load(args.policies.config.as_deref(), &root)?;

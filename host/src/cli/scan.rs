@@ -27,12 +27,8 @@ use crate::scan::{self, RepositoryScan, ScanRequest};
 pub struct ScanArgs {
     /// Files and directories to scan (default: the current directory).
     paths: Vec<PathBuf>,
-    /// Report format; repeat with -o to write several reports in one run.
-    #[arg(short, long = "format", value_enum)]
-    formats: Vec<ReportFormat>,
-    /// Write the report to FILE instead of stdout; the n-th -o takes the n-th -f.
-    #[arg(short, long = "output", value_name = "FILE")]
-    outputs: Vec<PathBuf>,
+    #[command(flatten)]
+    reports: ReportOutputs,
     /// Lowest severity that fails the scan (exit code 1) [default: high, or the config's].
     #[arg(long, value_enum)]
     fail_on: Option<SeverityName>,
@@ -69,6 +65,27 @@ pub struct ScanArgs {
     org: OrgArgs,
     #[command(flatten)]
     signing: super::sign::SignArgs,
+}
+
+/// `-f` and `-o`: the reports to write and where.
+#[derive(Debug, Args)]
+pub(super) struct ReportOutputs {
+    /// Report format; repeat with -o to write several reports in one run.
+    #[arg(short, long = "format", value_enum)]
+    pub formats: Vec<ReportFormat>,
+    /// Write the report to FILE instead of stdout; the n-th -o takes the n-th -f.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub outputs: Vec<PathBuf>,
+}
+
+impl ReportOutputs {
+    /// Each format with its file, `default` when no `-f` is given.
+    pub fn destinations(
+        &self,
+        default: ReportFormat,
+    ) -> anyhow::Result<Vec<(ReportFormat, Option<PathBuf>)>> {
+        destinations(&self.formats, &self.outputs, default)
+    }
 }
 
 /// Scanning many repositories, and sharing the work between machines.
@@ -185,8 +202,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let started_at = crate::clock::now_rfc3339();
     let evaluated_on = crate::clock::evaluation_date();
-    let destinations = destinations(&args.formats, &args.outputs, ReportFormat::Text)?;
-    let signer = args.signing.signer(&args.outputs)?;
+    let destinations = args.reports.destinations(ReportFormat::Text)?;
+    let signer = args.signing.signer(&args.reports.outputs)?;
     let shard = args.org.shard()?;
     let (repositories, root) = args.org.repositories(&args.paths)?;
     let loaded = config::load(args.policies.config.as_deref(), &root)?;
@@ -311,10 +328,7 @@ fn run_options(
 /// repository whose prefix it starts with.
 fn read_source(repositories: &[RepositoryScan], path: &str) -> Option<String> {
     repositories.iter().find_map(|scan| {
-        let relative = match &scan.root.prefix {
-            Some(prefix) => path.strip_prefix(prefix.as_str())?.strip_prefix('/')?,
-            None => path,
-        };
+        let relative = scan.root.relative_path(path)?;
         std::fs::read_to_string(scan.root.dir.join(relative)).ok()
     })
 }

@@ -46,6 +46,15 @@ impl RepositoryRoot {
         }
     }
 
+    /// A target's path in the repository, from its path in the report; `None`
+    /// for a path outside it.
+    pub fn relative_path<'p>(&self, report_path: &'p str) -> Option<&'p str> {
+        match &self.prefix {
+            Some(prefix) => report_path.strip_prefix(prefix.as_str())?.strip_prefix('/'),
+            None => Some(report_path),
+        }
+    }
+
     /// Its `path` in the report (see [`crate::report::Repository::path`]).
     pub fn report_dir(&self) -> String {
         self.prefix.clone().unwrap_or_else(|| ".".to_string())

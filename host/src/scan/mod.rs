@@ -336,14 +336,12 @@ pub fn scan(
     let candidates = discover_all(request, &mut results)?;
     let ignored = |candidate: &Candidate<'_>| {
         request.ignore_paths.as_ref().is_some_and(|globs| {
-            globs.is_match(&candidate.found.display)
+            let display = candidate.found.display.as_str();
+            globs.is_match(display)
                 || candidate
                     .repository
-                    .prefix
-                    .as_deref()
-                    .and_then(|prefix| candidate.found.display.strip_prefix(prefix))
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .is_some_and(|relative| globs.is_match(relative))
+                    .relative_path(display)
+                    .is_some_and(|relative| relative != display && globs.is_match(relative))
         })
     };
     let (skipped, to_scan): (Vec<Candidate<'_>>, Vec<Candidate<'_>>) =
