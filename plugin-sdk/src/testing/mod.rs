@@ -202,6 +202,55 @@ pub fn check_image<P: Policy>(image: &Image, settings: &str) -> Vec<Finding> {
     findings
 }
 
+/// A clean image in the JSON form of the model, for `check-image` tests to
+/// edit: non-root user, a health check, one exposed port, `PATH` only in the
+/// environment, no labels, history, layers or annotations.
+pub fn clean_image_json() -> serde_json::Value {
+    serde_json::json!({
+        "reference": "oci:build/image:1.0",
+        "manifest_digest": format!("sha256:{}", "a".repeat(64)),
+        "platform": {"os": "linux", "architecture": "amd64", "variant": null},
+        "requested_platform": {"os": "linux", "architecture": "amd64", "variant": null},
+        "config": {
+            "user": "10001", "env": [{"key": "PATH", "value": "/usr/bin:/bin"}], "entrypoint": null,
+            "cmd": ["/app"], "working_dir": "", "exposed_ports": ["8080/tcp"],
+            "healthcheck": {"test": ["CMD", "/app", "health"], "interval_ns": null, "timeout_ns": null, "start_period_ns": null, "retries": null},
+            "volumes": [], "stop_signal": null, "labels": []
+        },
+        "history": [],
+        "layers": [],
+        "annotations": [],
+        "created": null,
+        "evaluated_on": "2026-01-15"
+    })
+}
+
+/// Replaces an image's history (JSON form) with one layer-making step per
+/// `created_by` command.
+pub fn set_history(image: &mut serde_json::Value, created_by: &[&str]) {
+    image["history"] = serde_json::Value::Array(
+        created_by
+            .iter()
+            .map(|c| serde_json::json!({"created": null, "created_by": c, "empty_layer": false, "comment": null}))
+            .collect(),
+    );
+}
+
+/// [`check_image`] on an image in the JSON form of the model.
+pub fn check_image_json<P: Policy>(image: &serde_json::Value, settings: &str) -> Vec<Finding> {
+    let image = image_from_json(&image.to_string())
+        .unwrap_or_else(|error| panic!("not a valid image model: {error}"));
+    check_image::<P>(&image, settings)
+}
+
+/// The distinct rule ids of `findings`, sorted.
+pub fn rule_ids(findings: &[Finding]) -> Vec<&str> {
+    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// The policy's `validate-settings`.
 pub fn validate_settings<P: Policy>(settings: &str) -> Result<(), String> {
     policy::validate_settings::<P>(settings)

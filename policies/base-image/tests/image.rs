@@ -2,40 +2,12 @@
 //! image names in its `org.opencontainers.image.base.name` annotation or label.
 
 use serde_json::{Value, json};
-use tallyman_policy_base_image::{BaseImage, Settings};
-use tallyman_sdk::{Finding, Policy, testing};
-
-/// A clean image: non-root, healthcheck, no secrets, nothing in its history.
-fn base() -> Value {
-    json!({
-        "reference": "oci:build/image:1.0",
-        "manifest_digest": format!("sha256:{}", "a".repeat(64)),
-        "platform": {"os": "linux", "architecture": "amd64", "variant": null},
-        "requested_platform": {"os": "linux", "architecture": "amd64", "variant": null},
-        "config": {
-            "user": "10001", "env": [{"key": "PATH", "value": "/usr/bin:/bin"}], "entrypoint": null,
-            "cmd": ["/app"], "working_dir": "", "exposed_ports": ["8080/tcp"],
-            "healthcheck": {"test": ["CMD", "/app", "health"], "interval_ns": null, "timeout_ns": null, "start_period_ns": null, "retries": null},
-            "volumes": [], "stop_signal": null, "labels": []
-        },
-        "history": [],
-        "layers": [],
-        "annotations": [],
-        "created": null,
-        "evaluated_on": "2026-01-15"
-    })
-}
-
-fn ids(findings: &[Finding]) -> Vec<&str> {
-    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
+use tallyman_policy_base_image::BaseImage;
+use tallyman_sdk::Finding;
+use tallyman_sdk::testing::{self, clean_image_json as base, rule_ids as ids};
 
 fn check(image: &Value) -> Vec<Finding> {
-    let image = testing::image_from_json(&image.to_string()).expect("a valid image model");
-    BaseImage::check_image(&image, &Settings::default())
+    testing::check_image_json::<BaseImage>(image, "{}")
 }
 
 fn with_base(place: &str, base_name: &str) -> Value {

@@ -2,50 +2,14 @@
 //! `Labels`, SEC002, SEC003 and SEC006 on the history.
 
 use serde_json::{Value, json};
-use tallyman_policy_secrets::{Secrets, Settings};
-use tallyman_sdk::{Finding, Policy, testing};
-
-/// A clean image: non-root, healthcheck, no secrets, nothing in its history.
-fn base() -> Value {
-    json!({
-        "reference": "oci:build/image:1.0",
-        "manifest_digest": format!("sha256:{}", "a".repeat(64)),
-        "platform": {"os": "linux", "architecture": "amd64", "variant": null},
-        "requested_platform": {"os": "linux", "architecture": "amd64", "variant": null},
-        "config": {
-            "user": "10001", "env": [{"key": "PATH", "value": "/usr/bin:/bin"}], "entrypoint": null,
-            "cmd": ["/app"], "working_dir": "", "exposed_ports": ["8080/tcp"],
-            "healthcheck": {"test": ["CMD", "/app", "health"], "interval_ns": null, "timeout_ns": null, "start_period_ns": null, "retries": null},
-            "volumes": [], "stop_signal": null, "labels": []
-        },
-        "history": [],
-        "layers": [],
-        "annotations": [],
-        "created": null,
-        "evaluated_on": "2026-01-15"
-    })
-}
-
-fn history(image: &mut Value, created_by: &[&str]) {
-    image["history"] = Value::Array(
-        created_by
-            .iter()
-            .map(|c| json!({"created": null, "created_by": c, "empty_layer": false, "comment": null}))
-            .collect(),
-    );
-}
-
-fn ids(findings: &[Finding]) -> Vec<&str> {
-    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
+use tallyman_policy_secrets::Secrets;
+use tallyman_sdk::Finding;
+use tallyman_sdk::testing::{
+    self, clean_image_json as base, rule_ids as ids, set_history as history,
+};
 
 fn check(image: &Value, settings: &str) -> Vec<Finding> {
-    let image = testing::image_from_json(&image.to_string()).expect("a valid image model");
-    let settings: Settings = serde_json::from_str(settings).expect("settings");
-    Secrets::check_image(&image, &settings)
+    testing::check_image_json::<Secrets>(image, settings)
 }
 
 const GITHUB_TOKEN: &str = "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
