@@ -62,13 +62,18 @@ fn evaluation(c: &mut Criterion) {
         }
     }
     // The same work written with tallyman-sdk, which also exports the
-    // `encoded` checks: the typed record against one postcard buffer.
-    let sdk_wasm = common::policy_wasm("echo-sdk");
-    for (label, encoded) in [("sdk-typed", false), ("sdk-encoded", true)] {
+    // `encoded` checks: the typed record against one postcard buffer, and
+    // the buffer decoded through the general allocator (`echo-sdk-plain`,
+    // without the SDK's `model-arena` feature) or into the reused block.
+    for (label, name, encoded) in [
+        ("sdk-typed", "echo-sdk", false),
+        ("sdk-encoded-plain", "echo-sdk-plain", true),
+        ("sdk-encoded", "echo-sdk", true),
+    ] {
         let engine = engine_with_input(true, encoded, CacheDir::Disabled);
         let policy = engine
-            .load_bytes(&sdk_wasm, PolicySource::Bytes)
-            .expect("echo-sdk");
+            .load_bytes(&common::policy_wasm(name), PolicySource::Bytes)
+            .expect(name);
         let policies = [ConfiguredPolicy::new(policy, "{}")];
         let mut session = engine.session(&policies);
         for (size, target) in &targets {

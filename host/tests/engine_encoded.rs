@@ -124,3 +124,73 @@ fn encoded_and_typed_inputs_give_the_same_findings() {
         );
     }
 }
+
+/// `echo-sdk` decodes each model into a block it reuses between
+/// evaluations (the SDK's `model-arena` feature); `echo-sdk-plain` is the
+/// same source without it. On one live instance each, models that fit the
+/// block, models that spill out of it (the first one over 256 KiB), and the
+/// same after the block has grown must all read back exactly: every `FROM`
+/// is echoed with its image name, and reusing the block must not mix two
+/// models.
+#[test]
+fn models_decoded_into_the_reused_block_read_back_exactly() {
+    let cache = temp_cache();
+    let limits = Limits {
+        max_findings: 10_000,
+        max_output_bytes: 64 * 1024 * 1024,
+        ..Limits::default()
+    };
+    let engine = engine_with(limits, cache.path());
+    let policies: Vec<ConfiguredPolicy> = ["echo-sdk", "echo-sdk-plain"]
+        .into_iter()
+        .map(|name| ConfiguredPolicy::new(common::load(&engine, name), "{}"))
+        .collect();
+    assert!(policies.iter().all(|p| p.policy.takes_encoded_input()));
+    let model = |path: &str, stages: usize, seed: usize| {
+        let bases: Vec<String> = (0..stages)
+            .map(|i| {
+                format!(
+                    "registry{seed}.example/team/image-{i:05}-{}:{seed}",
+                    "x".repeat(i % 97)
+                )
+            })
+            .collect();
+        let bases: Vec<&str> = bases.iter().map(String::as_str).collect();
+        common::dockerfile(path, &bases)
+    };
+    let sequence = [
+        model("small-1", 3, 1),
+        model("large-1", 4_000, 2),
+        model("small-2", 5, 3),
+        model("large-2", 4_000, 4),
+        model("larger", 9_000, 5),
+        model("small-3", 1, 6),
+    ];
+    // The image names alone (each is encoded several times over) are more
+    // than the block's initial 256 KiB.
+    let names: usize = sequence[1]
+        .stages
+        .iter()
+        .map(|s| s.base.written.len())
+        .sum();
+    assert!(
+        names > 256 * 1024,
+        "the large model names only {names} bytes"
+    );
+    let mut session = engine.session(&policies);
+    for model in &sequence {
+        let expected: Vec<String> = model
+            .stages
+            .iter()
+            .map(|stage| format!("FROM {}", stage.base.written))
+            .collect();
+        for Outcome { policy, result, .. } in session.check_dockerfile(model) {
+            let messages: Vec<String> = result
+                .unwrap_or_else(|e| panic!("{} on {}: {e:?}", policy.name(), model.path))
+                .into_iter()
+                .map(|finding| finding.message)
+                .collect();
+            assert_eq!(messages, expected, "{} on {}", policy.name(), model.path);
+        }
+    }
+}

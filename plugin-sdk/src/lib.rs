@@ -80,6 +80,8 @@
 // `::tallyman_sdk` from inside it too.
 extern crate self as tallyman_sdk;
 
+#[cfg(all(target_arch = "wasm32", feature = "model-arena"))]
+mod arena;
 mod finding;
 pub mod image;
 mod instruction;
@@ -98,6 +100,12 @@ pub mod testing;
 ///
 /// Policy authors use the re-exports in [`model`]; the raw module is public
 /// because the [`export_policy!`] macro expands in the policy's crate.
+/// Models are decoded into a reusable block (see `arena.rs`); turn the
+/// `model-arena` feature off to install another global allocator.
+#[cfg(all(target_arch = "wasm32", feature = "model-arena"))]
+#[global_allocator]
+static MODEL_ARENA: arena::ModelArena = arena::ModelArena;
+
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({

@@ -137,25 +137,30 @@ impl<P: Policy> crate::bindings::Guest for Exported<P> {
 
 impl<P: Policy> crate::bindings::exports::tallyman::policy::encoded::Guest for Exported<P> {
     fn check_dockerfile(dockerfile: Vec<u8>, settings: String) -> Vec<Finding> {
-        check_dockerfile::<P>(&decode(&dockerfile), &settings)
+        with_decoded(&dockerfile, |model| check_dockerfile::<P>(model, &settings))
     }
 
     fn check_image(image: Vec<u8>, settings: String) -> Vec<Finding> {
-        check_image::<P>(&decode(&image), &settings)
+        with_decoded(&image, |model| check_image::<P>(model, &settings))
     }
 }
 
-/// Decodes a model the host encoded (see the `policy-encoded` world).
+/// Decodes a model the host encoded (see the `policy-encoded` world) and
+/// lends it to `check`.
 ///
 /// The bytes come from the host that checked this component's exports
 /// against the same WIT, so a failure means the two disagree on the model:
 /// trapping makes the host report a `trap` naming the reason, where an
 /// empty result would pass for "no findings".
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
-    match postcard::from_bytes(bytes) {
+fn with_decoded<T: serde::de::DeserializeOwned, R>(bytes: &[u8], check: impl FnOnce(&T) -> R) -> R {
+    let decode = || match postcard::from_bytes(bytes) {
         Ok(model) => model,
         Err(error) => panic!("the host's encoded model does not match this SDK's WIT: {error}"),
-    }
+    };
+    #[cfg(all(target_arch = "wasm32", feature = "model-arena"))]
+    return crate::arena::with_decoded(decode, check);
+    #[cfg(not(all(target_arch = "wasm32", feature = "model-arena")))]
+    return check(&decode());
 }
 
 /// Exports a [`Policy`] implementation as the component's `policy` world.

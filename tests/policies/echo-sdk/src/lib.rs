@@ -36,7 +36,7 @@ impl Policy for EchoSdk {
 
     fn info() -> PolicyMeta {
         PolicyMeta {
-            name: "echo-sdk",
+            name: env!("CARGO_PKG_NAME"),
             version: "0.1.0",
             description: "one finding per FROM, written with tallyman-sdk",
             rules: &[&ECHO1],
