@@ -133,52 +133,113 @@ const FORMATS: &[TokenFormat] = &[
 
 /// Every secret in `text`, in order of position.
 pub fn detect(text: &str) -> Vec<Detected<'_>> {
-    let mut found = Vec::new();
-    for format in FORMATS {
-        for prefix in format.prefixes {
-            found.extend(match_format(text, format, prefix));
-        }
-    }
+    let mut found = tokens(text);
     found.extend(private_keys(text));
     found.extend(jwts(text));
     found.sort_by_key(|detected| detected.offset);
     found
 }
 
-fn match_format<'a>(
+/// How many prefixes the token formats have in all.
+const PREFIX_COUNT: usize = {
+    let mut count = 0;
+    let mut at = 0;
+    while at < FORMATS.len() {
+        count += FORMATS[at].prefixes.len();
+        at += 1;
+    }
+    count
+};
+
+/// The pairs of bytes a token prefix starts with (every prefix has at
+/// least two), as a bit set indexed by `first * 256 + second`.
+const PREFIX_PAIRS: [u64; 1024] = {
+    let mut pairs = [0u64; 1024];
+    let mut at = 0;
+    while at < FORMATS.len() {
+        let prefixes = FORMATS[at].prefixes;
+        let mut p = 0;
+        while p < prefixes.len() {
+            let bytes = prefixes[p].as_bytes();
+            assert!(bytes.len() >= 2, "a token prefix has at least two bytes");
+            let pair = (bytes[0] as usize) << 8 | bytes[1] as usize;
+            pairs[pair / 64] |= 1 << (pair % 64);
+            p += 1;
+        }
+        at += 1;
+    }
+    pairs
+};
+
+fn starts_a_prefix(first: u8, second: u8) -> bool {
+    let pair = usize::from(first) << 8 | usize::from(second);
+    PREFIX_PAIRS[pair / 64] & (1 << (pair % 64)) != 0
+}
+
+/// The token formats' matches in order of position (formats in the order of
+/// [`FORMATS`] at one position). One pass over `text` that compares only
+/// where two bytes a prefix starts with are found: most texts hold no token, and a
+/// search per prefix cost more than the rest of the rule. Matches of one
+/// prefix do not overlap, as with `str::match_indices`.
+fn tokens(text: &str) -> Vec<Detected<'_>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    // Where the last match of each prefix ended, in the order of `FORMATS`.
+    let mut resume = [0usize; PREFIX_COUNT];
+    for (start, pair) in bytes.windows(2).enumerate() {
+        if !starts_a_prefix(pair[0], pair[1]) {
+            continue;
+        }
+        let rest = &bytes[start..];
+        let mut slot = 0;
+        for format in FORMATS {
+            for prefix in format.prefixes {
+                if start >= resume[slot] && rest.starts_with(prefix.as_bytes()) {
+                    resume[slot] = start + prefix.len();
+                    found.extend(token_at(text, format, prefix, start));
+                }
+                slot += 1;
+            }
+        }
+    }
+    found
+}
+
+/// The token of `format` whose `prefix` starts at `start`, if what follows
+/// the prefix has the format's shape.
+fn token_at<'a>(
     text: &'a str,
     format: &'static TokenFormat,
     prefix: &'static str,
-) -> impl Iterator<Item = Detected<'a>> {
+    start: usize,
+) -> Option<Detected<'a>> {
     let bytes = text.as_bytes();
-    text.match_indices(prefix).filter_map(move |(start, _)| {
-        let before = start.checked_sub(1).and_then(|at| bytes.get(at));
-        if before.is_some_and(|&byte| (format.left_boundary)(byte)) {
-            return None;
-        }
-        let body_start = start + prefix.len();
-        let body = run_length(bytes, body_start, format.class);
-        if body < format.min || body > format.max {
-            return None;
-        }
-        let value = text.get(start..body_start + body)?;
-        // AWS's documentation key, used in examples everywhere.
-        if value.ends_with("EXAMPLE") {
-            return None;
-        }
-        // A token is random: a run of one character, or only lower-case
-        // letters, is a name that happens to share the prefix.
-        let body_text = value.get(prefix.len()..)?;
-        if !body_text.bytes().any(|b| b.is_ascii_digit())
-            && !body_text.bytes().any(|b| b.is_ascii_uppercase())
-        {
-            return None;
-        }
-        Some(Detected {
-            kind: format.kind,
-            value,
-            offset: start,
-        })
+    let before = start.checked_sub(1).and_then(|at| bytes.get(at));
+    if before.is_some_and(|&byte| (format.left_boundary)(byte)) {
+        return None;
+    }
+    let body_start = start + prefix.len();
+    let body = run_length(bytes, body_start, format.class);
+    if body < format.min || body > format.max {
+        return None;
+    }
+    let value = text.get(start..body_start + body)?;
+    // AWS's documentation key, used in examples everywhere.
+    if value.ends_with("EXAMPLE") {
+        return None;
+    }
+    // A token is random: a run of one character, or only lower-case
+    // letters, is a name that happens to share the prefix.
+    let body_text = value.get(prefix.len()..)?;
+    if !body_text.bytes().any(|b| b.is_ascii_digit())
+        && !body_text.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        return None;
+    }
+    Some(Detected {
+        kind: format.kind,
+        value,
+        offset: start,
     })
 }
 
@@ -345,6 +406,48 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<&'static str> {
         detect(text).into_iter().map(|found| found.kind).collect()
+    }
+
+    /// The search of each prefix on its own (`str::match_indices`), which
+    /// the one-pass [`tokens`] replaced: both must find the same tokens in
+    /// the same order.
+    fn tokens_by_search(text: &str) -> Vec<Detected<'_>> {
+        let mut found = Vec::new();
+        for format in FORMATS {
+            for prefix in format.prefixes {
+                found.extend(
+                    text.match_indices(prefix)
+                        .filter_map(|(start, _)| token_at(text, format, prefix, start)),
+                );
+            }
+        }
+        found.sort_by_key(|detected| detected.offset);
+        found
+    }
+
+    #[test]
+    fn one_pass_finds_what_a_search_per_prefix_finds() {
+        let aws = "AKIAZ3MSJV4WWNKWW5FG";
+        let github = "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R";
+        let texts = [
+            String::new(),
+            "RUN apt-get install -y ca-certificates".to_string(),
+            format!("ENV A={aws} B={github} C={aws}"),
+            format!("{github}{aws}"),
+            // Overlapping prefixes: `ASIA` again inside `ASIASIA...`.
+            "ASIASIAZ3MSJV4WWNKWW5FGAB".to_string(),
+            "ASIAZ3MSJV4WWNKWW5FGASIAZ3MSJV4WWNKWW5FG".to_string(),
+            format!("ghp_ghp_{}", &github[4..]),
+            format!("é{aws} ü{github}ß"),
+            "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+                .to_string(),
+            "pypi-AgEIcHlwaS5vcmcpypi-AgEIcHlwaS5vcmc0123456789abcdefghijABCDEFGHIJ0123456789abcdefghij"
+                .to_string(),
+        ];
+        for text in &texts {
+            assert_eq!(tokens(text), tokens_by_search(text), "{text}");
+        }
+        assert_eq!(tokens(&texts[2]).len(), 3);
     }
 
     #[test]
