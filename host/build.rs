@@ -114,6 +114,15 @@ fn build_policy(name: &str, manifest: &Path, target_dir: &Path) -> Result<PathBu
             command.env_remove(key.as_ref());
         }
     }
+    // Whole-program optimisation across the policy, the SDK and serde: the
+    // policies are small, so it costs seconds here and makes every
+    // evaluation cheaper (BENCHMARKS.md). No DWARF: the embedded modules
+    // were ~4 MB each with line tables, and trap messages name functions
+    // from the name section, which stays. Only this nested build sees this.
+    command
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false");
     let output = command
         .output()
         .map_err(|e| format!("cannot run cargo for policies/{name}: {e}"))?;
