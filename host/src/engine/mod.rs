@@ -92,6 +92,11 @@ impl Engine {
             // messages; DWARF details would only slow traps down.
             .wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Disable)
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
+        // `perf` can then name the policies' own functions (see "Where a
+        // Rust policy's time goes" in docs/writing-policies.md).
+        if std::env::var_os("TALLYMAN_PERF_MAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let wasm = wasmtime::Engine::new(&config).map_err(wasmtime_error)?;
         let mut linker = Linker::new(&wasm);
         sandbox::add_to_linker(&mut linker).map_err(wasmtime_error)?;
