@@ -26,7 +26,9 @@ use crate::model::SimpleCommand;
 pub struct Command<'a> {
     program: &'a str,
     args: &'a [String],
-    value_flags: &'a [&'a str],
+    /// Declared with [`Command::value_flags`]; otherwise looked up by
+    /// program when first needed (most queries only compare the name).
+    value_flags: Option<&'a [&'a str]>,
 }
 
 impl SimpleCommand {
@@ -100,7 +102,7 @@ impl<'a> Command<'a> {
         Command {
             program,
             args,
-            value_flags: known_value_flags(program),
+            value_flags: None,
         }
     }
 
@@ -119,7 +121,7 @@ impl<'a> Command<'a> {
     /// without it, a flag's value counts as an operand.
     #[must_use]
     pub fn value_flags(mut self, flags: &'a [&'a str]) -> Command<'a> {
-        self.value_flags = flags;
+        self.value_flags = Some(flags);
         self
     }
 
@@ -145,7 +147,10 @@ impl<'a> Command<'a> {
 
     /// The first operand: `install` in `apt-get -y install curl`.
     pub fn subcommand(&self) -> Option<&'a str> {
-        self.operands().first().copied()
+        self.words().into_iter().find_map(|word| match word {
+            Word::Operand(operand) => Some(operand),
+            _ => None,
+        })
     }
 
     pub fn has_subcommand(&self, subcommand: &str) -> bool {
@@ -247,7 +252,7 @@ impl<'a> Command<'a> {
                 continue;
             };
             let name = group.split('=').next().unwrap_or(group);
-            if name.chars().count() > 1 && self.takes_value(&format!("-{name}")) {
+            if name.chars().count() > 1 && self.takes_value_dashed(name) {
                 // A declared single-dash long flag (`-ldflags`).
                 let value = match group.split_once('=') {
                     Some((_, value)) => Some(value),
@@ -258,8 +263,7 @@ impl<'a> Command<'a> {
             }
             for (at, letter) in group.char_indices() {
                 let mut buffer = [0u8; 4];
-                let flag = format!("-{}", letter.encode_utf8(&mut buffer));
-                if self.takes_value(&flag) {
+                if self.takes_value_dashed(letter.encode_utf8(&mut buffer)) {
                     let attached = group.get(at + letter.len_utf8()..).unwrap_or_default();
                     let value = if attached.is_empty() {
                         args.next().map(String::as_str)
@@ -276,7 +280,20 @@ impl<'a> Command<'a> {
     }
 
     fn takes_value(&self, flag: &str) -> bool {
-        self.value_flags.contains(&flag)
+        self.declared_value_flags().contains(&flag)
+    }
+
+    /// [`takes_value`](Command::takes_value) for `-name`, without building
+    /// the string (this runs for every letter of every short flag group).
+    fn takes_value_dashed(&self, name: &str) -> bool {
+        self.declared_value_flags()
+            .iter()
+            .any(|flag| flag.strip_prefix('-') == Some(name))
+    }
+
+    fn declared_value_flags(&self) -> &'a [&'a str] {
+        self.value_flags
+            .unwrap_or_else(|| known_value_flags(self.program))
     }
 
     /// Skips wrapper programs, repeatedly (`sudo env X=1 apt-get`).
