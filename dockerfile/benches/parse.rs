@@ -6,34 +6,13 @@
 //!
 //! `cargo bench -p tallyman-dockerfile --bench parse`
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use tallyman_dockerfile::{LowerOptions, ParseOptions, lower, parse};
 
-fn corpus() -> (String, Vec<Vec<u8>>) {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = manifest.join("../../shared/corpus/dockerfiles");
-    let (name, dir) = if shared.is_dir() {
-        ("shared corpus", shared)
-    } else {
-        (
-            "vendored sample",
-            manifest.join("tests/data/corpus-sample/files"),
-        )
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.is_file())
-        .collect();
-    paths.sort();
-    let files: Vec<Vec<u8>> = paths
-        .iter()
-        .map(|path| std::fs::read(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
-        .collect();
-    (name.to_owned(), files)
-}
+#[path = "support/corpus.rs"]
+mod corpus;
 
 fn parse_all(files: &[Vec<u8>], options: &ParseOptions) -> usize {
     files
@@ -43,7 +22,7 @@ fn parse_all(files: &[Vec<u8>], options: &ParseOptions) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let (name, files) = corpus();
+    let (name, files) = corpus::corpus(Path::new(env!("CARGO_MANIFEST_DIR")));
     let bytes: usize = files.iter().map(Vec::len).sum();
     let options = ParseOptions::default();
     eprintln!("parsing the {name}: {} files, {bytes} bytes", files.len());

@@ -6,6 +6,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../../dockerfile/benches/support/corpus.rs"]
+mod corpus;
 
 use std::hint::black_box;
 
@@ -146,20 +148,12 @@ fn builtin_scan(c: &mut Criterion) {
 /// the SDK's `model-arena` (`echo-sdk-plain`), fresh and reused instances.
 fn corpus_scan(c: &mut Criterion) {
     use tallyman::dockerfile::{LowerOptions, lower, parse};
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../dockerfile/tests/data/corpus-sample/files");
-    let mut models = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&root)
-        .expect("the vendored corpus sample")
-        .map(|entry| entry.expect("entry").path())
+    let dockerfile_crate = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dockerfile");
+    let models: Vec<_> = corpus::sample(&dockerfile_crate)
+        .iter()
+        .filter_map(|text| parse(text, &Default::default()).ok())
+        .map(|ast| lower(&ast, &LowerOptions::default()))
         .collect();
-    entries.sort();
-    for path in entries {
-        let text = std::fs::read(&path).expect("a corpus file");
-        if let Ok(ast) = parse(&text, &Default::default()) {
-            models.push(lower(&ast, &LowerOptions::default()));
-        }
-    }
     let targets: Vec<_> = models.iter().cycle().take(1000).cloned().collect();
     let mut group = c.benchmark_group("corpus-1000x10");
     group.sample_size(10);

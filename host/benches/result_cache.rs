@@ -10,7 +10,7 @@
 //! `cargo bench -p tallyman --bench result_cache`; figures in BENCHMARKS.md.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
@@ -19,32 +19,12 @@ use tallyman::engine::{CacheDir, Engine, Limits};
 use tallyman::result_cache::{BuildId, TargetKey};
 use tallyman::scan::read::{self, ReadOptions};
 
-fn corpus() -> (String, Vec<Vec<u8>>) {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = manifest.join("../../shared/corpus/dockerfiles");
-    let (name, dir) = if shared.is_dir() {
-        ("shared corpus", shared)
-    } else {
-        (
-            "vendored sample",
-            manifest.join("../dockerfile/tests/data/corpus-sample/files"),
-        )
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.is_file())
-        .collect();
-    paths.sort();
-    let files = paths
-        .iter()
-        .map(|path| std::fs::read(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
-        .collect();
-    (name.to_owned(), files)
-}
+#[path = "../../dockerfile/benches/support/corpus.rs"]
+mod corpus;
 
 fn bench(c: &mut Criterion) {
-    let (name, files) = corpus();
+    let (name, files) =
+        corpus::corpus(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../dockerfile"));
     let options = ReadOptions {
         max_size: 4 * 1024 * 1024,
         evaluated_on: "2026-01-15".into(),
