@@ -3,6 +3,8 @@
 
 mod sarif_schema;
 
+mod cli_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -14,19 +16,8 @@ fn manifest_dir() -> &'static Path {
 
 /// One compile cache for every test of this binary: compiling the built-in
 /// policies once is enough (writes to it are atomic).
-fn cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-scan-cache")
-}
-
 fn tallyman_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tallyman"))
-        .args(args)
-        .current_dir(dir)
-        .env("TALLYMAN_DATE", "2026-01-15")
-        .env("TALLYMAN_CACHE_DIR", cache_dir())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
+    cli_support::run(dir, "cli-scan-cache", args, &[])
 }
 
 fn text(bytes: &[u8]) -> String {

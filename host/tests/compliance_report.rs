@@ -8,6 +8,8 @@
 //! `TALLYMAN_UPDATE_DOCS=1` also writes the README's screenshot,
 //! `docs/images/compliance-report.png`.
 
+mod cli_support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -28,20 +30,8 @@ fn examples_dir() -> PathBuf {
 }
 
 /// One compile cache for every test of this binary.
-fn cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("compliance-cache")
-}
-
 fn tallyman(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tallyman"))
-        .args(args)
-        .current_dir(dir)
-        .env("TALLYMAN_DATE", "2026-01-15")
-        .env("TALLYMAN_CACHE_DIR", cache_dir())
-        .env_remove("TALLYMAN_SIGNING_KEY")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
+    cli_support::run(dir, "compliance-cache", args, &[])
 }
 
 fn both(out: &Output) -> String {

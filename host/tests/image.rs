@@ -8,6 +8,8 @@
 //!
 //! `scripts/test` installs `umoci`, `skopeo` and `docker-registry`.
 
+mod cli_support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -24,27 +26,16 @@ const NPM_TOKEN: &str = "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
 /// Python's `crypt.crypt(..., crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))`).
 const HTPASSWD: &str = "tester:$2b$04$3PouiNQL.78u7z7H.wRYJ.JWteXQiq1l.dhIBk5cBspBqGJ5Gdy4O\n";
 
-fn cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("image-cache")
-}
-
 fn tallyman(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tallyman"));
-    command
+    cli_support::command(dir, "image-cache")
         .args(args)
-        .current_dir(dir)
-        .env("TALLYMAN_DATE", "2026-01-15")
-        .env("TALLYMAN_CACHE_DIR", cache_dir())
-        .env_remove("TALLYMAN_SIGNING_KEY")
         .env_remove("TALLYMAN_REGISTRY_USER")
         .env_remove("TALLYMAN_REGISTRY_PASSWORD")
         // No ~/.docker/config.json of the machine's user.
         .env("DOCKER_CONFIG", dir.join("no-docker-config"))
-        .env("NO_COLOR", "1");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("the binary runs")
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs")
 }
 
 fn both(out: &Output) -> String {

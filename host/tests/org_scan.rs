@@ -2,6 +2,8 @@
 //! `--repo-depth`), shards (`--shard`, `--shard-count` with
 //! `JOB_COMPLETION_INDEX`) and `tallyman merge`, signed and unsigned.
 
+mod cli_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -12,24 +14,8 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("org-scan-cache")
-}
-
 fn tallyman(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tallyman"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("TALLYMAN_DATE", "2026-01-15")
-        .env("TALLYMAN_CACHE_DIR", cache_dir())
-        .env("NO_COLOR", "1")
-        .env_remove("JOB_COMPLETION_INDEX")
-        .env_remove("TALLYMAN_SIGNING_KEY");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command.output().expect("the binary runs")
+    cli_support::run(dir, "org-scan-cache", args, env)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -3,6 +3,8 @@
 //! test works on real files in its own temporary directory and runs the
 //! real binary.
 
+mod cli_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,27 +14,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// One compile cache for every test of this binary.
-fn cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("signing-cache")
-}
-
 fn tallyman(dir: &Path, args: &[&str]) -> Output {
     tallyman_env(dir, args, &[])
 }
 
 fn tallyman_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tallyman"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("TALLYMAN_DATE", "2026-01-15")
-        .env("TALLYMAN_CACHE_DIR", cache_dir())
-        .env_remove("TALLYMAN_SIGNING_KEY")
-        .env("NO_COLOR", "1");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("the binary runs")
+    cli_support::run(dir, "signing-cache", args, env)
 }
 
 fn stdout(out: &Output) -> String {
