@@ -226,8 +226,10 @@ impl<'a> Command<'a> {
     /// The arguments parsed into flags and operands, getopt style: short
     /// groups, attached values, value flags taking the next argument, `--`.
     fn words(&self) -> Vec<Word<'a>> {
+        // Asked for every flag and letter: look the program's up once.
+        let command = self.resolved();
         let mut words = Vec::new();
-        let mut args = self.args.iter();
+        let mut args = command.args.iter();
         while let Some(arg) = args.next() {
             let arg = arg.as_str();
             if arg == "--" {
@@ -241,7 +243,7 @@ impl<'a> Command<'a> {
                 };
                 let value = match value {
                     Some(value) => Some(value),
-                    None if self.takes_value(arg) => args.next().map(String::as_str),
+                    None if command.takes_value(arg) => args.next().map(String::as_str),
                     None => None,
                 };
                 words.push(Word::Long(name, value));
@@ -252,7 +254,7 @@ impl<'a> Command<'a> {
                 continue;
             };
             let name = group.split('=').next().unwrap_or(group);
-            if name.chars().count() > 1 && self.takes_value_dashed(name) {
+            if name.chars().count() > 1 && command.takes_value_dashed(name) {
                 // A declared single-dash long flag (`-ldflags`).
                 let value = match group.split_once('=') {
                     Some((_, value)) => Some(value),
@@ -263,7 +265,7 @@ impl<'a> Command<'a> {
             }
             for (at, letter) in group.char_indices() {
                 let mut buffer = [0u8; 4];
-                if self.takes_value_dashed(letter.encode_utf8(&mut buffer)) {
+                if command.takes_value_dashed(letter.encode_utf8(&mut buffer)) {
                     let attached = group.get(at + letter.len_utf8()..).unwrap_or_default();
                     let value = if attached.is_empty() {
                         args.next().map(String::as_str)
@@ -289,6 +291,14 @@ impl<'a> Command<'a> {
         self.declared_value_flags()
             .iter()
             .any(|flag| flag.strip_prefix('-') == Some(name))
+    }
+
+    /// This command with its value flags looked up.
+    fn resolved(self) -> Command<'a> {
+        Command {
+            value_flags: Some(self.declared_value_flags()),
+            ..self
+        }
     }
 
     fn declared_value_flags(&self) -> &'a [&'a str] {
