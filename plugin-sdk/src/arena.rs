@@ -174,12 +174,11 @@ fn prepare() {
     if block().base.is_null() {
         replace_block(INITIAL_BLOCK);
     }
-    let block = block();
-    block.used = 0;
-    block.spilled = 0;
 }
 
-/// Resets the block, enlarging it when the last model did not fit.
+/// Resets the block, enlarging it when the last model did not fit. Runs
+/// after every decode: a decode or check that traps instead leaves the
+/// instance unusable, and the host starts a fresh one.
 fn finish(spilled: usize) {
     let block = block();
     block.used = 0;
