@@ -184,7 +184,7 @@ fn check_disjoint(shards: &[ShardReport]) -> Result<(), MergeError> {
         for target in &shard.report.targets {
             if let Some(first) = owner.insert(&target.path, &shard.source) {
                 return Err(MergeError::Overlap {
-                    path: target.path.clone(),
+                    path: target.path.to_string(),
                     first: first.to_string(),
                     second: shard.source.clone(),
                 });

@@ -931,7 +931,7 @@ fn each_repository_gets_its_own_summary_and_verdict() {
     };
     report.repositories = vec![repository("web"), repository("api"), repository("empty")];
     for target in &mut report.targets {
-        target.repository = Some(if target.path == WEB { "web" } else { "api" }.to_owned());
+        target.repository = Some(if target.path == WEB { "web" } else { "api" }.into());
     }
     report.finalize();
     let names: Vec<&str> = report

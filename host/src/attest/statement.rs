@@ -137,9 +137,9 @@ impl Statement {
             .filter(|t| t.status == TargetStatus::Scanned)
             .filter_map(|t| {
                 t.sha256.as_ref().map(|sha256| Subject {
-                    name: t.path.clone(),
+                    name: t.path.to_string(),
                     digest: Digest {
-                        sha256: sha256.clone(),
+                        sha256: sha256.hex(),
                     },
                 })
             })

@@ -19,8 +19,8 @@ use crate::config;
 use crate::discover::{self, display_path};
 use crate::image::{self, DEFAULT_PLATFORM, ImageOptions, PlatformSpec, RegistryOptions};
 use crate::report::{
-    Report, ReportFinding, ReportFormat, RunInfo, SeverityName, Target, TargetKind, TargetStatus,
-    Tool,
+    Report, ReportFinding, ReportFormat, RunInfo, SeverityName, Sha256Digest, Target, TargetKind,
+    TargetStatus, Tool,
 };
 use crate::scan as scanning;
 use crate::scan::findings::{self, FindingFilter};
@@ -104,15 +104,13 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let outcomes = session.check_image(&image);
     let image_results = findings::collect_image(&image.reference, outcomes, &filter);
     report.targets.push(Target {
-        path: image.reference.clone(),
+        path: image.reference.as_str().into(),
         kind: TargetKind::Image,
-        sha256: Some(
-            image
-                .manifest_digest
-                .strip_prefix("sha256:")
-                .unwrap_or(&image.manifest_digest)
-                .to_string(),
-        ),
+        // Image digests are checked to be sha256 when the image is read.
+        sha256: image
+            .manifest_digest
+            .strip_prefix("sha256:")
+            .and_then(Sha256Digest::from_hex),
         status: TargetStatus::Scanned,
         reason: None,
         repository: None,
@@ -135,9 +133,9 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
                 let outcomes = session.check_dockerfile(&model);
                 let results = findings::collect(&model, outcomes, &filter, &known_rules);
                 report.targets.push(Target {
-                    path: display,
+                    path: display.into(),
                     kind: TargetKind::Dockerfile,
-                    sha256: Some(sha256),
+                    sha256: Sha256Digest::from_hex(&sha256),
                     status: TargetStatus::Scanned,
                     reason: None,
                     repository: None,
@@ -228,21 +226,21 @@ fn without_dockerfile_duplicates(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use arcstr::ArcStr;
 
     use super::*;
 
     fn finding(rule: &str, path: &str, line: Option<u32>) -> ReportFinding {
         ReportFinding {
-            rule_id: Arc::from(rule),
-            policy: Arc::from("p"),
+            rule_id: ArcStr::from(rule),
+            policy: ArcStr::from("p"),
             severity: SeverityName::High,
-            path: Arc::from(path),
+            path: ArcStr::from(path),
             line,
             end_line: line,
             column: None,
             stage: None,
-            message: Arc::from("m"),
+            message: ArcStr::from("m"),
             fix: None,
         }
     }

@@ -136,8 +136,8 @@ pub fn assess(report: &Report, framework: &Framework, provenance: Provenance) ->
         .iter()
         .filter(|t| t.status == TargetStatus::Skipped)
         .map(|t| ExcludedTarget {
-            repository: t.repository.clone(),
-            path: t.path.clone(),
+            repository: t.repository.as_deref().map(str::to_string),
+            path: t.path.to_string(),
             reason: t.reason.clone(),
         })
         .collect();
@@ -361,7 +361,7 @@ impl Groups {
             .collect();
         for target in &report.targets {
             if let Some(name) = &target.repository {
-                names.entry(name.clone()).or_insert((None, None));
+                names.entry(name.to_string()).or_insert((None, None));
             }
         }
         let mut list: Vec<GroupInfo> = names
@@ -390,10 +390,10 @@ impl Groups {
             .collect();
         let mut by_target = HashMap::new();
         for target in &report.targets {
-            let Some(&group) = index.get(&target.repository) else {
+            let Some(&group) = index.get(&target.repository.as_deref().map(str::to_string)) else {
                 continue;
             };
-            by_target.insert(target.path.clone(), group);
+            by_target.insert(target.path.to_string(), group);
             if let Some(info) = list.get_mut(group) {
                 match target.status {
                     TargetStatus::Scanned => info.scanned += 1,
@@ -495,7 +495,7 @@ fn gaps(
         let group = groups.of_path(&target.path);
         gaps.push(Gap {
             repository: groups.name(group),
-            path: Some(target.path.clone()),
+            path: Some(target.path.to_string()),
             policy: None,
             kind: "target-failed".to_string(),
             message: target
@@ -534,14 +534,14 @@ fn gaps(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use arcstr::ArcStr;
 
     use super::*;
     use crate::compliance::CIS_DOCKER_1_6;
     use crate::compliance::model::{ConfigIgnores, SourceKind};
     use crate::report::{
         PolicyEntry, ReportError, ReportFinding, Repository, RuleEntry, RunInfo, SeverityName,
-        Target, TargetKind,
+        Sha256Digest, Target, TargetKind,
     };
 
     fn rule(id: &str, tags: &[&str]) -> RuleEntry {
@@ -570,19 +570,19 @@ mod tests {
         Target {
             path: path.into(),
             kind: TargetKind::Dockerfile,
-            sha256: Some("00".into()),
+            sha256: Some(Sha256Digest::of(path.as_bytes())),
             status,
             reason: (status != TargetStatus::Scanned).then(|| format!("{path} reason")),
-            repository: repository.map(str::to_string),
+            repository: repository.map(ArcStr::from),
         }
     }
 
     fn finding(policy: &str, rule: &str, path: &str, line: u32) -> ReportFinding {
         ReportFinding {
-            rule_id: Arc::from(rule),
-            policy: Arc::from(policy),
+            rule_id: ArcStr::from(rule),
+            policy: ArcStr::from(policy),
             severity: SeverityName::Info,
-            path: Arc::from(path),
+            path: ArcStr::from(path),
             line: Some(line),
             end_line: Some(line),
             column: None,

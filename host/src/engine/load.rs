@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use arcstr::ArcStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sha2::{Digest, Sha256};
@@ -100,8 +102,8 @@ struct PolicyInner {
     source: PolicySource,
     info: model::PolicyInfo,
     /// The name and rule ids again, shared by every finding that names them.
-    shared_name: Arc<str>,
-    rule_ids: HashSet<Arc<str>>,
+    shared_name: ArcStr,
+    rule_ids: HashSet<ArcStr>,
     /// Some rule may apply to Dockerfiles / to images (see [`TARGET_IMAGE_TAG`]).
     checks_dockerfiles: bool,
     checks_images: bool,
@@ -176,12 +178,12 @@ impl Policy {
     }
 
     /// The policy's name, shared rather than copied.
-    pub fn shared_name(&self) -> Arc<str> {
-        Arc::clone(&self.inner.shared_name)
+    pub fn shared_name(&self) -> ArcStr {
+        ArcStr::clone(&self.inner.shared_name)
     }
 
     /// A declared rule id, shared rather than copied.
-    pub fn shared_rule_id(&self, rule_id: &str) -> Option<Arc<str>> {
+    pub fn shared_rule_id(&self, rule_id: &str) -> Option<ArcStr> {
         self.inner.rule_ids.get(rule_id).cloned()
     }
 
@@ -297,9 +299,9 @@ pub(crate) fn load(
     let rule_ids = info
         .rules
         .iter()
-        .map(|r| Arc::from(r.id.as_str()))
+        .map(|r| ArcStr::from(r.id.as_str()))
         .collect();
-    let shared_name = Arc::from(info.name.as_str());
+    let shared_name = ArcStr::from(info.name.as_str());
     let tagged = |rule: &model::RuleInfo, tag: &str| rule.tags.iter().any(|t| t == tag);
     let checks_dockerfiles = info.rules.iter().any(|r| !tagged(r, TARGET_IMAGE_TAG));
     let checks_images = info.rules.iter().any(|r| !tagged(r, TARGET_DOCKERFILE_TAG));

@@ -435,7 +435,7 @@ fn not_scanned_case(target: &Target, file: Option<String>) -> Case {
     };
     let reason = target.reason.as_deref().unwrap_or("no reason given");
     Case {
-        classname: target.path.clone(),
+        classname: target.path.to_string(),
         name: name.to_owned(),
         file,
         outcome: Outcome::Skipped {

@@ -5,10 +5,11 @@
 //! finish, [`Report::finalize`] sorts it and computes the summary, then
 //! [`write_report`] renders it in each requested [`ReportFormat`].
 
-use std::sync::Arc;
+use arcstr::ArcStr;
 
 use serde::{Deserialize, Serialize};
 
+mod digest;
 mod finalize;
 pub mod json;
 pub mod junit;
@@ -17,6 +18,7 @@ pub mod sarif;
 mod strings;
 pub mod text;
 
+pub use digest::Sha256Digest;
 pub use strings::SharedStrings;
 
 pub use finalize::{EXIT_ERROR, EXIT_FINDINGS, EXIT_PASS};
@@ -108,17 +110,19 @@ pub enum TargetStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
-    /// Relative to the scan root, with `/`.
-    pub path: String,
+    /// Relative to the scan root, with `/`; the same text the target's
+    /// findings share.
+    pub path: ArcStr,
     pub kind: TargetKind,
     /// Of the file's bytes (for images, the manifest digest); null when unreadable.
-    pub sha256: Option<String>,
+    pub sha256: Option<Sha256Digest>,
     pub status: TargetStatus,
     /// Why it was skipped or failed; null when scanned.
     pub reason: Option<String>,
-    /// The name of the repository it belongs to; null for images.
+    /// The name of the repository it belongs to; null for images. Shared
+    /// by all of the repository's targets.
     #[serde(default)]
-    pub repository: Option<String>,
+    pub repository: Option<ArcStr>,
 }
 
 /// Severity as the report spells it: lower case.
@@ -183,17 +187,17 @@ impl SeverityName {
 /// the number of findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFinding {
-    pub rule_id: Arc<str>,
-    pub policy: Arc<str>,
+    pub rule_id: ArcStr,
+    pub policy: ArcStr,
     pub severity: SeverityName,
-    pub path: Arc<str>,
+    pub path: ArcStr,
     pub line: Option<u32>,
     pub end_line: Option<u32>,
     pub column: Option<u32>,
     /// The stage's name, else its index as text.
-    pub stage: Option<Arc<str>>,
-    pub message: Arc<str>,
-    pub fix: Option<Arc<str>>,
+    pub stage: Option<ArcStr>,
+    pub message: ArcStr,
+    pub fix: Option<ArcStr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,18 +7,20 @@
 //! times the size of one entry, whatever the texts.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+
+use arcstr::ArcStr;
 
 /// Shared strings for the findings of one scan; safe to use from every
 /// worker thread.
 #[derive(Debug, Default)]
 pub struct SharedStrings {
-    strings: Mutex<HashSet<Arc<str>>>,
+    strings: Mutex<HashSet<ArcStr>>,
 }
 
 impl SharedStrings {
     /// The shared copy of `text`, made on first use.
-    pub fn get(&self, text: &str) -> Arc<str> {
+    pub fn get(&self, text: &str) -> ArcStr {
         // A poisoned lock only means another worker panicked mid-insert;
         // the set itself is still valid.
         let mut strings = self
@@ -26,10 +28,10 @@ impl SharedStrings {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(shared) = strings.get(text) {
-            return Arc::clone(shared);
+            return ArcStr::clone(shared);
         }
-        let shared: Arc<str> = Arc::from(text);
-        strings.insert(Arc::clone(&shared));
+        let shared: ArcStr = ArcStr::from(text);
+        strings.insert(ArcStr::clone(&shared));
         shared
     }
 }
@@ -44,8 +46,8 @@ mod tests {
         let a = strings.get("pin the base image");
         let b = strings.get(&String::from("pin the base image"));
         let c = strings.get("something else");
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(ArcStr::ptr_eq(&a, &b));
+        assert!(!ArcStr::ptr_eq(&a, &c));
         assert_eq!(&*b, "pin the base image");
     }
 }

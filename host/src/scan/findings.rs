@@ -2,7 +2,7 @@
 //! configuration: severity overrides, ignored rules and paths, and the
 //! file's own pragmas.
 
-use std::sync::Arc;
+use arcstr::ArcStr;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -118,19 +118,19 @@ pub fn collect(
     known_rules: &dyn Fn(&str) -> bool,
 ) -> TargetResults {
     let facts = TargetFacts::of(dockerfile);
-    collect_with(&dockerfile.path, &facts, outcomes, filter, known_rules)
+    let path = ArcStr::from(dockerfile.path.as_str());
+    collect_with(&path, &facts, outcomes, filter, known_rules)
 }
 
 /// Converts the outcomes of every policy on the Dockerfile at report path
-/// `path`, described by `facts`.
+/// `path` (shared with every finding), described by `facts`.
 pub fn collect_with(
-    path: &str,
+    path: &ArcStr,
     facts: &TargetFacts,
     outcomes: Vec<Outcome>,
     filter: &FindingFilter,
     known_rules: &dyn Fn(&str) -> bool,
 ) -> TargetResults {
-    let shared_path: Arc<str> = Arc::from(path);
     let pragmas = &facts.pragmas;
     let mut results = TargetResults::default();
     for pragma in &pragmas.all {
@@ -139,7 +139,7 @@ pub fn collect_with(
                 rule_id: super::UNKNOWN_PRAGMA_RULE.into(),
                 policy: super::HOST_POLICY.into(),
                 severity: SeverityName::Low,
-                path: Arc::clone(&shared_path),
+                path: ArcStr::clone(path),
                 line: Some(pragma.line),
                 end_line: Some(pragma.line),
                 column: None,
@@ -149,7 +149,7 @@ pub fn collect_with(
             });
         }
     }
-    add_outcomes(&mut results, &shared_path, outcomes, filter, |finding| {
+    add_outcomes(&mut results, path, outcomes, filter, |finding| {
         let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
         if pragmas.silences(&finding.rule_id, line) {
             return None;
@@ -177,7 +177,7 @@ pub fn collect_image(
     let mut results = TargetResults::default();
     add_outcomes(
         &mut results,
-        &Arc::from(reference),
+        &ArcStr::from(reference),
         outcomes,
         filter,
         |_| Some(Placement::default()),
@@ -191,14 +191,14 @@ struct Placement {
     line: Option<u32>,
     end_line: Option<u32>,
     column: Option<u32>,
-    stage: Option<Arc<str>>,
+    stage: Option<ArcStr>,
 }
 
 /// Adds every policy's findings (those the configuration keeps and `place`
 /// places; `None` drops one) and errors on the target at `path`.
 fn add_outcomes(
     results: &mut TargetResults,
-    path: &Arc<str>,
+    path: &ArcStr,
     outcomes: Vec<Outcome>,
     filter: &FindingFilter,
     place: impl Fn(&model::Finding) -> Option<Placement>,
@@ -218,8 +218,8 @@ fn add_outcomes(
                     let severity = filter.severity(policy, &finding);
                     results.findings.push(ReportFinding {
                         severity,
-                        policy: Arc::clone(&policy_name),
-                        path: Arc::clone(path),
+                        policy: ArcStr::clone(&policy_name),
+                        path: ArcStr::clone(path),
                         line: placement.line,
                         end_line: placement.end_line,
                         column: placement.column,

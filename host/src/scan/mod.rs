@@ -11,6 +11,7 @@ pub mod shard;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use arcstr::ArcStr;
 use globset::GlobSet;
 use rayon::prelude::*;
 
@@ -21,8 +22,8 @@ use crate::discover::repositories::{self, RepositoryRoot};
 use crate::discover::{self, DiscoverOptions, Found};
 use crate::engine::{ConfiguredPolicy, Engine, Outcome, Session};
 use crate::report::{
-    PolicyEntry, ReportError, ReportFinding, Repository, RuleEntry, SeverityName, Shard, Target,
-    TargetKind, TargetStatus,
+    PolicyEntry, ReportError, ReportFinding, Repository, RuleEntry, SeverityName, Sha256Digest,
+    Shard, Target, TargetKind, TargetStatus,
 };
 use crate::result_cache::{PolicyKey, ResultCache, Stored, TargetKey};
 use findings::{FindingFilter, TargetFacts, TargetResults};
@@ -83,6 +84,8 @@ pub struct ScanResults {
 /// A discovered target, with the repository it belongs to.
 struct Candidate<'a> {
     repository: &'a RepositoryRoot,
+    /// The repository's name, one copy shared by all of its targets.
+    repository_name: ArcStr,
     /// `display` is the report path.
     found: Found,
 }
@@ -132,18 +135,19 @@ pub fn host_policy_entry() -> PolicyEntry {
 }
 
 fn target(
-    candidate: &Candidate<'_>,
-    sha256: Option<String>,
+    path: ArcStr,
+    repository_name: ArcStr,
+    sha256: Option<Sha256Digest>,
     status: TargetStatus,
     reason: Option<String>,
 ) -> Target {
     Target {
-        path: candidate.found.display.clone(),
+        path,
         kind: TargetKind::Dockerfile,
         sha256,
         status,
         reason,
-        repository: Some(candidate.repository.name.clone()),
+        repository: Some(repository_name),
     }
 }
 
@@ -153,39 +157,65 @@ struct CacheUse<'a> {
     policies: Vec<PolicyKey>,
 }
 
-/// Reads and evaluates one Dockerfile.
+/// Reads and evaluates one Dockerfile. The candidate is consumed, so that
+/// a scan holds its file's path only until the file is read.
 fn scan_one(
     session: &mut Session<'_>,
-    candidate: &Candidate<'_>,
+    candidate: Candidate<'_>,
     request: &ScanRequest,
     filter: &FindingFilter,
     known_rules: &(dyn Fn(&str) -> bool + Sync),
     cache: Option<&CacheUse<'_>>,
 ) -> (Target, TargetResults) {
-    let found = &candidate.found;
-    let context = discover::build_context(&found.path, &candidate.repository.dir);
-    let bytes = match read::read_bytes(&found.path, &request.read) {
+    let Candidate {
+        repository,
+        repository_name,
+        found,
+    } = candidate;
+    let path = ArcStr::from(found.display);
+    let context = discover::build_context(&found.path, &repository.dir);
+    let read = read::read_bytes(&found.path, &request.read);
+    drop(found.path);
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(reason) => {
             return (
-                target(candidate, None, TargetStatus::Failed, Some(reason)),
+                target(
+                    path,
+                    repository_name,
+                    None,
+                    TargetStatus::Failed,
+                    Some(reason),
+                ),
                 TargetResults::default(),
             );
         }
     };
-    let sha256 = read::sha256_hex(&bytes);
-    let lower = request.read.lower_options(&found.display, context);
+    let digest = Sha256Digest::of(&bytes);
+    let sha256 = digest.hex();
+    let lower = request.read.lower_options(&path, context);
     match evaluate(session, &bytes, &sha256, &lower, &request.read, cache) {
         Ok((facts, outcomes)) => {
-            let results =
-                findings::collect_with(&found.display, &facts, outcomes, filter, known_rules);
+            let results = findings::collect_with(&path, &facts, outcomes, filter, known_rules);
             (
-                target(candidate, Some(sha256), TargetStatus::Scanned, None),
+                target(
+                    path,
+                    repository_name,
+                    Some(digest),
+                    TargetStatus::Scanned,
+                    None,
+                ),
                 results,
             )
         }
         Err(reason) => (
-            target(candidate, Some(sha256), TargetStatus::Failed, Some(reason)),
+            target(
+                path,
+                repository_name,
+                Some(digest),
+                TargetStatus::Failed,
+                Some(reason),
+            ),
             TargetResults::default(),
         ),
     }
@@ -290,6 +320,7 @@ fn discover_all<'a>(
     let mut candidates = Vec::new();
     for (scan, commit) in request.repositories.iter().zip(commits) {
         let repository = &scan.root;
+        let repository_name = ArcStr::from(repository.name.as_str());
         results.repositories.push(Repository {
             name: repository.name.clone(),
             path: repository.report_dir(),
@@ -311,6 +342,7 @@ fn discover_all<'a>(
             if owned(repository, &found.display) {
                 candidates.push(Candidate {
                     repository,
+                    repository_name: repository_name.clone(),
                     found: Found {
                         display: repository.report_path(&found.display),
                         path: found.path,
@@ -346,9 +378,10 @@ pub fn scan(
     };
     let (skipped, to_scan): (Vec<Candidate<'_>>, Vec<Candidate<'_>>) =
         candidates.into_iter().partition(|c| ignored(c));
-    for candidate in &skipped {
+    for candidate in skipped {
         results.targets.push(target(
-            candidate,
+            candidate.found.display.into(),
+            candidate.repository_name,
             None,
             TargetStatus::Skipped,
             Some("matches `ignore.paths` in the configuration".to_string()),
@@ -366,7 +399,7 @@ pub fn scan(
     // holding them per target until every worker is done would keep a
     // second, half-empty copy of every finding list.
     let shared = Mutex::new(results);
-    to_scan.par_iter().for_each_init(
+    to_scan.into_par_iter().for_each_init(
         || engine.session(policies),
         |session, candidate| {
             let (target, target_results) = scan_one(

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use tallyman::report::{
-    PolicyEntry, Report, ReportError, ReportFinding, RuleEntry, RunInfo, SeverityName, Target,
-    TargetKind, TargetStatus, Tool,
+    PolicyEntry, Report, ReportError, ReportFinding, RuleEntry, RunInfo, SeverityName,
+    Sha256Digest, Target, TargetKind, TargetStatus, Tool,
 };
 
 pub const API: &str = "services/api/Dockerfile";
@@ -184,9 +184,10 @@ pub fn policies() -> Vec<PolicyEntry> {
 
 pub fn target(path: &str, status: TargetStatus, reason: Option<&str>) -> Target {
     Target {
-        path: path.to_owned(),
+        path: path.into(),
         kind: TargetKind::Dockerfile,
-        sha256: (status != TargetStatus::Failed).then(|| format!("{:0>64}", path.len())),
+        sha256: (status != TargetStatus::Failed)
+            .then(|| Sha256Digest::from_hex(&format!("{:0>64}", path.len())).unwrap()),
         status,
         reason: reason.map(str::to_owned),
         repository: None,
@@ -410,9 +411,9 @@ pub fn odd_report() -> Report {
         target(API, TargetStatus::Scanned, None),
         target("ünïcödé dir/Dockerfile.dev", TargetStatus::Scanned, None),
         Target {
-            path: "oci:images/app:1.0".to_owned(),
+            path: "oci:images/app:1.0".into(),
             kind: TargetKind::Image,
-            sha256: Some("sha256:".to_owned() + &"ab".repeat(32)),
+            sha256: Sha256Digest::from_hex(&"ab".repeat(32)),
             status: TargetStatus::Scanned,
             reason: None,
             repository: None,
