@@ -415,7 +415,57 @@ mod tests {
 
     #[test]
     fn image_converts_field_for_field() {
-        let model = model::Image {
+        let model = image();
+        let converted = wit::Image::from(&model);
+        assert_eq!(
+            serde_json::to_value(&converted).unwrap(),
+            serde_json::to_value(&model).unwrap()
+        );
+    }
+
+    /// The host encodes its own model for the `encoded` checks, which
+    /// `tallyman-sdk` decodes as the WIT types: postcard writes neither names
+    /// nor tags, so the two must agree on every field's order and type, and
+    /// every variant's index. JSON equality (above) would not notice a swap.
+    #[test]
+    fn the_model_encodes_to_the_bytes_of_its_wit_twin() {
+        fn encoded<T: serde::Serialize>(value: &T) -> Vec<u8> {
+            postcard::to_allocvec(value).expect("the model encodes")
+        }
+        let mut dockerfiles = vec![dockerfile()];
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../dockerfile/tests/data/corpus-sample/files");
+        let mut paths: Vec<_> = std::fs::read_dir(&sample)
+            .unwrap_or_else(|e| panic!("{}: {e}", sample.display()))
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok(ast) = tallyman_dockerfile::parser::parse_str(&text) else {
+                continue;
+            };
+            let options = tallyman_dockerfile::LowerOptions {
+                path: path.display().to_string(),
+                ..Default::default()
+            };
+            dockerfiles.push(tallyman_dockerfile::lower::lower(&ast, &options));
+        }
+        assert!(dockerfiles.len() > 50, "the corpus sample is read");
+        for model in &dockerfiles {
+            assert_eq!(
+                encoded(model),
+                encoded(&wit::Dockerfile::from(model)),
+                "{}",
+                model.path
+            );
+        }
+        let image = image();
+        assert_eq!(encoded(&image), encoded(&wit::Image::from(&image)));
+    }
+
+    fn image() -> model::Image {
+        model::Image {
             reference: "oci:./layout:1.0".into(),
             manifest_digest: "sha256:aaa".into(),
             platform: model::Platform {
@@ -459,11 +509,6 @@ mod tests {
             annotations: Vec::new(),
             created: None,
             evaluated_on: "2025-01-01".into(),
-        };
-        let converted = wit::Image::from(&model);
-        assert_eq!(
-            serde_json::to_value(&converted).unwrap(),
-            serde_json::to_value(&model).unwrap()
-        );
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! One evaluation of one policy on one target, and the classification of
 //! everything that can go wrong with it.
 
+use std::cell::OnceCell;
+
 use serde::Serialize;
 use tallyman_dockerfile::model;
 use wasmtime::component::{Func, TypedFunc};
@@ -101,17 +103,20 @@ impl Outcome {
     }
 }
 
-/// A target as the policies receive it: the typed record, and the same
-/// record postcard-encoded for policies with the `encoded` exports (absent
-/// when no policy of the session has them, or `limits.encoded-input` is off).
+/// A target as the policies receive it: the model postcard-encoded, for
+/// policies with the `encoded` exports (absent when no policy of the session
+/// has them, or `limits.encoded-input` is off), and otherwise the typed WIT
+/// record, converted from the model when the first policy needs it.
 #[derive(Clone, Copy)]
 pub(crate) enum Target<'a> {
     Dockerfile {
-        model: &'a wit::Dockerfile,
+        model: &'a model::Dockerfile,
+        typed: &'a OnceCell<wit::Dockerfile>,
         encoded: Option<&'a [u8]>,
     },
     Image {
-        model: &'a wit::Image,
+        model: &'a model::Image,
+        typed: &'a OnceCell<wit::Image>,
         encoded: Option<&'a [u8]>,
     },
 }
@@ -231,7 +236,8 @@ impl Instance {
             return Ok(findings);
         }
         let (findings,) = match target {
-            Target::Dockerfile { model, .. } => {
+            Target::Dockerfile { model, typed, .. } => {
+                let typed = typed.get_or_init(|| wit::Dockerfile::from(model));
                 // SAFETY: the signature was checked by `typecheck` when the
                 // policy was loaded; every instance of a policy comes from the
                 // same component, and lifetimes do not change the ABI.
@@ -240,14 +246,15 @@ impl Instance {
                         self.check_dockerfile,
                     )
                 };
-                func.call(&mut self.store, (model, settings))?
+                func.call(&mut self.store, (typed, settings))?
             }
-            Target::Image { model, .. } => {
+            Target::Image { model, typed, .. } => {
+                let typed = typed.get_or_init(|| wit::Image::from(model));
                 // SAFETY: as above.
                 let func = unsafe {
                     TypedFunc::<CheckImageParams<'_>, CheckResults>::new_unchecked(self.check_image)
                 };
-                func.call(&mut self.store, (model, settings))?
+                func.call(&mut self.store, (typed, settings))?
             }
         };
         Ok(findings)

@@ -1,9 +1,10 @@
 //! Evaluating targets × policies across rayon's worker threads.
 
+use std::cell::OnceCell;
+
 use rayon::prelude::*;
 use tallyman_dockerfile::model;
 
-use super::bindings::wit;
 use super::evaluate::{self, Instance, Outcome, Target};
 use super::{Engine, Policy};
 
@@ -71,11 +72,11 @@ impl<'a> Session<'a> {
         dockerfile: &model::Dockerfile,
         wanted: &[bool],
     ) -> Vec<Option<Outcome>> {
-        let converted = wit::Dockerfile::from(dockerfile);
-        let encoded = self.encode(&converted);
+        let encoded = self.encode(dockerfile);
         self.check_some(
             Target::Dockerfile {
-                model: &converted,
+                model: dockerfile,
+                typed: &OnceCell::new(),
                 encoded: encoded.as_deref(),
             },
             wanted,
@@ -84,18 +85,20 @@ impl<'a> Session<'a> {
 
     /// Evaluates every policy on an image; one outcome per policy, in order.
     pub fn check_image(&mut self, image: &model::Image) -> Vec<Outcome> {
-        let converted = wit::Image::from(image);
-        let encoded = self.encode(&converted);
+        let encoded = self.encode(image);
         self.check(Target::Image {
-            model: &converted,
+            model: image,
+            typed: &OnceCell::new(),
             encoded: encoded.as_deref(),
         })
     }
 
     /// The model postcard-encoded once for every policy that takes it that
-    /// way, or `None` when none does. Encoding our own in-memory types cannot
-    /// fail short of running out of memory; if it ever did, the policies get
-    /// the typed record instead.
+    /// way, or `None` when none does. The model mirrors its WIT twin field
+    /// for field, so it encodes to the bytes the twin would, without the
+    /// copy (`convert` tests this on real Dockerfiles). Encoding our own
+    /// in-memory types cannot fail short of running out of memory; if it
+    /// ever did, the policies get the typed record instead.
     fn encode<T: serde::Serialize>(&self, model: &T) -> Option<Vec<u8>> {
         if !self.encodes {
             return None;
