@@ -131,11 +131,50 @@ const FORMATS: &[TokenFormat] = &[
     },
 ];
 
-/// Every secret in `text`, in order of position.
+/// What a PEM private key block starts with.
+const PEM_BEGIN: &str = "-----BEGIN ";
+/// What every JWT starts with: `{"` in base64url.
+const JWT_START: &str = "eyJ";
+
+/// Every secret in `text`, in order of position. One pass over `text` that
+/// compares only where two bytes a token prefix, a PEM header or a JWT
+/// start with are found: most texts hold no secret, and a search per
+/// pattern cost more than the rest of the rule. Matches of one pattern do
+/// not overlap, as with `str::match_indices`.
 pub fn detect(text: &str) -> Vec<Detected<'_>> {
-    let mut found = tokens(text);
-    found.extend(private_keys(text));
-    found.extend(jwts(text));
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    // Where the last match of each token prefix ended, in the order of
+    // `FORMATS`, and where the last JWT ended.
+    let mut resume = [0usize; PREFIX_COUNT];
+    let mut jwt_resume = 0;
+    for (start, pair) in bytes.windows(2).enumerate() {
+        if !starts_a_prefix(pair[0], pair[1]) {
+            continue;
+        }
+        let rest = &bytes[start..];
+        let mut slot = 0;
+        for format in FORMATS {
+            for prefix in format.prefixes {
+                if start >= resume[slot] && rest.starts_with(prefix.as_bytes()) {
+                    resume[slot] = start + prefix.len();
+                    found.extend(token_at(text, format, prefix, start));
+                }
+                slot += 1;
+            }
+        }
+        // Neither pattern can overlap itself, so every occurrence counts.
+        if rest.starts_with(PEM_BEGIN.as_bytes()) {
+            found.extend(private_key_at(text, start));
+        }
+        if start >= jwt_resume
+            && rest.starts_with(JWT_START.as_bytes())
+            && let Some(jwt) = jwt_at(text, start)
+        {
+            jwt_resume = start + jwt.value.len();
+            found.push(jwt);
+        }
+    }
     found.sort_by_key(|detected| detected.offset);
     found
 }
@@ -151,10 +190,18 @@ const PREFIX_COUNT: usize = {
     count
 };
 
-/// The pairs of bytes a token prefix starts with (every prefix has at
-/// least two), as a bit set indexed by `first * 256 + second`.
+/// The pairs of bytes a token prefix, a PEM header or a JWT starts with
+/// (every pattern has at least two), as a bit set indexed by
+/// `first * 256 + second`.
 const PREFIX_PAIRS: [u64; 1024] = {
     let mut pairs = [0u64; 1024];
+    let others = [PEM_BEGIN.as_bytes(), JWT_START.as_bytes()];
+    let mut other = 0;
+    while other < others.len() {
+        let pair = (others[other][0] as usize) << 8 | others[other][1] as usize;
+        pairs[pair / 64] |= 1 << (pair % 64);
+        other += 1;
+    }
     let mut at = 0;
     while at < FORMATS.len() {
         let prefixes = FORMATS[at].prefixes;
@@ -174,35 +221,6 @@ const PREFIX_PAIRS: [u64; 1024] = {
 fn starts_a_prefix(first: u8, second: u8) -> bool {
     let pair = usize::from(first) << 8 | usize::from(second);
     PREFIX_PAIRS[pair / 64] & (1 << (pair % 64)) != 0
-}
-
-/// The token formats' matches in order of position (formats in the order of
-/// [`FORMATS`] at one position). One pass over `text` that compares only
-/// where two bytes a prefix starts with are found: most texts hold no token, and a
-/// search per prefix cost more than the rest of the rule. Matches of one
-/// prefix do not overlap, as with `str::match_indices`.
-fn tokens(text: &str) -> Vec<Detected<'_>> {
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    // Where the last match of each prefix ended, in the order of `FORMATS`.
-    let mut resume = [0usize; PREFIX_COUNT];
-    for (start, pair) in bytes.windows(2).enumerate() {
-        if !starts_a_prefix(pair[0], pair[1]) {
-            continue;
-        }
-        let rest = &bytes[start..];
-        let mut slot = 0;
-        for format in FORMATS {
-            for prefix in format.prefixes {
-                if start >= resume[slot] && rest.starts_with(prefix.as_bytes()) {
-                    resume[slot] = start + prefix.len();
-                    found.extend(token_at(text, format, prefix, start));
-                }
-                slot += 1;
-            }
-        }
-    }
-    found
 }
 
 /// The token of `format` whose `prefix` starts at `start`, if what follows
@@ -255,36 +273,25 @@ fn run_length(bytes: &[u8], start: usize, class: fn(u8) -> bool) -> usize {
 
 /// `-----BEGIN ... PRIVATE KEY-----` followed by key material (not just the
 /// header, which scripts grep for).
-fn private_keys(text: &str) -> Vec<Detected<'_>> {
-    const BEGIN: &str = "-----BEGIN ";
+/// The header of the block whose [`PEM_BEGIN`] is at `start`.
+fn private_key_at(text: &str, start: usize) -> Option<Detected<'_>> {
     const DASHES: &str = "-----";
-    let mut found = Vec::new();
-    for (start, _) in text.match_indices(BEGIN) {
-        let after_begin = start + BEGIN.len();
-        let Some(label_len) = text.get(after_begin..).and_then(|rest| rest.find(DASHES)) else {
-            continue;
-        };
-        let Some(label) = text.get(after_begin..after_begin + label_len) else {
-            continue;
-        };
-        if label.len() > 40
-            || !label.ends_with("PRIVATE KEY") && !label.ends_with("PRIVATE KEY BLOCK")
-        {
-            continue;
-        }
-        let body_start = after_begin + label_len + DASHES.len();
-        if key_material(text.get(body_start..).unwrap_or_default()) < 40 {
-            continue;
-        }
-        if let Some(header) = text.get(start..body_start) {
-            found.push(Detected {
-                kind: "a private key",
-                value: header,
-                offset: start,
-            });
-        }
+    let after_begin = start + PEM_BEGIN.len();
+    let label_len = text.get(after_begin..)?.find(DASHES)?;
+    let label = text.get(after_begin..after_begin + label_len)?;
+    if label.len() > 40 || !label.ends_with("PRIVATE KEY") && !label.ends_with("PRIVATE KEY BLOCK")
+    {
+        return None;
     }
-    found
+    let body_start = after_begin + label_len + DASHES.len();
+    if key_material(text.get(body_start..).unwrap_or_default()) < 40 {
+        return None;
+    }
+    Some(Detected {
+        kind: "a private key",
+        value: text.get(start..body_start)?,
+        offset: start,
+    })
 }
 
 /// Base64 characters in the body of a PEM block, up to its end or to
@@ -310,57 +317,46 @@ fn key_material(body: &str) -> usize {
     count
 }
 
-/// `header.payload.signature`, base64url, whose header is a JSON object
-/// with `alg`.
-fn jwts(text: &str) -> Vec<Detected<'_>> {
+/// The JWT (`header.payload.signature`, base64url, whose header is a JSON
+/// object with `alg`) whose [`JWT_START`] is at `start`.
+fn jwt_at(text: &str, start: usize) -> Option<Detected<'_>> {
     let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut search_from = 0;
-    while let Some(relative) = text.get(search_from..).and_then(|rest| rest.find("eyJ")) {
-        let start = search_from + relative;
-        search_from = start + 3;
-        if start
-            .checked_sub(1)
-            .and_then(|at| bytes.get(at))
-            .is_some_and(|&byte| base64url(byte))
-        {
-            continue;
-        }
-        let header_len = run_length(bytes, start, base64url);
-        let payload_start = start + header_len + 1;
-        if bytes.get(start + header_len) != Some(&b'.') {
-            continue;
-        }
-        let payload_len = run_length(bytes, payload_start, base64url);
-        let signature_start = payload_start + payload_len + 1;
-        if payload_len < 4 || bytes.get(payload_start + payload_len) != Some(&b'.') {
-            continue;
-        }
-        let signature_len = run_length(bytes, signature_start, base64url);
-        if signature_len < 16 {
-            continue;
-        }
-        let header = text.get(start..start + header_len).unwrap_or_default();
-        let is_jwt_header = decode_base64url(header)
-            .and_then(|decoded| String::from_utf8(decoded).ok())
-            .is_some_and(|json| {
-                let json = json.trim();
-                json.starts_with('{') && json.ends_with('}') && json.contains("\"alg\"")
-            });
-        if !is_jwt_header {
-            continue;
-        }
-        let end = signature_start + signature_len;
-        if let Some(value) = text.get(start..end) {
-            found.push(Detected {
-                kind: "a JSON Web Token",
-                value,
-                offset: start,
-            });
-            search_from = end;
-        }
+    if start
+        .checked_sub(1)
+        .and_then(|at| bytes.get(at))
+        .is_some_and(|&byte| base64url(byte))
+    {
+        return None;
     }
-    found
+    let header_len = run_length(bytes, start, base64url);
+    let payload_start = start + header_len + 1;
+    if bytes.get(start + header_len) != Some(&b'.') {
+        return None;
+    }
+    let payload_len = run_length(bytes, payload_start, base64url);
+    let signature_start = payload_start + payload_len + 1;
+    if payload_len < 4 || bytes.get(payload_start + payload_len) != Some(&b'.') {
+        return None;
+    }
+    let signature_len = run_length(bytes, signature_start, base64url);
+    if signature_len < 16 {
+        return None;
+    }
+    let header = text.get(start..start + header_len).unwrap_or_default();
+    let is_jwt_header = decode_base64url(header)
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .is_some_and(|json| {
+            let json = json.trim();
+            json.starts_with('{') && json.ends_with('}') && json.contains("\"alg\"")
+        });
+    if !is_jwt_header {
+        return None;
+    }
+    Some(Detected {
+        kind: "a JSON Web Token",
+        value: text.get(start..signature_start + signature_len)?,
+        offset: start,
+    })
 }
 
 /// Decodes unpadded (or padded) base64url; `None` on a character outside
@@ -408,10 +404,10 @@ mod tests {
         detect(text).into_iter().map(|found| found.kind).collect()
     }
 
-    /// The search of each prefix on its own (`str::match_indices`), which
-    /// the one-pass [`tokens`] replaced: both must find the same tokens in
-    /// the same order.
-    fn tokens_by_search(text: &str) -> Vec<Detected<'_>> {
+    /// A search of each pattern on its own (`str::match_indices`, and
+    /// `str::find` from the end of the last JWT), which the one pass of
+    /// [`detect`] replaced: both must find the same secrets in the same order.
+    fn detect_by_search(text: &str) -> Vec<Detected<'_>> {
         let mut found = Vec::new();
         for format in FORMATS {
             for prefix in format.prefixes {
@@ -421,12 +417,30 @@ mod tests {
                 );
             }
         }
+        found.extend(
+            text.match_indices(PEM_BEGIN)
+                .filter_map(|(start, _)| private_key_at(text, start)),
+        );
+        let mut search_from = 0;
+        while let Some(relative) = text
+            .get(search_from..)
+            .and_then(|rest| rest.find(JWT_START))
+        {
+            let start = search_from + relative;
+            search_from = start + JWT_START.len();
+            if let Some(jwt) = jwt_at(text, start) {
+                search_from = start + jwt.value.len();
+                found.push(jwt);
+            }
+        }
         found.sort_by_key(|detected| detected.offset);
         found
     }
 
     #[test]
-    fn one_pass_finds_what_a_search_per_prefix_finds() {
+    fn one_pass_finds_what_a_search_per_pattern_finds() {
+        let key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let aws = "AKIAZ3MSJV4WWNKWW5FG";
         let github = "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R";
         let texts = [
@@ -443,11 +457,19 @@ mod tests {
                 .to_string(),
             "pypi-AgEIcHlwaS5vcmcpypi-AgEIcHlwaS5vcmc0123456789abcdefghijABCDEFGHIJ0123456789abcdefghij"
                 .to_string(),
+            format!("{PEM_BEGIN}RSA PRIVATE KEY-----\\n{key}\\n-----END RSA PRIVATE KEY----- {aws}"),
+            format!("----{PEM_BEGIN}{PEM_BEGIN}OPENSSH PRIVATE KEY-----\n{key}"),
+            format!("{PEM_BEGIN}CERTIFICATE-----\n{key}"),
+            format!("Bearer {jwt} {jwt}x{jwt}.eyJ{jwt}"),
+            format!("eyeyJ{jwt}.{jwt}"),
         ];
         for text in &texts {
-            assert_eq!(tokens(text), tokens_by_search(text), "{text}");
+            assert_eq!(detect(text), detect_by_search(text), "{text}");
         }
-        assert_eq!(tokens(&texts[2]).len(), 3);
+        assert_eq!(detect(&texts[2]).len(), 3);
+        assert_eq!(kinds(&texts[10]), ["a private key", "an AWS access key id"]);
+        assert_eq!(kinds(&texts[11]), ["a private key"]);
+        assert_eq!(detect(&texts[13]).len(), 2);
     }
 
     #[test]
