@@ -49,12 +49,13 @@ impl SimpleCommand {
     /// directory: `/usr/bin/apt-get` is `apt-get`), or it runs `program`
     /// through wrappers (`sudo apt-get` is both `sudo` and `apt-get`).
     pub fn is(&self, program: &str) -> bool {
-        self.literal().is(program) || self.command().is(program)
+        self.is_any(&[program])
     }
 
     /// [`is`](SimpleCommand::is) one of `programs`.
     pub fn is_any(&self, programs: &[&str]) -> bool {
-        programs.iter().any(|program| self.is(program))
+        // Unwrapping looks at every argument: once, not once per program.
+        self.literal().is_any(programs) || self.command().is_any(programs)
     }
 
     /// The first operand of the command that runs is `subcommand`
