@@ -376,9 +376,12 @@ pub fn scan(
                     .is_some_and(|relative| relative != display && globs.is_match(relative))
         })
     };
-    let (skipped, to_scan): (Vec<Candidate<'_>>, Vec<Candidate<'_>>) =
-        candidates.into_iter().partition(|c| ignored(c));
-    for candidate in skipped {
+    // In place, and the targets' list at its final size: a large scan's
+    // lists of candidates and targets are its largest allocations, and
+    // copies of them stay in the process's memory once freed.
+    let mut to_scan = candidates;
+    results.targets.reserve_exact(to_scan.len());
+    for candidate in to_scan.extract_if(.., |c| ignored(c)) {
         results.targets.push(target(
             candidate.found.display.into(),
             candidate.repository_name,
