@@ -195,22 +195,14 @@ const PREFIX_COUNT: usize = {
 /// `first * 256 + second`.
 const PREFIX_PAIRS: [u64; 1024] = {
     let mut pairs = [0u64; 1024];
-    let others = [PEM_BEGIN.as_bytes(), JWT_START.as_bytes()];
-    let mut other = 0;
-    while other < others.len() {
-        let pair = (others[other][0] as usize) << 8 | others[other][1] as usize;
-        pairs[pair / 64] |= 1 << (pair % 64);
-        other += 1;
-    }
+    add_pair(&mut pairs, PEM_BEGIN.as_bytes());
+    add_pair(&mut pairs, JWT_START.as_bytes());
     let mut at = 0;
     while at < FORMATS.len() {
         let prefixes = FORMATS[at].prefixes;
         let mut p = 0;
         while p < prefixes.len() {
-            let bytes = prefixes[p].as_bytes();
-            assert!(bytes.len() >= 2, "a token prefix has at least two bytes");
-            let pair = (bytes[0] as usize) << 8 | bytes[1] as usize;
-            pairs[pair / 64] |= 1 << (pair % 64);
+            add_pair(&mut pairs, prefixes[p].as_bytes());
             p += 1;
         }
         at += 1;
@@ -218,8 +210,19 @@ const PREFIX_PAIRS: [u64; 1024] = {
     pairs
 };
 
+/// Adds the first two bytes of `pattern` to the bit set.
+const fn add_pair(pairs: &mut [u64; 1024], pattern: &[u8]) {
+    assert!(pattern.len() >= 2, "a pattern has at least two bytes");
+    let pair = pair_index(pattern[0], pattern[1]);
+    pairs[pair / 64] |= 1 << (pair % 64);
+}
+
+const fn pair_index(first: u8, second: u8) -> usize {
+    (first as usize) << 8 | second as usize
+}
+
 fn starts_a_prefix(first: u8, second: u8) -> bool {
-    let pair = usize::from(first) << 8 | usize::from(second);
+    let pair = pair_index(first, second);
     PREFIX_PAIRS[pair / 64] & (1 << (pair % 64)) != 0
 }
 
