@@ -89,7 +89,11 @@ mod tests {
     fn hex_round_trips_and_orders_like_its_text() {
         let digest = Sha256Digest::of(b"FROM scratch\n");
         let hex = digest.hex();
-        assert_eq!(hex, crate::scan::read::sha256_hex(b"FROM scratch\n"));
+        // `printf 'FROM scratch\n' | sha256sum`
+        assert_eq!(
+            hex,
+            "bb57c7da220a8753d7bdabac0d3afdb6efa742e4c736c5bc93ab40dfd5e23b9b"
+        );
         assert_eq!(Sha256Digest::from_hex(&hex), Some(digest));
         let json = serde_json::to_string(&digest).unwrap();
         assert_eq!(json, format!("\"{hex}\""));

@@ -3,9 +3,10 @@
 use std::io::Read;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
 use tallyman_dockerfile::model::{BuildContext, Dockerfile};
 use tallyman_dockerfile::{LowerOptions, ParseOptions, lower, parse};
+
+use crate::report::Sha256Digest;
 
 /// What the scan learned about one file.
 pub enum ReadOutcome {
@@ -30,13 +31,7 @@ pub struct ReadOptions {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    Sha256Digest::of(bytes).hex()
 }
 
 /// Reads at most `max_size + 1` bytes, so that a huge file is refused
