@@ -10,12 +10,14 @@ use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::Context;
+use arcstr::ArcStr;
 
 /// A checkout to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepositoryRoot {
-    /// Unique among the repositories of one scan.
-    pub name: String,
+    /// Unique among the repositories of one scan; one copy, shared by the
+    /// report entries of all of its targets.
+    pub name: ArcStr,
     /// Where it is on disk.
     pub dir: PathBuf,
     /// Put before its targets' paths in the report; `None` when the report
@@ -32,7 +34,7 @@ impl RepositoryRoot {
             .and_then(|dir| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| ".".to_string());
         RepositoryRoot {
-            name,
+            name: name.into(),
             dir: root.to_path_buf(),
             prefix: None,
         }
@@ -151,8 +153,8 @@ pub fn under(root: &Path, depth: usize) -> anyhow::Result<Vec<RepositoryRoot>> {
         .map(|dir| {
             let name = super::display_path(root, &dir);
             RepositoryRoot {
-                prefix: Some(name.clone()),
-                name,
+                name: name.as_str().into(),
+                prefix: Some(name),
                 dir,
             }
         })
@@ -205,8 +207,8 @@ fn named_by_shortest_unique_suffix(dirs: Vec<PathBuf>) -> Vec<RepositoryRoot> {
                 name = format!("{name}~{seen}");
             }
             RepositoryRoot {
-                prefix: Some(name.clone()),
-                name,
+                name: name.as_str().into(),
+                prefix: Some(name),
                 dir,
             }
         })
@@ -259,7 +261,7 @@ mod tests {
     fn names(dirs: &[&str]) -> Vec<String> {
         named_by_shortest_unique_suffix(dirs.iter().map(PathBuf::from).collect())
             .into_iter()
-            .map(|r| r.name)
+            .map(|r| r.name.to_string())
             .collect()
     }
 
@@ -298,13 +300,13 @@ mod tests {
         let found: Vec<String> = under(root.path(), 2)
             .unwrap()
             .into_iter()
-            .map(|r| r.name)
+            .map(|r| r.name.to_string())
             .collect();
         assert_eq!(found, vec!["web", "team-a/api"]);
         let shallow: Vec<String> = under(root.path(), 1)
             .unwrap()
             .into_iter()
-            .map(|r| r.name)
+            .map(|r| r.name.to_string())
             .collect();
         assert_eq!(shallow, vec!["web"]);
         assert!(under(root.path().join("docs").as_path(), 3).is_err());

@@ -84,8 +84,6 @@ pub struct ScanResults {
 /// A discovered target, with the repository it belongs to.
 struct Candidate<'a> {
     repository: &'a RepositoryRoot,
-    /// The repository's name, one copy shared by all of its targets.
-    repository_name: ArcStr,
     /// `display` is the report path.
     found: Found,
 }
@@ -167,11 +165,8 @@ fn scan_one(
     known_rules: &(dyn Fn(&str) -> bool + Sync),
     cache: Option<&CacheUse<'_>>,
 ) -> (Target, TargetResults) {
-    let Candidate {
-        repository,
-        repository_name,
-        found,
-    } = candidate;
+    let Candidate { repository, found } = candidate;
+    let repository_name = repository.name.clone();
     let path = ArcStr::from(found.display);
     let context = discover::build_context(&found.path, &repository.dir);
     let read = read::read_bytes(&found.path, &request.read);
@@ -320,9 +315,8 @@ fn discover_all<'a>(
     let mut candidates = Vec::new();
     for (scan, commit) in request.repositories.iter().zip(commits) {
         let repository = &scan.root;
-        let repository_name = ArcStr::from(repository.name.as_str());
         results.repositories.push(Repository {
-            name: repository.name.clone(),
+            name: repository.name.to_string(),
             path: repository.report_dir(),
             commit,
             summary: Default::default(),
@@ -342,7 +336,6 @@ fn discover_all<'a>(
             if owned(repository, &found.display) {
                 candidates.push(Candidate {
                     repository,
-                    repository_name: repository_name.clone(),
                     found: Found {
                         display: repository.report_path(&found.display),
                         path: found.path,
@@ -384,7 +377,7 @@ pub fn scan(
     for candidate in to_scan.extract_if(.., |c| ignored(c)) {
         results.targets.push(target(
             candidate.found.display.into(),
-            candidate.repository_name,
+            candidate.repository.name.clone(),
             None,
             TargetStatus::Skipped,
             Some("matches `ignore.paths` in the configuration".to_string()),
