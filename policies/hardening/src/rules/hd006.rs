@@ -20,7 +20,10 @@ tallyman_sdk::declare_rule! {
     /// - Git and Go: `GIT_SSL_NO_VERIFY` (any value), `git config http.sslVerify
     ///   false`, `git -c http.sslVerify=false`, `GOINSECURE`;
     /// - apt: `--allow-unauthenticated`, `--force-yes`,
-    ///   `--allow-insecure-repositories`, the same as `-o APT::...` options or
+    ///   `--allow-insecure-repositories` on a command that can download
+    ///   (`install`, `update`, `upgrade`, ...; not `remove`, `purge`,
+    ///   `autoremove` or `clean`, which fetch nothing), the same as
+    ///   `-o APT::...` options or
     ///   in an `apt.conf` snippet, `Verify-Peer "false"`, sources marked
     ///   `[trusted=yes]` (except a `file:` repository of packages the build
     ///   just made, as the official postgres and nginx images do);
@@ -210,7 +213,7 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
         _ => {}
     }
     match Family::of(&run) {
-        Some(Family::Apt) => {
+        Some(Family::Apt) if apt_fetches(&run) => {
             found.extend(flag(
                 &[
                     "--allow-unauthenticated",
@@ -239,6 +242,37 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
         }
     }
     found
+}
+
+/// The apt command may download packages or indexes, whose signatures its
+/// flags can turn off. Removing, cleaning and querying fetch nothing:
+/// `apt-get purge --force-yes` (a deprecated spelling of "remove even
+/// essential packages") verifies nothing less.
+fn apt_fetches(run: &Command<'_>) -> bool {
+    !matches!(
+        run.subcommand(),
+        Some(
+            "remove"
+                | "purge"
+                | "autoremove"
+                | "autopurge"
+                | "clean"
+                | "autoclean"
+                | "auto-clean"
+                | "distclean"
+                | "dist-clean"
+                | "check"
+                | "markauto"
+                | "unmarkauto"
+                | "mark"
+                | "hold"
+                | "unhold"
+                | "list"
+                | "search"
+                | "show"
+                | "policy"
+        )
+    )
 }
 
 fn git(run: &Command<'_>) -> Vec<Weakening> {
