@@ -35,6 +35,9 @@ tallyman_sdk::declare_rule! {
     /// - flag values: `apk add --virtual .build-deps`, `apt-get -t
     ///   bookworm-backports`, `pip install -e .`.
     ///
+    /// The message names the command as the script wrote it (`apt install`,
+    /// `pnpm add`, `pip3 install`).
+    ///
     /// The severity is `info` by default; the `unpinned-severity` setting
     /// raises it for teams that require reproducible builds.
     ///
@@ -81,20 +84,25 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             let earlier = commands.get(..index).unwrap_or_default();
             let lookup = |name: &str| variable(dockerfile, stage, instruction, earlier, name);
             let run = program(command);
-            let Some((manager, unpinned)) = unpinned(&run, &lookup) else {
+            let Some(install) = unpinned(&run, &lookup) else {
                 continue;
             };
-            if unpinned.is_empty() {
+            if install.packages.is_empty() {
                 continue;
             }
-            let list = unpinned
+            let list = install
+                .packages
                 .iter()
                 .map(|p| format!("`{p}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let example = install.packages.first().map_or("pkg", String::as_str);
             let mut finding = Finding::at(&HD020, (stage, instruction))
-                .message(format!("`{manager}` installs {list} without a version"))
-                .fix(fix(manager, unpinned.first().map_or("pkg", String::as_str)));
+                .message(format!(
+                    "`{}` installs {list} without a version",
+                    install.written
+                ))
+                .fix(fix(install.manager, example));
             if let Some(severity) = settings.unpinned_severity() {
                 finding = finding.severity(severity);
             }
@@ -103,12 +111,20 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     }
 }
 
-/// The package manager and the packages it installs unpinned; `None` when
-/// the command installs nothing by name.
-fn unpinned<'a>(
-    run: &Command<'_>,
-    lookup: &impl Fn(&str) -> Option<&'a str>,
-) -> Option<(&'static str, Vec<String>)> {
+/// An install by name, and what it leaves unpinned.
+struct Install {
+    /// The manager's kind, which decides the fix: `apt-get install` also
+    /// for `apt` and `aptitude`, `npm install` also for `pnpm`.
+    manager: &'static str,
+    /// The program and subcommand as the script wrote them (`apt install`,
+    /// `pnpm add`, `pip3 install`), for the message.
+    written: String,
+    packages: Vec<String>,
+}
+
+/// The packages a command installs unpinned; `None` when the command
+/// installs nothing by name.
+fn unpinned<'a>(run: &Command<'_>, lookup: &impl Fn(&str) -> Option<&'a str>) -> Option<Install> {
     let name = run.program();
     let (manager, operands, pinned): (&'static str, Vec<&str>, fn(&str) -> bool) = match name {
         "apt-get" | "apt" | "aptitude" => {
@@ -160,7 +176,26 @@ fn unpinned<'a>(
                 .filter(|word| !word.starts_with('-') && !pinned(word)),
         );
     }
-    Some((manager, unpinned))
+    Some(Install {
+        manager,
+        written: written_subcommand(run),
+        packages: unpinned,
+    })
+}
+
+/// The program and the operands up to its subcommand, as written: `apt
+/// install`, `pnpm add`, `yarn global add`, `go get`.
+fn written_subcommand(run: &Command<'_>) -> String {
+    let operands = run.operands();
+    let subcommand_words = if operands.first() == Some(&"global") {
+        2
+    } else {
+        1
+    };
+    std::iter::once(run.program())
+        .chain(operands.into_iter().take(subcommand_words))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A path rather than a package name: `./x.deb`, `/tmp/x.apk`, `dist/*.whl`.
