@@ -3,7 +3,7 @@ use tallyman_sdk::{Dockerfile, Finding};
 use tallyman_sdk::model::SimpleCommand;
 
 use crate::commands::{program, quoted, removes};
-use crate::scope::shipping_stages;
+use crate::scope::{instructions_before, shipping_stages};
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -19,8 +19,11 @@ tallyman_sdk::declare_rule! {
     /// temporary directories and is not flagged: users cannot delete each
     /// other's files there. `chmod +w` without a `who` follows the umask
     /// and is not flagged, nor is a scratch directory the same `RUN`
-    /// deletes again. A mode set in a builder stage and kept by
-    /// `COPY --from` is not traced.
+    /// deletes again. A named pipe (made by `mkfifo` or `mknod … p` earlier
+    /// in the stage) is not flagged either: it stores nothing anyone could
+    /// replace, and other users writing to it (a log pipe a non-root
+    /// process writes to) is what it is made for. A mode set in a builder
+    /// stage and kept by `COPY --from` is not traced.
     ///
     /// ## Why is this bad?
     /// Any process in the container, whatever its user, can then replace
@@ -72,13 +75,24 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 let Some((mode, targets)) = mode_set(command) else {
                     continue;
                 };
+                if !world_writable(mode) {
+                    continue;
+                }
                 let later = commands.get(index + 1..).unwrap_or_default();
                 // A scratch directory deleted before the `RUN` ends ships nothing.
                 let removed = !targets.is_empty()
                     && targets
                         .iter()
                         .all(|target| later.iter().any(|after| removes(after, target)));
-                if world_writable(mode) && !removed {
+                let earlier = commands.get(..index).unwrap_or_default();
+                let pipes = !targets.is_empty()
+                    && targets.iter().all(|target| {
+                        made_as_fifo(earlier, target)
+                            || instructions_before(dockerfile, stage, instruction.line())
+                                .into_iter()
+                                .any(|before| made_as_fifo(before.run_commands(), target))
+                    });
+                if !removed && !pipes {
                     findings.push(
                         Finding::at(&HD014, (stage, instruction))
                             .message(format!(
@@ -126,6 +140,25 @@ fn mode_set(command: &SimpleCommand) -> Option<(&str, Vec<&str>)> {
         }
         _ => None,
     }
+}
+
+/// One of `commands` makes `path` a named pipe: `mkfifo [-m MODE] PATH…`,
+/// `mknod PATH p`.
+fn made_as_fifo(commands: &[SimpleCommand], path: &str) -> bool {
+    commands.iter().any(|command| {
+        let run = program(command);
+        match run.program() {
+            "mkfifo" => run
+                .value_flags(&["-m", "--mode", "--context"])
+                .operands()
+                .contains(&path),
+            "mknod" => {
+                let operands = run.value_flags(&["-m", "--mode", "--context"]).operands();
+                operands.first() == Some(&path) && operands.get(1) == Some(&"p")
+            }
+            _ => false,
+        }
+    })
 }
 
 /// Others get write access, without the sticky bit.
