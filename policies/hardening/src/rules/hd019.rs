@@ -17,6 +17,11 @@ tallyman_sdk::declare_rule! {
     ///   comes before the pipe in the same `RUN`, not undone by
     ///   `set +o pipefail`.
     ///
+    /// A pipe into a group (`curl … | (gpg --dearmor … || echo failed)`,
+    /// `curl … | { tar -x; }`) is a pipe too: an `||` inside the group
+    /// handles the group's own failure, not the download's; only an `||`
+    /// after the group handles the pipe.
+    ///
     /// Pipes whose failure cannot be lost or is handled are not flagged:
     /// - pipes inside a nested script (`sh -c 'a | b'`, `bash <<EOF`): they
     ///   run in a shell the `SHELL` instruction does not configure and the
@@ -92,23 +97,18 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 }
             }
             let commands = run.command.commands.as_slice();
-            let Some(consumer) = unguarded_pipe(commands) else {
+            let script = run.command.args.first().map_or("", String::as_str);
+            let Some(pipe) = unguarded_pipe(commands, script) else {
                 continue;
             };
-            let pipe: Vec<&str> = commands
-                .iter()
-                .filter(|command| command.pipeline == consumer.pipeline)
-                .map(|command| command.text.trim())
-                .collect();
             let shell_name = shell
                 .and_then(|words| words.first())
                 .map_or("/bin/sh", String::as_str);
             findings.push(
                 Finding::at(&HD019, (stage, instruction))
                     .message(format!(
-                        "`{}` runs in `{shell_name}` without `pipefail`: a failure before the \
-                         last `|` goes unnoticed",
-                        pipe.join(" | ")
+                        "`{pipe}` runs in `{shell_name}` without `pipefail`: a failure before \
+                         the last `|` goes unnoticed"
                     ))
                     .fix(
                         "put `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this \
@@ -128,8 +128,9 @@ fn sets_pipefail(words: &[String]) -> bool {
     }) || words.iter().any(|word| word == "-opipefail")
 }
 
-/// The last command of the first pipe whose failure this script loses.
-fn unguarded_pipe(commands: &[SimpleCommand]) -> Option<&SimpleCommand> {
+/// The first pipe whose failure this script loses, as text (`a | b`).
+fn unguarded_pipe(commands: &[SimpleCommand], script: &str) -> Option<String> {
+    let places = locate(commands, script);
     let mut pipefail = false;
     for (index, command) in commands.iter().enumerate() {
         if !is_top_level(command) {
@@ -139,7 +140,13 @@ fn unguarded_pipe(commands: &[SimpleCommand]) -> Option<&SimpleCommand> {
             pipefail = pipefail_after(pipefail, &command.args);
             continue;
         }
-        if pipefail || command.pipe_position == 0 || command.in_condition || command.negated {
+        if pipefail || command.in_condition || command.negated {
+            continue;
+        }
+        if command.pipe_position == 0 {
+            if let Some(pipe) = into_group(commands, &places, index, script) {
+                return Some(pipe);
+            }
             continue;
         }
         let is_last = !commands
@@ -167,7 +174,110 @@ fn unguarded_pipe(commands: &[SimpleCommand]) -> Option<&SimpleCommand> {
         if harmless || handled_by_or(commands, index, command) {
             continue;
         }
-        return Some(command);
+        let pipe: Vec<&str> = commands
+            .iter()
+            .filter(|other| other.pipeline == command.pipeline)
+            .map(|other| other.text.trim())
+            .collect();
+        return Some(pipe.join(" | "));
+    }
+    None
+}
+
+/// Where each top-level command's text lies in the script (byte range),
+/// found in order; `None` for nested and substituted commands, whose text
+/// is not a slice of this script, and for a text not found.
+fn locate(commands: &[SimpleCommand], script: &str) -> Vec<Option<(usize, usize)>> {
+    let mut cursor = 0;
+    commands
+        .iter()
+        .map(|command| {
+            let text = command.text.trim();
+            if !is_top_level(command) || text.is_empty() {
+                return None;
+            }
+            let start = cursor + script.get(cursor..)?.find(text)?;
+            cursor = start + text.len();
+            Some((start, cursor))
+        })
+        .collect()
+}
+
+/// `producer | ( … )` or `producer | { …; }`: the split lists the commands
+/// of a group as pipelines of their own, so the producer looks alone. Its
+/// text followed by a single `|` then a bracket says otherwise. An `||`
+/// inside the group handles the group's own failure, not the producer's;
+/// one after the group handles the whole pipe.
+fn into_group(
+    commands: &[SimpleCommand],
+    places: &[Option<(usize, usize)>],
+    index: usize,
+    script: &str,
+) -> Option<String> {
+    let producer = commands.get(index)?;
+    let alone = commands
+        .iter()
+        .filter(|other| other.pipeline == producer.pipeline)
+        .count()
+        == 1;
+    if !alone || program(producer).is_any(HARMLESS_PRODUCERS) {
+        return None;
+    }
+    let (_, end) = (*places.get(index)?)?;
+    let after = script.get(end..)?;
+    let pipe = after.trim_start().strip_prefix('|')?;
+    if pipe.starts_with('|') {
+        return None;
+    }
+    let group = pipe.strip_prefix('&').unwrap_or(pipe).trim_start();
+    if !group.starts_with(['(', '{']) {
+        return None;
+    }
+    let open = script.len() - group.len();
+    let close = group_end(places, script, open)?;
+    // The first command after the group, at the top level.
+    let next = commands
+        .iter()
+        .zip(places)
+        .find(|(_, place)| place.is_some_and(|(start, _)| start > close))
+        .map(|(command, _)| command);
+    if next.is_some_and(|next| next.connector == Connector::Or) {
+        return None;
+    }
+    Some(format!(
+        "{} | {}",
+        producer.text.trim(),
+        script.get(open..=close)?.trim()
+    ))
+}
+
+/// The byte offset of the bracket closing the group opened at `open`,
+/// counting brackets only between commands (a command's words may hold
+/// any character).
+fn group_end(places: &[Option<(usize, usize)>], script: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = open;
+    while at < script.len() {
+        if let Some((_, end)) = places
+            .iter()
+            .flatten()
+            .find(|(start, end)| *start == at && *end > at)
+        {
+            at = *end;
+            continue;
+        }
+        let byte = *script.as_bytes().get(at)?;
+        match byte {
+            b'(' | b'{' => depth += 1,
+            b')' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
     }
     None
 }
