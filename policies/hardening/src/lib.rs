@@ -23,6 +23,7 @@
 //! (which stages ship, what a stage inherits, what a variable holds).
 
 pub mod commands;
+pub mod fetched;
 pub mod history;
 pub mod rules;
 pub mod scope;

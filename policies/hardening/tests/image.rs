@@ -97,3 +97,32 @@ fn hd006_reads_the_environment() {
     image["config"]["env"] = json!([{"key": "NODE_TLS_REJECT_UNAUTHORIZED", "value": "1"}]);
     assert!(check(&image).is_empty());
 }
+
+#[test]
+fn hd005_follows_a_fetched_script_across_history_steps() {
+    let mut image = base();
+    history(
+        &mut image,
+        &[
+            "RUN /bin/sh -c curl -fsSLo /tmp/install.sh https://get.example.com/install.sh # buildkit",
+            "RUN /bin/sh -c sh /tmp/install.sh # buildkit",
+        ],
+    );
+    let found = check(&image);
+    assert_eq!(ids(&found), ["HD005"], "{found:#?}");
+    assert!(
+        found[0].message.starts_with("history step 2:")
+            && found[0].message.contains("`sh /tmp/install.sh` runs it"),
+        "{found:#?}"
+    );
+    let mut checked = base();
+    history(
+        &mut checked,
+        &[
+            "RUN /bin/sh -c curl -fsSLo /tmp/install.sh https://get.example.com/install.sh # buildkit",
+            "RUN /bin/sh -c echo \"abc  /tmp/install.sh\" | sha256sum -c - # buildkit",
+            "RUN /bin/sh -c sh /tmp/install.sh # buildkit",
+        ],
+    );
+    assert!(check(&checked).is_empty(), "{:#?}", check(&checked));
+}

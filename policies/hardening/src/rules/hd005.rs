@@ -3,6 +3,7 @@ use tallyman_sdk::shell::Command;
 use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::commands::{SHELLS, is_download, is_python, program, quoted};
+use crate::fetched::{unchecked_runs, unchecked_runs_in_history};
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -10,9 +11,25 @@ tallyman_sdk::declare_rule! {
     /// Flags scripts that run code straight from the network:
     /// - a download piped into an interpreter that reads its program from
     ///   stdin: `curl … | sh`, `wget -O- … | sudo bash -s --`,
-    ///   `curl … | python3 -`;
+    ///   `curl … | python3 -`, `curl … | bash /dev/stdin --prefix …`,
+    ///   `curl … | php -- --install-dir=…` (Composer's installer);
     /// - an interpreter given a download as its script: `sh -c "$(curl …)"`,
-    ///   `bash <(curl …)`, `eval "$(wget -qO- …)"`, `. <(curl …)`.
+    ///   `bash <(curl …)`, `eval "$(wget -qO- …)"`, `. <(curl …)`;
+    /// - a file fetched (`curl -o f`, `curl -O`, `wget -O f`, `wget URL`,
+    ///   `ADD <url> f` without `--checksum`) and then run (`sh f`, `bash f`,
+    ///   `python3 get-pip.py`, `./f`, `/tmp/f`, `. f`) with no checksum or
+    ///   signature check in between. The file is followed across `&&`, `;`
+    ///   and the `RUN`s of a stage and the stages it is built on; a name
+    ///   without a directory matches the file fetched under that name
+    ///   anywhere. Any check between the fetch and the run counts, whatever
+    ///   file it names (`sha256sum -c`, `echo "<sum>  f" | sha256sum -c`,
+    ///   `shasum -a 256 -c`, a digest compared in a test, `gpg --verify`,
+    ///   `gpgv`, `cosign`, `minisign`, `openssl dgst`): which file a
+    ///   checksum list covers is often out of sight. A file only checked
+    ///   for syntax (`sh -n f`, `php -l f`) does not run. A program fetched
+    ///   and run by its bare name through `PATH` (`curl -o
+    ///   /usr/local/bin/tool …; tool --version`) is not followed: that is
+    ///   the tool the image ships, not an installer run in the build.
     ///
     /// A pipe into an interpreter that runs something else (`curl … | sh -c
     /// 'tar -x'`, `curl … | python3 script.py`) reads the download as data
@@ -48,17 +65,26 @@ tallyman_sdk::declare_rule! {
     };
 }
 
+const FIX: &str = "download to a file, check it against a pinned checksum or signature \
+                   (`sha256sum -c`, `gpg --verify`, `ADD --checksum=`), then run the file";
+
 pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>) {
-    for (stage, instruction) in dockerfile.instructions() {
-        for message in unchecked_downloads(instruction.run_commands()) {
-            findings.push(
-                Finding::at(&HD005, (stage, instruction))
-                    .message(message)
-                    .fix(
-                        "download to a file, check it against a pinned checksum or signature \
-                          (`sha256sum -c`, `gpg --verify`), then run the file",
-                    ),
-            );
+    for stage in &dockerfile.stages {
+        let mut fetched_and_run = unchecked_runs(dockerfile, stage).into_iter().peekable();
+        for (index, instruction) in stage.instructions.iter().enumerate() {
+            let piped = unchecked_downloads(instruction.run_commands());
+            let from_files = std::iter::from_fn(|| {
+                fetched_and_run
+                    .next_if(|run| run.instruction == index)
+                    .map(|run| run.message)
+            });
+            for message in piped.into_iter().chain(from_files) {
+                findings.push(
+                    Finding::at(&HD005, (stage, instruction))
+                        .message(message)
+                        .fix(FIX),
+                );
+            }
         }
     }
 }
@@ -98,6 +124,9 @@ fn piped_download<'a>(
     })
 }
 
+/// Script operands that name the interpreter's own stdin.
+const STDIN_PATHS: &[&str] = &["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"];
+
 /// An interpreter with no script operand and no `-c`/`-e` program runs
 /// what it reads on stdin (`sh`, `bash -s -- --flag`, `python3 -`).
 fn reads_program_from_stdin(command: &Command<'_>) -> bool {
@@ -108,8 +137,11 @@ fn reads_program_from_stdin(command: &Command<'_>) -> bool {
         (&['c', 'm'], &["-W", "-X", "-Q"])
     } else if command.is_any(&["perl", "ruby"]) {
         (&['e', 'E'], &["-I", "-M", "-r"])
-    } else if command.is_any(&["node", "php"]) {
-        (&['e', 'r', 'p'], &["-r", "--require"])
+    } else if command.is("php") {
+        // `php -r code`: the program is inline; `-c`/`-d` take a value.
+        (&['r'], &["-c", "-d", "-z"])
+    } else if command.is("node") {
+        (&['e', 'p'], &["-r", "--require"])
     } else {
         return false;
     };
@@ -119,7 +151,12 @@ fn reads_program_from_stdin(command: &Command<'_>) -> bool {
             return true;
         }
         if arg == "--" {
-            return args.next().is_none_or(|next| next == "-");
+            // php's `--` ends its own options: what follows is for the
+            // script it reads (Composer's installer: `php -- --install-dir=…`).
+            return command.is("php") || args.next().is_none_or(|next| next == "-");
+        }
+        if STDIN_PATHS.contains(&arg.as_str()) {
+            return true;
         }
         if value_flags.contains(&arg.as_str()) {
             args.next();
@@ -167,18 +204,24 @@ fn runs_substituted_download(command: &SimpleCommand) -> bool {
         })
 }
 
-/// A download piped into a shell in a `RUN` recorded in the image's history.
+/// A download piped into a shell, or fetched and then run, in the `RUN`s
+/// recorded in the image's history.
 pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
-    for (step, commands) in crate::history::run_steps(image) {
-        for message in unchecked_downloads(&commands) {
-            findings.push(
-                Finding::new(&HD005)
-                    .message(format!("history step {step}: {message}"))
-                    .fix(
-                        "download to a file, check it against a pinned checksum or signature \
-                         (`sha256sum -c`, `gpg --verify`), then run the file",
-                    ),
-            );
-        }
+    let steps = crate::history::run_steps(image);
+    let piped = steps.iter().flat_map(|(step, commands)| {
+        unchecked_downloads(commands)
+            .into_iter()
+            .map(move |message| (*step, message))
+    });
+    let mut found: Vec<(usize, String)> = piped.collect();
+    found.extend(unchecked_runs_in_history(&steps));
+    // In step order, as the history reads.
+    found.sort_by_key(|(step, _)| *step);
+    for (step, message) in found {
+        findings.push(
+            Finding::new(&HD005)
+                .message(format!("history step {step}: {message}"))
+                .fix(FIX),
+        );
     }
 }
