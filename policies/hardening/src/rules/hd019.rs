@@ -20,7 +20,8 @@ tallyman_sdk::declare_rule! {
     /// A pipe into a group (`curl … | (gpg --dearmor … || echo failed)`,
     /// `curl … | { tar -x; }`) is a pipe too: an `||` inside the group
     /// handles the group's own failure, not the download's; only an `||`
-    /// after the group handles the pipe.
+    /// after the group handles the pipe. A group holding a `case` is not
+    /// judged (its patterns end in `)`, which hides where the group ends).
     ///
     /// Pipes whose failure cannot be lost or is handled are not flagged:
     /// - pipes inside a nested script (`sh -c 'a | b'`, `bash <<EOF`): they
@@ -234,6 +235,11 @@ fn into_group(
         return None;
     }
     let open = script.len() - group.len();
+    // A `case` pattern's `)` closes no bracket: the group's end is then
+    // unknown, and so is whether an `||` follows it.
+    if group.contains("esac") {
+        return None;
+    }
     let close = group_end(places, script, open)?;
     // The first command after the group, at the top level.
     let next = commands
