@@ -19,17 +19,17 @@ tallyman_sdk::declare_rule! {
     ///   `ADD <url> f` without `--checksum`) and then run (`sh f`, `bash f`,
     ///   `python3 get-pip.py`, `./f`, `/tmp/f`, `. f`) with no checksum or
     ///   signature check in between. The file is followed across `&&`, `;`
-    ///   and the `RUN`s of a stage and the stages it is built on; a name
-    ///   without a directory matches the file fetched under that name
-    ///   anywhere. Any check between the fetch and the run counts, whatever
+    ///   and the `RUN`s of a stage and the stages it is built on; a script
+    ///   named without a directory (`sh install.sh` after `cd /tmp`)
+    ///   matches the file fetched under that name. Any check between the fetch and the run counts, whatever
     ///   file it names (`sha256sum -c`, `echo "<sum>  f" | sha256sum -c`,
     ///   `shasum -a 256 -c`, a digest compared in a test, `gpg --verify`,
     ///   `gpgv`, `cosign`, `minisign`, `openssl dgst`): which file a
     ///   checksum list covers is often out of sight. A file only checked
-    ///   for syntax (`sh -n f`, `php -l f`) does not run. A program fetched
-    ///   and run by its bare name through `PATH` (`curl -o
-    ///   /usr/local/bin/tool …; tool --version`) is not followed: that is
-    ///   the tool the image ships, not an installer run in the build.
+    ///   for syntax (`sh -n f`, `php -l f`) does not run. A program run by
+    ///   its bare name (`tool --version` after `curl -o
+    ///   /usr/local/bin/tool …`) is not matched: which file `PATH` resolves
+    ///   it to is not known.
     ///
     /// A pipe into an interpreter that runs something else (`curl … | sh -c
     /// 'tar -x'`, `curl … | python3 script.py`) reads the download as data
