@@ -95,6 +95,51 @@ pub fn is_fingerprint_list(value: &str) -> bool {
         })
 }
 
+/// A value that stands for a secret instead of being one: a word every
+/// guide uses as a stand-in (`pass`, `password`, `changeme`, `secret`,
+/// `example`), a template marker (`<password>`, `{{ token }}`,
+/// `__TOKEN__`, `YOUR_API_KEY`, `your-token-here`) or a mask (`xxxx`,
+/// `****`). Not a leaked secret, but a well-known credential in every
+/// container that does not override it.
+pub fn is_placeholder(value: &str) -> bool {
+    let value = unquote(value).trim();
+    let lower = value.to_ascii_lowercase();
+    const STAND_INS: &[&str] = &[
+        "pass",
+        "passwd",
+        "password",
+        "passw0rd",
+        "secret",
+        "token",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "example",
+        "dummy",
+        "placeholder",
+        "replaceme",
+        "replace-me",
+        "replace_me",
+        "todo",
+        "tbd",
+        "redacted",
+    ];
+    let template = (value.starts_with('<') && value.ends_with('>'))
+        || (value.starts_with("{{") && value.ends_with("}}"))
+        || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
+        || lower.starts_with("your-")
+        || lower.starts_with("your_")
+        || lower.starts_with("your.")
+        || lower.starts_with("<your");
+    let mask = !value.is_empty()
+        && value.len() >= 3
+        && value
+            .chars()
+            .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#'));
+    !value.is_empty() && (STAND_INS.contains(&lower.as_str()) || template || mask)
+}
+
 /// Shannon entropy in bits per character.
 pub fn entropy(value: &str) -> f64 {
     let mut counts = [0u32; 256];
@@ -172,6 +217,37 @@ mod tests {
         assert_eq!(classify("hunter2"), ValueKind::Literal);
         assert_eq!(classify("pa\\$word"), ValueKind::Literal);
         assert_eq!(classify("cost$5"), ValueKind::Literal);
+    }
+
+    #[test]
+    fn placeholders() {
+        for value in [
+            "pass",
+            "\"Password\"",
+            "changeme",
+            "<your-password>",
+            "{{ db_password }}",
+            "__API_TOKEN__",
+            "YOUR_API_KEY",
+            "your-token-here",
+            "xxxxxxxx",
+            "********",
+        ] {
+            assert!(is_placeholder(value), "{value}");
+        }
+        for value in [
+            "hunter2",
+            "fsociety",
+            "passport",
+            "s3cr3t!",
+            "lgNvGyhnUKpa5PJi",
+            "",
+            "x",
+            "<",
+            "____",
+        ] {
+            assert!(!is_placeholder(value), "{value}");
+        }
     }
 
     #[test]
