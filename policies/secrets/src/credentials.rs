@@ -13,7 +13,7 @@ use tallyman_sdk::model::{Instruction, SimpleCommand};
 
 use crate::names::secret_name;
 use crate::settings::Settings;
-use crate::values::{has_reference, is_placeholder, unquote};
+use crate::values::{has_reference, is_placeholder, is_template_marker, unquote};
 
 /// A credential written on a command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,10 +79,11 @@ fn credential(taker: &str, what: &str, value: String) -> CommandCredential {
     }
 }
 
-/// Written out: not empty, no variable or command substitution.
+/// Written out: not empty, no variable or command substitution, not a
+/// template's slot (`root:{}` in a Dockerfile a script fills in).
 fn is_written_out(value: &str) -> bool {
     let value = unquote(value);
-    !value.trim().is_empty() && !has_reference(value)
+    !value.trim().is_empty() && !has_reference(value) && !is_template_marker(value)
 }
 
 /// What a command reads on standard input, when the Dockerfile writes it:

@@ -125,9 +125,7 @@ pub fn is_placeholder(value: &str) -> bool {
         "tbd",
         "redacted",
     ];
-    let template = (value.starts_with('<') && value.ends_with('>'))
-        || (value.starts_with("{{") && value.ends_with("}}"))
-        || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
+    let template = is_template_marker(value)
         || lower.starts_with("your-")
         || lower.starts_with("your_")
         || lower.starts_with("your.")
@@ -138,6 +136,18 @@ pub fn is_placeholder(value: &str) -> bool {
             .chars()
             .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#'));
     !value.is_empty() && (STAND_INS.contains(&lower.as_str()) || template || mask)
+}
+
+/// A template's slot rather than a value: `<password>`, `{}`,
+/// `{password}`, `{{ token }}`, `__TOKEN__`, `%s`, `@PASSWORD@`. The
+/// Dockerfile is filled in by something else before it is built.
+pub fn is_template_marker(value: &str) -> bool {
+    let value = unquote(value).trim();
+    (value.starts_with('<') && value.ends_with('>'))
+        || (value.starts_with('{') && value.ends_with('}'))
+        || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
+        || (value.len() > 2 && value.starts_with('@') && value.ends_with('@'))
+        || value == "%s"
 }
 
 /// Shannon entropy in bits per character.
@@ -232,6 +242,9 @@ mod tests {
             "your-token-here",
             "xxxxxxxx",
             "********",
+            "{}",
+            "@DB_PASSWORD@",
+            "%s",
         ] {
             assert!(is_placeholder(value), "{value}");
         }

@@ -27,7 +27,11 @@ tallyman_sdk::declare_rule! {
     /// threshold, because the command says what the value is. Nothing is
     /// reported when the value is not written out: a variable (`$PASS`,
     /// `${X}`), a command substitution (`$(cat /run/secrets/pw)`), input
-    /// read from a file or a secret mount, or an empty value.
+    /// read from a file or a secret mount, an empty value, or a template's
+    /// slot (`root:{}`, `<password>`, `@PASSWORD@`) in a Dockerfile that
+    /// something else fills in. The shell model keeps no quotes, so a value
+    /// with a `$` in single quotes (`'$6$salt$hash'`) reads as a variable
+    /// and is not reported.
     ///
     /// The finding is `high`, except for a Java property set to a placeholder
     /// (`changeit`, `<password>`), which is `low`: a stand-in meant to be
