@@ -34,6 +34,16 @@ pub fn command_credentials(
     instruction: &Instruction,
     settings: &Settings,
 ) -> Vec<CommandCredential> {
+    if let Some(assignments) = instruction.as_env() {
+        return assignments
+            .iter()
+            .filter(|assignment| is_jvm_options(&assignment.key))
+            .flat_map(|assignment| {
+                let words: Vec<&str> = unquote(&assignment.raw).split_whitespace().collect();
+                java_properties_of(&words, settings)
+            })
+            .collect();
+    }
     let Some(line) = instruction.command_line() else {
         return Vec::new();
     };
@@ -60,6 +70,12 @@ pub fn command_credentials(
             "x11vnc" => found.extend(x11vnc(command)),
             "openssl" => found.extend(openssl_passwd(command)),
             "useradd" | "usermod" | "adduser" => found.extend(user_password_hash(command)),
+            "docker" | "podman" | "buildah" | "skopeo" | "helm" | "oras" => {
+                found.extend(registry_login(command));
+            }
+            "az" => found.extend(az_login(command)),
+            "doctl" => found.extend(doctl_auth(command)),
+            "aws" => found.extend(aws_configure(command)),
             _ if is_mysql_client(program) => found.extend(mysql_password(command)),
             _ => {}
         }
@@ -330,6 +346,95 @@ fn mysql_password(command: &SimpleCommand) -> Option<CommandCredential> {
     None
 }
 
+/// `docker login -p <pw>` (and `podman`, `buildah`, `skopeo`, `helm
+/// registry`, `oras`): `--password-stdin` is the safe form.
+fn registry_login(command: &SimpleCommand) -> Option<CommandCredential> {
+    let cli = command
+        .command()
+        .value_flags(&["-u", "--username", "-p", "--password"]);
+    // `docker login`, `helm registry login`: not `docker run -p 80:80 x login`.
+    let operands = cli.operands();
+    if !matches!(
+        operands.as_slice(),
+        ["login", ..] | ["registry", "login", ..]
+    ) {
+        return None;
+    }
+    let password = cli.flag_value(&["-p", "--password"])?;
+    is_written_out(password).then(|| {
+        credential(
+            &format!("{} login -p", cli.program()),
+            "logs in to a registry with a password",
+            password.to_string(),
+        )
+    })
+}
+
+/// `az login -p <secret>` (a password or a service principal's secret).
+fn az_login(command: &SimpleCommand) -> Option<CommandCredential> {
+    let az =
+        command
+            .command()
+            .value_flags(&["-u", "--username", "-p", "--password", "-t", "--tenant"]);
+    if az.subcommand() != Some("login") {
+        return None;
+    }
+    let password = az.flag_value(&["-p", "--password"])?;
+    (is_written_out(password) && !crate::values::is_path_like(password)).then(|| {
+        credential(
+            "az login -p",
+            "logs in to Azure with a secret",
+            password.to_string(),
+        )
+    })
+}
+
+/// `doctl auth init -t <token>`.
+fn doctl_auth(command: &SimpleCommand) -> Option<CommandCredential> {
+    let doctl = command
+        .command()
+        .value_flags(&["-t", "--access-token", "--context"]);
+    if doctl.operands().get(..2) != Some(&["auth", "init"][..]) {
+        return None;
+    }
+    let token = doctl.flag_value(&["-t", "--access-token"])?;
+    is_written_out(token).then(|| {
+        credential(
+            "doctl auth init -t",
+            "logs in to DigitalOcean with a token",
+            token.to_string(),
+        )
+    })
+}
+
+/// `aws configure set aws_secret_access_key <key>` (or
+/// `aws_session_token`).
+fn aws_configure(command: &SimpleCommand) -> Option<CommandCredential> {
+    let aws = command.command().value_flags(&["--profile", "--region"]);
+    let operands = aws.operands();
+    let [configure, set, key, value, ..] = operands.as_slice() else {
+        return None;
+    };
+    let secret_key = key
+        .rsplit('.')
+        .next()
+        .is_some_and(|key| matches!(key, "aws_secret_access_key" | "aws_session_token"));
+    (*configure == "configure" && *set == "set" && secret_key && is_written_out(value)).then(|| {
+        credential(
+            &format!("aws configure set {key}"),
+            "stores an AWS secret in the image",
+            (*value).to_string(),
+        )
+    })
+}
+
+/// `JAVA_OPTS`, `CATALINA_OPTS`, `JAVA_TOOL_OPTIONS`: options a JVM
+/// launcher script passes on.
+fn is_jvm_options(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    upper.ends_with("_OPTS") || upper.ends_with("_OPTIONS")
+}
+
 fn is_jvm_launcher(program: &str) -> bool {
     matches!(
         program,
@@ -341,11 +446,18 @@ fn is_jvm_launcher(program: &str) -> bool {
 /// `-Djavax.net.ssl.keyStorePassword=...`). A trust store's password is
 /// not a secret: trust stores hold public certificates.
 fn java_properties(command: &SimpleCommand, settings: &Settings) -> Vec<CommandCredential> {
-    command
+    let args: Vec<&str> = command
         .command()
         .args()
         .iter()
-        .take_while(|arg| !matches!(arg.as_str(), "-jar" | "--"))
+        .map(String::as_str)
+        .collect();
+    java_properties_of(&args, settings)
+}
+
+fn java_properties_of(args: &[&str], settings: &Settings) -> Vec<CommandCredential> {
+    args.iter()
+        .take_while(|arg| !matches!(**arg, "-jar" | "--"))
         .filter_map(|arg| arg.strip_prefix("-D")?.split_once('='))
         .filter(|(name, _)| !name.to_ascii_lowercase().contains("truststore"))
         .filter(|(name, value)| {

@@ -71,6 +71,11 @@ pub fn has_reference(value: &str) -> bool {
     }) || value.contains('`')
 }
 
+/// A file's location rather than a value (`/run/secrets/key.pem`).
+pub fn is_path_like(value: &str) -> bool {
+    is_path(unquote(value))
+}
+
 fn is_path(value: &str) -> bool {
     value.starts_with('/')
         || value.starts_with("./")
