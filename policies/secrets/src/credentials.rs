@@ -189,6 +189,8 @@ fn chpasswd(command: &SimpleCommand, input: Option<String>) -> Vec<CommandCreden
         .lines()
         .filter_map(|line| line.trim().split_once(':'))
         .filter(|(user, password)| !user.is_empty() && is_written_out(password))
+        // `root:!` or `root:*` with `-e` locks the account.
+        .filter(|(_, password)| !(hashed && is_lock_marker(password)))
         .map(|(user, password)| {
             let what = if hashed {
                 format!("sets the password hash of `{user}`")
@@ -281,6 +283,12 @@ fn user_password_hash(command: &SimpleCommand) -> Option<CommandCredential> {
             hash.to_string(),
         )
     })
+}
+
+/// `!`, `!!`, `*`, `x`: a password field that locks the account or
+/// points at the shadow file, not a password hash.
+fn is_lock_marker(field: &str) -> bool {
+    unquote(field).chars().all(|c| matches!(c, '!' | '*' | 'x'))
 }
 
 fn is_mysql_client(program: &str) -> bool {

@@ -7,8 +7,8 @@ use crate::support::finding_at;
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
-    /// Flags `RUN`, `CMD` and `ENTRYPOINT` commands (and JVM options in
-    /// `ENV`) that set a credential or are given one written out in the
+    /// Flags `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK` commands (and JVM
+    /// options in `ENV`) that set a credential or are given one written out in the
     /// Dockerfile:
     /// - `echo 'root:pw' | chpasswd` (also `printf`, a heredoc, and
     ///   `chpasswd -e` with a hash);
