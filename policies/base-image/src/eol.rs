@@ -20,19 +20,40 @@ struct Product {
     name: &'static str,
     /// Image families that are this product (the repository's last part).
     families: &'static [&'static str],
-    /// Whether other images' tags name this product's releases
+    /// How other images name this product's releases
     /// (`python:3.9-buster` runs on Debian 10).
     in_other_tags: InOtherTags,
     releases: &'static [Release],
 }
 
 #[derive(Clone, Copy)]
-enum InOtherTags {
-    No,
-    /// As a codename word: `buster`, `focal`.
-    Codenames,
-    /// As a word of this prefix and the version: `alpine3.17`.
-    Prefixed(&'static str),
+struct InOtherTags {
+    /// As a codename word of the tag: `buster`, `focal`.
+    codenames: bool,
+    /// As this prefix and the version, in one word or two, in the tag
+    /// (`alpine3.17`, `ubuntu-18.04`) or the repository's name
+    /// (`distroless/base-debian10`).
+    prefix: Option<&'static str>,
+}
+
+/// Not named by other images.
+const NOT_IN_OTHER_TAGS: InOtherTags = InOtherTags {
+    codenames: false,
+    prefix: None,
+};
+
+const fn prefixed(prefix: &'static str) -> InOtherTags {
+    InOtherTags {
+        codenames: false,
+        prefix: Some(prefix),
+    }
+}
+
+const fn codenames_or_prefixed(prefix: &'static str) -> InOtherTags {
+    InOtherTags {
+        codenames: true,
+        prefix: Some(prefix),
+    }
 }
 
 struct Release {
@@ -70,7 +91,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Python",
         families: &["python"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: NOT_IN_OTHER_TAGS,
         releases: &[
             release("2", "2020-01-01"),
             release("3.0", "2009-06-27"),
@@ -92,7 +113,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Node.js",
         families: &["node"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: NOT_IN_OTHER_TAGS,
         releases: &[
             release("0.8", "2014-07-31"),
             release("0.10", "2016-10-31"),
@@ -124,7 +145,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Ubuntu",
         families: &["ubuntu"],
-        in_other_tags: InOtherTags::Codenames,
+        in_other_tags: codenames_or_prefixed("ubuntu"),
         releases: &[
             named("12.04", &["precise"], "2017-04-28"),
             named("14.04", &["trusty"], "2019-04-25"),
@@ -150,7 +171,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Debian",
         families: &["debian"],
-        in_other_tags: InOtherTags::Codenames,
+        in_other_tags: codenames_or_prefixed("debian"),
         releases: &[
             named("6", &["squeeze"], "2016-02-29"),
             named("7", &["wheezy"], "2018-05-31"),
@@ -164,7 +185,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Alpine Linux",
         families: &["alpine"],
-        in_other_tags: InOtherTags::Prefixed("alpine"),
+        in_other_tags: prefixed("alpine"),
         releases: &[
             release("2", "2015-05-01"),
             release("3.0", "2016-05-01"),
@@ -195,7 +216,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "CentOS",
         families: &["centos"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: prefixed("centos"),
         releases: &[
             named("5", &["centos5"], "2017-03-31"),
             named("6", &["centos6"], "2020-11-30"),
@@ -209,7 +230,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Go",
         families: &["golang"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: NOT_IN_OTHER_TAGS,
         releases: &[
             release("1.9", "2018-08-24"),
             release("1.10", "2019-02-25"),
@@ -231,7 +252,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Ruby",
         families: &["ruby"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: NOT_IN_OTHER_TAGS,
         releases: &[
             release("2.4", "2020-03-31"),
             release("2.5", "2021-04-05"),
@@ -245,7 +266,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "PHP",
         families: &["php"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: NOT_IN_OTHER_TAGS,
         releases: &[
             release("5", "2018-12-31"),
             release("7.0", "2019-01-10"),
@@ -261,7 +282,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Fedora",
         families: &["fedora"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: prefixed("fedora"),
         releases: &[
             release("35", "2022-12-13"),
             release("36", "2023-05-16"),
@@ -274,7 +295,7 @@ const PRODUCTS: &[Product] = &[
     Product {
         name: "Amazon Linux",
         families: &["amazonlinux"],
-        in_other_tags: InOtherTags::No,
+        in_other_tags: NOT_IN_OTHER_TAGS,
         releases: &[
             release("1", "2023-12-31"),
             release("2018.03", "2023-12-31"),
@@ -286,9 +307,12 @@ const PRODUCTS: &[Product] = &[
 /// A release an image reference is on, and when its support ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
-    /// `Python 3.8`, `Debian 10 "buster"`.
+    /// `Python 3.8`, `Debian 10 "buster"`, `Ruby 2.7, the last Ruby 2`.
     pub release: String,
     pub end_of_life: String,
+    /// The release is older than every one the table lists: its support
+    /// ended on `end_of_life` at the latest, the end of the oldest listed.
+    pub ended_by: bool,
 }
 
 /// The releases `name` is on, from the `end-of-life` setting when one of
@@ -303,26 +327,96 @@ pub fn releases_of(name: &ImageName, extra: &[EndOfLifeSetting]) -> Vec<Match> {
                 .clone()
                 .unwrap_or_else(|| format!("{} {}", entry.image, entry.version)),
             end_of_life: entry.date.clone(),
+            ended_by: false,
         })
         .collect();
     if !from_settings.is_empty() {
         return from_settings;
     }
     let words = tag_words(name);
+    let repository_words = repository_words(name);
     let version = name.tag_version();
     let mut matches = Vec::new();
     for product in PRODUCTS {
         let own = name.is_family(product.families);
+        let before = matches.len();
         for release in product.releases {
-            if release_matches(product, release, own, version.as_deref(), &words) {
+            if release_matches(
+                product,
+                release,
+                own,
+                version.as_deref(),
+                &words,
+                &repository_words,
+            ) {
                 matches.push(Match {
                     release: describe(product, release),
                     end_of_life: release.end_of_life.to_string(),
+                    ended_by: false,
                 });
             }
         }
+        if own
+            && matches.len() == before
+            && let Some(version) = version.as_deref()
+        {
+            matches.extend(unlisted_release(product, version));
+        }
     }
     matches
+}
+
+/// A version of the product's own image that no release of the table
+/// matches: a floating major tag whose line is closed (`ruby:2` is Ruby
+/// 2.7, the last Ruby 2, once Ruby 3 is out), or a release older than the
+/// oldest listed (`fedora:34`), whose support ended before that one's.
+fn unlisted_release(product: &Product, version: &[u32]) -> Option<Match> {
+    let listed: Vec<(Vec<u32>, &Release)> = product
+        .releases
+        .iter()
+        .filter_map(|release| parse_version(release.version).map(|parsed| (parsed, release)))
+        .collect();
+    let in_line = listed
+        .iter()
+        .filter(|(parsed, _)| parsed.len() > version.len() && parsed.starts_with(version))
+        .max_by(|(a, _), (b, _)| a.cmp(b));
+    if let Some((_, newest)) = in_line {
+        // A later line in the table means this one gets no new release.
+        let closed = listed.iter().any(|(parsed, _)| {
+            parsed
+                .get(..version.len())
+                .is_some_and(|head| head > version)
+        });
+        let line = version
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
+        return closed.then(|| Match {
+            release: format!(
+                "{}, the last {} {line}",
+                describe(product, newest),
+                product.name
+            ),
+            end_of_life: newest.end_of_life.to_string(),
+            ended_by: false,
+        });
+    }
+    let (oldest, release) = listed.iter().min_by(|(a, _), (b, _)| a.cmp(b))?;
+    let written = version
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(".");
+    (version < oldest.as_slice()).then(|| Match {
+        release: format!(
+            "{} {written}, older than {}",
+            product.name,
+            describe(product, release)
+        ),
+        end_of_life: release.end_of_life.to_string(),
+        ended_by: true,
+    })
 }
 
 fn release_matches(
@@ -331,6 +425,7 @@ fn release_matches(
     own_family: bool,
     version: Option<&[u32]>,
     words: &[String],
+    repository_words: &[String],
 ) -> bool {
     if own_family {
         if let (Some(version), Some(wanted)) = (version, parse_version(release.version))
@@ -345,19 +440,46 @@ fn release_matches(
         {
             return true;
         }
+        return false;
     }
-    match product.in_other_tags {
-        InOtherTags::No => false,
-        InOtherTags::Codenames => release.codenames.iter().any(|codename| {
+    let InOtherTags { codenames, prefix } = product.in_other_tags;
+    if codenames
+        && release.codenames.iter().any(|codename| {
             *codename != "latest" && words.iter().any(|word| word_names(word, codename))
-        }),
-        InOtherTags::Prefixed(prefix) => {
-            !release.version.is_empty() && {
-                let marker = format!("{prefix}{}", release.version);
-                words.iter().any(|word| word_names(word, &marker))
-            }
-        }
+        })
+    {
+        return true;
     }
+    match prefix {
+        Some(prefix) if !release.version.is_empty() => {
+            names_prefixed(words, prefix, release.version)
+                || names_prefixed(repository_words, prefix, release.version)
+        }
+        _ => false,
+    }
+}
+
+/// The words name `prefix` and `version`: in one word (`alpine3.17`,
+/// `debian10`) or in two (`ubuntu`, `18.04`).
+fn names_prefixed(words: &[String], prefix: &str, version: &str) -> bool {
+    let marker = format!("{prefix}{version}");
+    words.iter().enumerate().any(|(at, word)| {
+        word_names(word, &marker)
+            || (word == prefix
+                && words
+                    .get(at + 1)
+                    .is_some_and(|next| word_names(next, version)))
+    })
+}
+
+/// The lower-case words of the repository's last component, split at `-`
+/// and `_`: `["base", "debian10"]` for `gcr.io/distroless/base-debian10`.
+fn repository_words(name: &ImageName) -> Vec<String> {
+    name.family()
+        .split(['-', '_'])
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// `word` is `name`, or `name` followed by a more precise version
@@ -550,6 +672,50 @@ mod tests {
     }
 
     #[test]
+    fn closed_lines_and_releases_older_than_the_table() {
+        assert_eq!(
+            releases("library/ruby", Some("2-slim")),
+            ["Ruby 2.7, the last Ruby 2 until 2023-03-31"]
+        );
+        assert_eq!(
+            releases("library/node", Some("0")),
+            ["Node.js 0.12, the last Node.js 0 until 2016-12-31"]
+        );
+        // Open lines: the newest release is not in the table.
+        assert!(releases("library/python", Some("3")).is_empty());
+        assert!(releases("library/golang", Some("1")).is_empty());
+        assert!(releases("library/php", Some("8")).is_empty());
+        let old = releases_of(&hub("library/fedora", Some("34")), &[]);
+        assert_eq!(old.len(), 1);
+        assert!(old.iter().all(|found| found.ended_by));
+        // Newer than the table: not known to be over.
+        assert!(releases("library/fedora", Some("42")).is_empty());
+        assert!(releases("library/ruby", Some("1.9.3")).len() == 1);
+    }
+
+    #[test]
+    fn distribution_versions_in_other_names() {
+        assert_eq!(
+            releases("devcontainers/base", Some("ubuntu-18.04")),
+            ["Ubuntu 18.04 \"bionic\" until 2023-05-31"]
+        );
+        assert_eq!(
+            releases("nvidia/cuda", Some("11.0-base-centos7")),
+            ["CentOS 7 until 2024-06-30"]
+        );
+        assert_eq!(
+            releases("distroless/base-debian10", None),
+            ["Debian 10 \"buster\" until 2024-06-30"]
+        );
+        assert_eq!(
+            releases("devcontainers/base", Some("ubuntu-24.04")),
+            ["Ubuntu 24.04 \"noble\" until 2029-05-31"]
+        );
+        assert!(releases("example/ubuntu-tools", Some("1.0")).is_empty());
+        assert!(releases("example/tools", Some("debian-100")).is_empty());
+    }
+
+    #[test]
     fn untagged_centos_is_centos_8() {
         assert_eq!(
             releases("library/centos", None),
@@ -579,7 +745,8 @@ mod tests {
             python,
             [Match {
                 release: "python 3.8".into(),
-                end_of_life: "2030-01-01".into()
+                end_of_life: "2030-01-01".into(),
+                ended_by: false,
             }]
         );
         let private = ImageName {

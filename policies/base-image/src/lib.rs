@@ -11,6 +11,7 @@ pub mod image;
 mod references;
 pub mod rules;
 mod settings;
+mod substitution;
 
 use tallyman_sdk::{Dockerfile, Finding, Image, Policy, PolicyMeta};
 

@@ -31,6 +31,11 @@ pub fn secret_file(path: &str) -> Option<&'static str> {
         (Some(".kube"), "config") | (_, "kubeconfig") | (_, ".kube") => {
             return Some("a kubeconfig");
         }
+        // Only under `etc`: a directory or package named `shadow`
+        // (`shadow-utils`, a theme) is not the password database.
+        (Some("etc"), "shadow" | "gshadow") => {
+            return Some("a shadow password database, which holds password hashes");
+        }
         _ => {}
     }
     match lower.as_str() {
@@ -42,7 +47,12 @@ pub fn secret_file(path: &str) -> Option<&'static str> {
         ".netrc" | "_netrc" => return Some("a .netrc, which holds login credentials"),
         ".git-credentials" => return Some("stored Git credentials"),
         ".env" => return Some("an environment file"),
+        "ipsec.secrets" => return Some("IPsec pre-shared keys and key passphrases"),
+        "chap-secrets" | "pap-secrets" => return Some("PPP login secrets"),
         _ => {}
+    }
+    if lower == ".htpasswd" || lower.ends_with(".htpasswd") {
+        return Some("an htpasswd file, which holds password hashes");
     }
     if let Some(variant) = lower.strip_prefix(".env.") {
         // `.env.example` and friends are templates, committed on purpose.
@@ -63,6 +73,18 @@ pub fn secret_file(path: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A credential file a service reads while the container runs (a web
+/// server's `.htpasswd`, `/etc/shadow`, VPN and PPP secrets), rather than
+/// one a build step needs.
+pub fn is_run_time_credential(path: &str) -> bool {
+    let lower = basename(path).to_ascii_lowercase();
+    lower.ends_with(".htpasswd")
+        || matches!(
+            lower.as_str(),
+            "shadow" | "gshadow" | "ipsec.secrets" | "chap-secrets" | "pap-secrets"
+        )
 }
 
 /// `ca.pem`, `cert.pem`, `fullchain.pem`, `root-ca.pem`, `public.key`:
@@ -177,6 +199,14 @@ mod tests {
             ".docker/config.json",
             "kubeconfig",
             ".kube/config",
+            "/etc/ipsec.secrets",
+            "ppp/chap-secrets",
+            "/etc/ppp/pap-secrets",
+            ".htpasswd",
+            "nginx/admin.htpasswd",
+            "/etc/shadow",
+            "rootfs/etc/shadow",
+            "/etc/gshadow",
         ] {
             assert!(secret_file(path).is_some(), "{path}");
         }
@@ -200,6 +230,13 @@ mod tests {
             "package.json",
             "environment",
             ".envrc",
+            "shadow",
+            "themes/shadow",
+            "shadow-utils",
+            "/etc/shadow.d/README",
+            "htpasswd.example",
+            "/usr/bin/htpasswd",
+            "ipsec.conf",
             "",
             "/",
         ] {

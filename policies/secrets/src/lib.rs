@@ -5,8 +5,8 @@
 //! hard-coded tokens and keys anywhere in the file (SEC002), passwords in
 //! URLs (SEC003), secret files copied into layers (SEC004), the whole
 //! build context copied without a `.dockerignore` (SEC005), secret build
-//! arguments used in `RUN` (SEC006) and secret files deleted a layer too
-//! late (SEC007). One rule per module under [`rules`], each documented in
+//! arguments used in `RUN` (SEC006), secret files deleted a layer too
+//! late (SEC007) and credentials set or passed on a command line (SEC008). One rule per module under [`rules`], each documented in
 //! ruff's style; `tallyman rule SEC002` prints that documentation.
 //!
 //! The policy is built against the false positives users report about
@@ -18,6 +18,7 @@
 //! `Labels`, SEC002, SEC003 and SEC006 its history, where each `RUN` is
 //! recorded with the build arguments it saw ([`image`]).
 
+pub mod credentials;
 pub mod detectors;
 pub mod files;
 pub mod image;
@@ -45,7 +46,8 @@ impl Policy for Secrets {
             version: env!("CARGO_PKG_VERSION"),
             description: "Secrets in images and Dockerfiles: secret build arguments and \
                           environment variables, hard-coded tokens and keys, passwords in URLs, \
-                          secret files in layers, unfiltered build contexts",
+                          secret files in layers, unfiltered build contexts, credentials on \
+                          command lines",
             rules: rules::ALL,
         }
     }

@@ -249,9 +249,15 @@ pub fn secret_name(name: &str, settings: &Settings) -> Option<SecretName> {
     if REFERENCE_SUFFIXES.contains(&last.as_str()) {
         return None;
     }
-    if words
+    // A passphrase or password is secret even for public material: it
+    // protects the private half (`GPG_PASSPHRASE`, `gpg.passphrase`).
+    let protects_a_key = words
         .iter()
-        .any(|word| PUBLIC_WORDS.contains(&word.as_str()))
+        .any(|word| matches!(word.as_str(), "passphrase" | "password" | "passwd"));
+    if !protects_a_key
+        && words
+            .iter()
+            .any(|word| PUBLIC_WORDS.contains(&word.as_str()))
     {
         return None;
     }
@@ -332,6 +338,9 @@ mod tests {
             "GHTOKEN",
             "SECRET_KEY_BASE",
             "passphrase",
+            "GPG_PASSPHRASE",
+            "gpg.passphrase",
+            "PUBLIC_KEY_PASSWORD",
         ] {
             assert!(is_secret(name), "{name} should be a secret name");
         }

@@ -71,6 +71,11 @@ pub fn has_reference(value: &str) -> bool {
     }) || value.contains('`')
 }
 
+/// A file's location rather than a value (`/run/secrets/key.pem`).
+pub fn is_path_like(value: &str) -> bool {
+    is_path(unquote(value))
+}
+
 fn is_path(value: &str) -> bool {
     value.starts_with('/')
         || value.starts_with("./")
@@ -93,6 +98,61 @@ pub fn is_fingerprint_list(value: &str) -> bool {
                 .unwrap_or(item);
             matches!(hex.len(), 8 | 16 | 40) && hex.bytes().all(|b| b.is_ascii_hexdigit())
         })
+}
+
+/// A value that stands for a secret instead of being one: a word every
+/// guide uses as a stand-in (`pass`, `password`, `changeme`, `secret`,
+/// `example`), a template marker (`<password>`, `{{ token }}`,
+/// `__TOKEN__`, `YOUR_API_KEY`, `your-token-here`) or a mask (`xxxx`,
+/// `****`). Not a leaked secret, but a well-known credential in every
+/// container that does not override it.
+pub fn is_placeholder(value: &str) -> bool {
+    let value = unquote(value).trim();
+    let lower = value.to_ascii_lowercase();
+    const STAND_INS: &[&str] = &[
+        "pass",
+        "passwd",
+        "password",
+        "passw0rd",
+        "secret",
+        "token",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "example",
+        "dummy",
+        "placeholder",
+        "replaceme",
+        "replace-me",
+        "replace_me",
+        "todo",
+        "tbd",
+        "redacted",
+    ];
+    let template = is_template_marker(value)
+        || lower.starts_with("your-")
+        || lower.starts_with("your_")
+        || lower.starts_with("your.")
+        || lower.starts_with("<your");
+    let mask = !value.is_empty()
+        && value.len() >= 3
+        && value
+            .chars()
+            .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#'));
+    !value.is_empty() && (STAND_INS.contains(&lower.as_str()) || template || mask)
+}
+
+/// A template's slot rather than a value: `<password>`, `{}`,
+/// `{password}`, `{{ token }}`, `__TOKEN__`, `%s`, `@PASSWORD@`. The
+/// Dockerfile is filled in by something else before it is built.
+pub fn is_template_marker(value: &str) -> bool {
+    let value = unquote(value).trim();
+    (value.starts_with('<') && value.ends_with('>'))
+        || (value.starts_with('{') && value.ends_with('}'))
+        || (value.len() > 4 && value.starts_with("__") && value.ends_with("__"))
+        || (value.len() > 2 && value.starts_with('@') && value.ends_with('@'))
+        || value == "%s"
 }
 
 /// Shannon entropy in bits per character.
@@ -172,6 +232,40 @@ mod tests {
         assert_eq!(classify("hunter2"), ValueKind::Literal);
         assert_eq!(classify("pa\\$word"), ValueKind::Literal);
         assert_eq!(classify("cost$5"), ValueKind::Literal);
+    }
+
+    #[test]
+    fn placeholders() {
+        for value in [
+            "pass",
+            "\"Password\"",
+            "changeme",
+            "<your-password>",
+            "{{ db_password }}",
+            "__API_TOKEN__",
+            "YOUR_API_KEY",
+            "your-token-here",
+            "xxxxxxxx",
+            "********",
+            "{}",
+            "@DB_PASSWORD@",
+            "%s",
+        ] {
+            assert!(is_placeholder(value), "{value}");
+        }
+        for value in [
+            "hunter2",
+            "fsociety",
+            "passport",
+            "s3cr3t!",
+            "lgNvGyhnUKpa5PJi",
+            "",
+            "x",
+            "<",
+            "____",
+        ] {
+            assert!(!is_placeholder(value), "{value}");
+        }
     }
 
     #[test]

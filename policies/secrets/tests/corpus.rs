@@ -2,12 +2,18 @@
 //! and the whole corpus in `../shared/corpus/` (beside the repository) when
 //! it is there. No panic, only valid findings (declared rule ids, lines in
 //! the file), and how often each rule fires.
+//!
+//! With `SECRETS_FINDINGS_OUT=<path>`, every corpus finding is also written
+//! there as JSON lines (`{"file", "rule", "line", "severity", "message"}`),
+//! to read a rule's findings on real files.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tallyman_policy_secrets::Secrets;
+use tallyman_sdk::Finding;
 use tallyman_sdk::testing::{self, Check};
 
 /// Runs the policy on every Dockerfile of `dir`; prints the counts per rule
@@ -21,6 +27,7 @@ fn run_over(dir: &Path, label: &str) -> (usize, BTreeMap<String, usize>, Vec<Str
     let mut failures = Vec::new();
     let mut fired: BTreeMap<String, usize> = BTreeMap::new();
     let mut value_findings = Vec::new();
+    let mut every_finding = Vec::new();
     let (mut checked, mut unparsed) = (0, 0);
     for path in &paths {
         let name = path
@@ -51,7 +58,8 @@ fn run_over(dir: &Path, label: &str) -> (usize, BTreeMap<String, usize>, Vec<Str
                             finding.message
                         ));
                     }
-                    *fired.entry(finding.rule_id).or_default() += 1;
+                    *fired.entry(finding.rule_id.clone()).or_default() += 1;
+                    every_finding.push((name.clone(), finding));
                 }
             }
             Err(panic) => {
@@ -76,6 +84,11 @@ fn run_over(dir: &Path, label: &str) -> (usize, BTreeMap<String, usize>, Vec<Str
         println!("{line}");
     }
     let _ = testing::take_logs();
+    if let Ok(out) = std::env::var("SECRETS_FINDINGS_OUT")
+        && label == "the shared corpus"
+    {
+        write_findings(Path::new(&out), &every_finding);
+    }
     (checked, fired, failures)
 }
 
@@ -111,4 +124,29 @@ fn the_shared_corpus() {
         let count = fired.get(rule).copied().unwrap_or(0);
         assert!(count <= 10, "{rule} fires {count} times on the corpus");
     }
+}
+
+/// JSON lines, written to a temporary file and renamed into place.
+fn write_findings(path: &Path, findings: &[(String, Finding)]) {
+    let temporary = path.with_extension("tmp");
+    let mut file = fs::File::create(&temporary).expect("findings file can be created");
+    let rules = testing::metadata::<Secrets>().rules;
+    for (name, finding) in findings {
+        let severity = finding.severity.or_else(|| {
+            rules
+                .iter()
+                .find(|rule| rule.id == finding.rule_id)
+                .map(|rule| rule.default_severity)
+        });
+        let line = serde_json::json!({
+            "file": name,
+            "rule": finding.rule_id,
+            "line": finding.line(),
+            "severity": format!("{severity:?}"),
+            "message": finding.message,
+        });
+        writeln!(file, "{line}").expect("findings file can be written");
+    }
+    drop(file);
+    fs::rename(&temporary, path).expect("findings file can be renamed into place");
 }

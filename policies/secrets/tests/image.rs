@@ -45,6 +45,19 @@ fn sec001_flags_secret_named_values_in_env_and_labels() {
 }
 
 #[test]
+fn sec001_reports_placeholder_values_in_the_image_as_low() {
+    let mut image = base();
+    image["config"]["env"] = json!([{"key": "MYSQL_ROOT_PASSWORD", "value": "changeme"}]);
+    let found = check(&image, "{}");
+    assert_eq!(ids(&found), ["SEC001"], "{found:#?}");
+    assert_eq!(
+        found.first().and_then(|finding| finding.severity),
+        Some(tallyman_sdk::Severity::Low),
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn sec006_and_sec002_read_build_arguments_recorded_in_history() {
     let mut image = base();
     history(

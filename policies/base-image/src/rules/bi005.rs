@@ -1,6 +1,6 @@
 use tallyman_sdk::{Dockerfile, Finding, Image};
 
-use crate::eol::{is_iso_date, releases_of};
+use crate::eol::{Match, is_iso_date, releases_of};
 use crate::references::{from_images, quote};
 use crate::settings::Settings;
 
@@ -12,7 +12,20 @@ tallyman_sdk::declare_rule! {
     /// 3.20 and older, Go, Ruby, PHP, Fedora and Amazon Linux releases, each
     /// from the date its support ended. The operating system named in
     /// another image's tag counts too: `python:3.11-bullseye` runs on
-    /// Debian 11, `node:20-alpine3.18` on Alpine 3.18.
+    /// Debian 11, `node:20-alpine3.18` on Alpine 3.18,
+    /// `mcr.microsoft.com/devcontainers/base:ubuntu-18.04` on Ubuntu 18.04,
+    /// `nvidia/cuda:11.0-base-centos7` on CentOS 7; so does a version in the
+    /// repository's name (`gcr.io/distroless/base-debian10`).
+    ///
+    /// Two kinds of tags need no entry of their own:
+    /// - a floating major tag follows the newest release of its line, and
+    ///   once the table lists a later line that release is the last one:
+    ///   `ruby:2` is Ruby 2.7, `php:7-apache` is PHP 7.4, `node:0` is
+    ///   Node.js 0.12, each past its end of life (`python:3` and `golang:1`
+    ///   follow lines still open, and are not flagged);
+    /// - a release older than the oldest the table lists for its image
+    ///   (`fedora:34`, `golang:1.8`, `ruby:1.9`) ended before that one: it is
+    ///   reported with that date as the latest its support can have ended.
     ///
     /// The table of releases and dates ships with the policy; the
     /// `end-of-life` setting adds entries or corrects them
@@ -61,7 +74,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             // ISO dates compare as strings; the end date is the first day
             // without support.
             .filter(|release| release.end_of_life.as_str() <= today)
-            .map(|release| format!("{} (since {})", release.release, release.end_of_life))
+            .map(|release| describe(&release))
             .collect();
         if ended.is_empty() {
             continue;
@@ -91,7 +104,7 @@ pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Findin
     let ended: Vec<String> = releases_of(&name, &settings.end_of_life)
         .into_iter()
         .filter(|release| release.end_of_life.as_str() <= today)
-        .map(|release| format!("{} (since {})", release.release, release.end_of_life))
+        .map(|release| describe(&release))
         .collect();
     if ended.is_empty() {
         return;
@@ -104,4 +117,17 @@ pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Findin
             ))
             .fix("rebuild on a supported release of the base image"),
     );
+}
+
+/// `Python 3.8 (since 2024-10-07)`; for a release older than the table,
+/// `Fedora 34, older than Fedora 35 (by 2022-12-13 at the latest)`.
+fn describe(release: &Match) -> String {
+    if release.ended_by {
+        format!(
+            "{} (by {} at the latest)",
+            release.release, release.end_of_life
+        )
+    } else {
+        format!("{} (since {})", release.release, release.end_of_life)
+    }
 }

@@ -1,15 +1,22 @@
-use tallyman_sdk::vars::referenced_variables;
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Severity};
 
 use crate::settings::Settings;
+use crate::substitution::{Use, references};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
     /// Checks the variables a `FROM` uses (in the image and in
     /// `--platform`):
+    /// - a malformed substitution (`${a:b}`, `${a`, `${}`): every build of
+    ///   the stage fails whatever the arguments, so that is the one finding
+    ///   for the line;
     /// - a variable that no `ARG` before the first `FROM` declares (and that
     ///   is not one of BuildKit's automatic platform arguments such as
-    ///   `BUILDPLATFORM` or `TARGETARCH`);
+    ///   `BUILDPLATFORM` or `TARGETARCH`). It is always empty there. When
+    ///   every use of it has a default or an alternate
+    ///   (`FROM ${UNDECLARED:-alpine:3.22}`, `${DEBUG:+-debug}`) the `FROM`
+    ///   still builds, on the default: the finding is `low`, because
+    ///   `--build-arg` cannot change that default;
     /// - a declared `ARG` whose default makes the image reference empty or
     ///   invalid when the build is run without `--build-arg`;
     /// - a reference without variables that is not a valid image name at
@@ -74,25 +81,61 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
         let Some(from) = stage.from_instruction() else {
             continue;
         };
+        let written = stage.base.written.as_str();
         let platform = stage.platform.as_deref().unwrap_or_default();
-        let mut undeclared: Vec<&str> = Vec::new();
-        for name in referenced_variables(&stage.base.written)
-            .into_iter()
-            .chain(referenced_variables(platform))
-        {
-            if !declared.contains(&name)
-                && !AUTOMATIC_ARGS.contains(&name)
-                && !undeclared.contains(&name)
-            {
-                undeclared.push(name);
+        // A malformed `${...}` fails every build, declared or not: that is
+        // the one diagnosis, whatever else the line gets wrong.
+        let uses = match references(written).and_then(|mut uses| {
+            uses.extend(references(platform)?);
+            Ok(uses)
+        }) {
+            Ok(uses) => uses,
+            Err(malformed) => {
+                findings.push(
+                    Finding::at(&BI006, (stage, from))
+                        .message(format!(
+                            "`{}` in FROM is not a valid variable substitution: {}. Every \
+                             build of this stage fails, whatever the build arguments",
+                            malformed.written, malformed.reason
+                        ))
+                        .fix(
+                            "write `${NAME}`, `${NAME:-default}` (a default when unset or \
+                             empty) or `${NAME:+alternate}`",
+                        ),
+                );
+                continue;
+            }
+        };
+        let mut undeclared: Vec<(&str, bool)> = Vec::new();
+        for reference in &uses {
+            let name = reference.name;
+            if declared.contains(&name) || AUTOMATIC_ARGS.contains(&name) {
+                continue;
+            }
+            // A default or an alternate still builds when the variable is
+            // empty; a plain use or a `:?` does not.
+            let harmless = matches!(reference.used, Use::Default | Use::Alternate);
+            match undeclared.iter_mut().find(|(seen, _)| *seen == name) {
+                Some((_, all_harmless)) => *all_harmless &= harmless,
+                None => undeclared.push((name, harmless)),
             }
         }
-        for name in &undeclared {
-            let mut finding = Finding::at(&BI006, (stage, from)).message(format!(
-                "ARG `{name}` is used in FROM but not declared before the first FROM, \
-                 so it is always empty"
-            ));
-            finding = match closest_automatic_arg(name) {
+        for &(name, harmless) in &undeclared {
+            let finding = Finding::at(&BI006, (stage, from));
+            let finding = if harmless {
+                // `${UNDECLARED:-alpine:3.22}` builds, on the default, always.
+                finding.severity(Severity::Low).message(format!(
+                    "ARG `{name}` is used in FROM but not declared before the first FROM: the \
+                     FROM builds, but always as if `{name}` were empty (`--build-arg {name}=...` \
+                     cannot change it)"
+                ))
+            } else {
+                finding.message(format!(
+                    "ARG `{name}` is used in FROM but not declared before the first FROM, \
+                     so it is always empty"
+                ))
+            };
+            let finding = match closest_automatic_arg(name) {
                 Some(automatic) => finding.fix(format!("did you mean `{automatic}`?")),
                 None => finding.fix(format!(
                     "declare `ARG {name}=<default>` before the first FROM"
@@ -100,10 +143,10 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             };
             findings.push(finding);
         }
-        if !undeclared.is_empty() {
+        if undeclared.iter().any(|(_, harmless)| !harmless) {
             continue;
         }
-        if !stage.base.uses_variables() {
+        if uses.is_empty() {
             if let Some(reason) = stage.base.unresolved_reason() {
                 findings.push(
                     Finding::at(&BI006, (stage, from))
@@ -126,8 +169,7 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             findings.push(
                 Finding::at(&BI006, (stage, from))
                     .message(format!(
-                        "FROM `{}` names no valid image without --build-arg: {problem}",
-                        stage.base.written
+                        "FROM `{written}` names no valid image without --build-arg: {problem}"
                     ))
                     .fix("give the ARG a default that names a valid image"),
             );

@@ -12,6 +12,7 @@ pub mod sec004;
 pub mod sec005;
 pub mod sec006;
 pub mod sec007;
+pub mod sec008;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -22,6 +23,7 @@ pub const ALL: &[&Rule] = &[
     &sec005::SEC005,
     &sec006::SEC006,
     &sec007::SEC007,
+    &sec008::SEC008,
 ];
 
 /// A rule's check: appends its findings.
@@ -36,6 +38,7 @@ pub const CHECKS: &[Check] = &[
     sec005::check,
     sec006::check,
     sec007::check,
+    sec008::check,
 ];
 
 /// A rule's check of an image: appends its findings.

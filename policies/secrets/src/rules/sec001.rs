@@ -6,19 +6,36 @@ use crate::names::{SecretName, secret_name};
 use crate::scan::arg_defaults;
 use crate::settings::Settings;
 use crate::support::finding_at;
-use crate::values::{ValueKind, classify, unquote};
+use crate::values::{ValueKind, classify, is_placeholder, unquote};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
-    /// Flags `ARG` and `ENV` instructions whose name says they hold a secret
-    /// (password, passwd, secret, token, API key, access key, private key,
-    /// credential, auth, and the names in the `secret-names` setting), matched
-    /// on the words of the name (`NPM_TOKEN`, `dbPassword`,
-    /// `AWS_SECRET_ACCESS_KEY`).
+    /// Flags `ARG` and `ENV` instructions whose name says they hold a secret,
+    /// matched on the words of the name (`NPM_TOKEN`, `dbPassword`,
+    /// `AWS_SECRET_ACCESS_KEY`): password, passwd, pass (`DB_PASS`, and as the
+    /// end of a word, `LDAP_ROOTPASS`; not `bypass` or `compass`),
+    /// passphrase, pword, secret, token, credential(s), creds, auth,
+    /// htpasswd, API key, access key, private key, a key with a qualifier
+    /// that makes it private (`LICENSE_KEY`, `SSH_KEY`; not `GPG_KEY`), and
+    /// the names in the `secret-names` setting.
     ///
-    /// The finding is `high` when a value or default is written in the file,
-    /// `medium` when the variable is declared empty or only copies another
-    /// variable (`ENV TOKEN=${TOKEN}`).
+    /// What is reported depends on the value:
+    /// - `high`: a value written in the file (`ENV DB_PASSWORD=hunter2`,
+    ///   `ARG API_KEY=abc123`): the secret itself is in the Dockerfile and,
+    ///   for `ENV`, in the image;
+    /// - `medium`: `ENV` copies another variable (`ENV TOKEN=${TOKEN}`):
+    ///   whatever the build was given lands in the image configuration;
+    /// - `low`: a value that is a placeholder rather than a secret (`pass`,
+    ///   `password`, `changeme`, `example`, `<password>`, `{{ token }}`,
+    ///   `YOUR_API_KEY`, `xxxx`): nothing leaks, but it is a well-known
+    ///   credential in every container that does not override it;
+    /// - `low`: an `ARG` with no value (`ARG NPM_TOKEN`, `ARG NPM_TOKEN=`) or
+    ///   one that defaults to another variable: nothing is written in the
+    ///   file, but passing a secret as a build argument keeps it in the
+    ///   history of the `RUN`s that use it (reported by SEC006) and in
+    ///   max-mode provenance;
+    /// - nothing for an empty `ENV` (`ENV TOKEN=""` stores nothing; it often
+    ///   clears a build argument).
     ///
     /// Names that point at a secret or hold public data are not flagged:
     /// `*_FILE`, `*_PATH`, `*_DIR`, `*_URL`, `*_VERSION`, `*_SHA256`,
@@ -157,11 +174,23 @@ fn check_variable(
             if settings.value_is_allowed(value) {
                 return;
             }
-            finding.message(format!(
-                "{named} and set to a hard-coded value (`{}`), stored in the Dockerfile and in \
-                 the image",
-                redact(value)
-            ))
+            if is_placeholder(value) {
+                let consequence = if keyword == "ARG" {
+                    "the value of every build that does not pass `--build-arg`"
+                } else {
+                    "the credential of every container that does not override it"
+                };
+                finding.severity(Severity::Low).message(format!(
+                    "{named} and set to `{value}`, a placeholder rather than a secret: it is \
+                     {consequence}"
+                ))
+            } else {
+                finding.message(format!(
+                    "{named} and set to a hard-coded value (`{}`), stored in the Dockerfile \
+                     and in the image",
+                    redact(value)
+                ))
+            }
         }
         ValueKind::Reference if keyword == "ENV" => {
             finding.severity(Severity::Medium).message(format!(
@@ -170,16 +199,17 @@ fn check_variable(
                 unquote(value.unwrap_or_default())
             ))
         }
-        ValueKind::Reference => finding.severity(Severity::Medium).message(format!(
-            "{named} and defaults to `{}`: the value is recorded in the image history and \
-             the build's provenance",
+        ValueKind::Reference => finding.severity(Severity::Low).message(format!(
+            "{named} and defaults to `{}`: no value is written here, but a secret passed as a \
+             build argument is kept in the history of each RUN that uses it (SEC006) and in \
+             max-mode provenance",
             unquote(value.unwrap_or_default())
         )),
         // `ENV TOKEN=""` stores nothing (it often clears a build argument).
         ValueKind::Empty if keyword == "ENV" => return,
-        ValueKind::Empty => finding.severity(Severity::Medium).message(format!(
-            "{named}: a value passed with `--build-arg` is recorded in the image history and \
-             the build's provenance"
+        ValueKind::Empty => finding.severity(Severity::Low).message(format!(
+            "{named}: no value is written here, but a secret passed with `--build-arg` is kept \
+             in the history of each RUN that uses it (SEC006) and in max-mode provenance"
         )),
     };
     findings.push(finding);
@@ -246,20 +276,29 @@ pub fn check_image(image: &Image, settings: &Settings, findings: &mut Vec<Findin
         {
             continue;
         }
-        findings.push(
+        let value = unquote(&kv.value);
+        let finding = if is_placeholder(value) {
             Finding::new(&SEC001)
+                .severity(Severity::Low)
                 .message(format!(
-                    "`{}` in the image's `{place}` is named for a secret ({}) and holds a value \
-                     (`{}`) that anyone who pulls the image can read",
-                    kv.key,
-                    secret.because,
-                    redact(unquote(&kv.value))
+                    "`{}` in the image's `{place}` is named for a secret ({}) and set to `{value}`, \
+                     a placeholder rather than a secret: it is the credential of every container \
+                     that does not override it",
+                    kv.key, secret.because
                 ))
-                .fix(format!(
-                    "rebuild without `{}`: give it at run time, or at build time with \
+        } else {
+            Finding::new(&SEC001).message(format!(
+                "`{}` in the image's `{place}` is named for a secret ({}) and holds a value \
+                 (`{}`) that anyone who pulls the image can read",
+                kv.key,
+                secret.because,
+                redact(value)
+            ))
+        };
+        findings.push(finding.fix(format!(
+            "rebuild without `{}`: give it at run time, or at build time with \
                      `RUN --mount=type=secret`, and rotate the value",
-                    kv.key
-                )),
-        );
+            kv.key
+        )));
     }
 }

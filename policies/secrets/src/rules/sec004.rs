@@ -1,7 +1,7 @@
 use tallyman_sdk::model::{CopyInstruction, Instruction};
 use tallyman_sdk::{Dockerfile, Finding};
 
-use crate::files::{basename, is_remote, is_within, secret_file};
+use crate::files::{basename, is_remote, is_run_time_credential, is_within, secret_file};
 use crate::settings::Settings;
 use crate::support::{Walk, copied_out, secret_id, shipping_stages};
 
@@ -11,7 +11,11 @@ tallyman_sdk::declare_rule! {
     /// keys (`id_rsa`, `id_ed25519`, a `.ssh/` directory), private keys and
     /// key stores (`*.pem`, `*.key`, `*.p12`, `*.pfx`), `.npmrc`, `.pypirc`,
     /// `.netrc`, `.git-credentials`, `.aws/credentials`,
-    /// `.docker/config.json` and kubeconfigs, by source or by destination.
+    /// `.docker/config.json`, kubeconfigs, `ipsec.secrets`, PPP's
+    /// `chap-secrets` and `pap-secrets`, `.htpasswd` and `*.htpasswd`, and
+    /// the shadow password database (`shadow` or `gshadow` in an `etc`
+    /// directory, such as `/etc/shadow`: a directory or package merely named
+    /// `shadow` is not flagged), by source or by destination.
     ///
     /// Only what ships is flagged: the final stage and the stages it is built
     /// on. A builder stage that copies `.npmrc` to install dependencies is
@@ -161,6 +165,12 @@ fn fix(secret: &SecretCopy) -> String {
         "don't copy SSH keys: forward the agent to the RUN that needs it with \
          `RUN --mount=type=ssh ...` and `docker build --ssh default`"
             .to_string()
+    } else if is_run_time_credential(&secret.destination) {
+        format!(
+            "don't bake it into the image: mount it when the container starts (a Docker or \
+             Kubernetes secret, or a volume, at {}), or generate it at startup from a secret",
+            secret.destination
+        )
     } else {
         let id = secret_id(&secret.destination);
         format!(
