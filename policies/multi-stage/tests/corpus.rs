@@ -6,6 +6,10 @@
 //! With `MULTI_STAGE_FINDINGS=<path>` set, the corpus test also writes every
 //! finding to that file, one per line (`rule<TAB>file<TAB>line<TAB>message`),
 //! for `tools/hadolint_agreement.py`.
+//!
+//! Each corpus file is checked under its path in its source repository (from
+//! the corpus's `manifest.tsv`), as a scan of that repository would see it:
+//! the multi-stage rules read the path (`.devcontainer/`, `Dockerfile.ci`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -23,8 +27,28 @@ struct Run {
     lines: Vec<String>,
 }
 
+/// The path in its source repository of each corpus file, by file name,
+/// from the `manifest.tsv` beside `dir` (empty when there is none).
+fn repository_paths(dir: &Path) -> BTreeMap<String, String> {
+    let manifest = dir.parent().map(|parent| parent.join("manifest.tsv"));
+    let Some(Ok(text)) = manifest.map(fs::read_to_string) else {
+        return BTreeMap::new();
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let file = fields.next()?;
+            let _repository = fields.next()?;
+            let path = fields.next()?;
+            Some((file.to_string(), path.to_string()))
+        })
+        .collect()
+}
+
 /// Runs the policy on every file of `dir` that BuildKit's grammar accepts.
 fn run_over(dir: &Path) -> Option<Run> {
+    let repository_paths = repository_paths(dir);
     let entries = fs::read_dir(dir).ok()?;
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
@@ -46,8 +70,12 @@ fn run_over(dir: &Path) -> Option<Run> {
         }
         // `check_model` panics on undeclared rule ids, lines past the end
         // of the file and stages that do not exist.
-        let outcome =
-            std::panic::catch_unwind(|| Check::new(&text).path(&name).run::<MultiStage>());
+        let path_in_repository = repository_paths.get(&name).unwrap_or(&name);
+        let outcome = std::panic::catch_unwind(|| {
+            Check::new(&text)
+                .path(path_in_repository)
+                .run::<MultiStage>()
+        });
         match outcome {
             Ok(findings) => {
                 checked += 1;

@@ -1,7 +1,8 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
-use crate::support::{images, quote, runs_a_program};
+use crate::support::image_kind;
+use crate::support::{images, quote};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -16,10 +17,24 @@ tallyman_sdk::declare_rule! {
     /// names. When it is built on another stage (`FROM build AS release`),
     /// the image at the root of that chain is what ships and is checked.
     /// Builder stages are not flagged: building on a toolchain image is what
-    /// they are for. Nor is a final stage that sets neither `ENTRYPOINT` nor
-    /// `CMD` (itself or through the stages it is built on): it runs no
-    /// application, and is a development container, a CI step (`validate`,
-    /// `lint`) or a toolchain image for others to build on.
+    /// they are for.
+    ///
+    /// Nor are images whose product is a toolchain, not an application: a
+    /// Maven image (`ENTRYPOINT ["mvn"]`), a build image
+    /// (`ENTRYPOINT ["make"]`), a language image that starts its
+    /// interpreter (`CMD ["python3"]`), a CI image, a dev container
+    /// (`CMD ["sleep", "infinity"]`, a `mcr.microsoft.com/devcontainers`
+    /// base, a file under `.devcontainer/`), a stage or file named for
+    /// development, CI or a toolchain (`AS dev`, `Dockerfile.ci`), or an
+    /// image with neither `ENTRYPOINT` nor `CMD` that copies nothing from
+    /// another stage (a base for other images). What the image runs weighs
+    /// more than names: a stage called `build` that runs `/app` ships an
+    /// application. Declare an image either way with a comment
+    /// `# tallyman image-kind=toolchain` (or `=application`) anywhere in the
+    /// file, or list paths in the `toolchain-paths` setting
+    /// (`["ci/**", "**/.devcontainer/**"]`). A single-stage
+    /// `FROM golang` that builds and runs `/app` is an application and is
+    /// flagged.
     ///
     /// ## Why is this bad?
     /// A toolchain image carries compilers, headers, package caches and
@@ -63,7 +78,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
-    if !runs_a_program(dockerfile, stage) {
+    if !image_kind::classify(dockerfile, settings, stage).is_application() {
         return;
     }
     let base = dockerfile.root_base(stage);
