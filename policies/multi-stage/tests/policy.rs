@@ -217,6 +217,13 @@ fn dev_container_paths_and_pragmas_decide_the_image_kind() {
             .any(|(_, message)| message.contains("`image-kind=tools` is neither")),
         "{logs:?}"
     );
+    // A script under `jdk17/` is the JDK variant of an image matrix; an
+    // application run there is not.
+    let server = "FROM eclipse-temurin:17-jdk-noble\nCMD [\"catalina.sh\", \"run\"]\n";
+    assert!(rules(server, "10.1/jdk17/temurin-noble/Dockerfile").is_empty());
+    assert_eq!(rules(server, "svc/Dockerfile"), ["MS001"]);
+    let jar = "FROM eclipse-temurin:17-jdk-noble\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n";
+    assert_eq!(rules(jar, "jdk17/Dockerfile"), ["MS001"]);
     // The last pragma wins.
     let both =
         format!("# tallyman image-kind=toolchain\n# tallyman image-kind=application\n{image}");

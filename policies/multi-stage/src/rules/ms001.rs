@@ -25,9 +25,11 @@ tallyman_sdk::declare_rule! {
     /// interpreter (`CMD ["python3"]`), a CI image, a dev container
     /// (`CMD ["sleep", "infinity"]`, a `mcr.microsoft.com/devcontainers`
     /// base, a file under `.devcontainer/`), a stage or file named for
-    /// development, CI or a toolchain (`AS dev`, `Dockerfile.ci`), or an
-    /// image with neither `ENTRYPOINT` nor `CMD` that copies nothing from
-    /// another stage (a base for other images). What the image runs weighs
+    /// development, CI or a toolchain (`AS dev`, `Dockerfile.ci`), the JDK
+    /// variant of an image published in JDK and JRE variants (a file under
+    /// `jdk17/` whose command is a script, `catalina.sh`), or an
+    /// image with neither `ENTRYPOINT` nor `CMD` (a base for other images, a
+    /// `validate` or `lint` step). What the image runs weighs
     /// more than names: a stage called `build` that runs `/app` ships an
     /// application. Declare an image either way with a comment
     /// `# tallyman image-kind=toolchain` (or `=application`) anywhere in the

@@ -30,7 +30,8 @@ tallyman_sdk::declare_rule! {
     /// program (`CMD ["python3"]`) or an idle loop (`sleep infinity`); a dev
     /// container (a `mcr.microsoft.com/devcontainers` base, a file under
     /// `.devcontainer/`) or a source-to-image builder; an image with neither
-    /// `ENTRYPOINT` nor `CMD` that copies nothing from another stage; one whose final stage, file or labels are
+    /// `ENTRYPOINT` nor `CMD`, unless it copies another stage's output onto
+    /// a runtime base (`nginx`, `debian`); one whose final stage, file or labels are
     /// named for development, CI or a toolchain (`AS dev`, `Dockerfile.ci`),
     /// or whose entrypoint is a script in a chain of stages so named
     /// (`FROM toolchain AS cross` ... `ENTRYPOINT ["/entry.sh"]`). Declare an

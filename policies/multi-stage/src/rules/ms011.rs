@@ -25,11 +25,11 @@ tallyman_sdk::declare_rule! {
     ///
     /// Toolchain images are not flagged: images that run a build tool, a
     /// shell, an interpreter with no program or an idle loop, dev
-    /// containers, images with neither `ENTRYPOINT` nor `CMD` that copy nothing from
-    /// another stage, and images
-    /// named for development, CI or a toolchain (see MS001). Declare an image
-    /// either way with `# tallyman image-kind=toolchain` (or `=application`)
-    /// or the `toolchain-paths` setting.
+    /// containers, and images named for development, CI or a toolchain (see
+    /// MS001). A final stage with neither `ENTRYPOINT` nor `CMD` that copies
+    /// another stage's output runs its base's command and is checked.
+    /// Declare an image either way with `# tallyman image-kind=toolchain` (or
+    /// `=application`) or the `toolchain-paths` setting.
     ///
     /// ## Why is this bad?
     /// A multi-stage build separates building from running so that the

@@ -22,8 +22,9 @@ pub enum Command {
     /// `tail -f /dev/null`, `while sleep 1000; do :; done`), for a
     /// development container that tools attach to.
     Idle,
-    /// A script of the image (`/entry.sh`, `docker-entrypoint.sh`) with
-    /// nothing after it: what it runs is not in the Dockerfile.
+    /// A script of the image whose content the Dockerfile does not show:
+    /// an entrypoint script with nothing after it (`/entry.sh`), or any
+    /// other shell script (`catalina.sh run`, `bash /start.sh`).
     Script,
     /// Anything else: a server, a binary, an interpreter running a
     /// program.
@@ -258,11 +259,14 @@ fn classify(argv: &[String], depth: usize) -> Command {
             Command::Application
         };
     }
-    if is_script(name) {
+    if is_entrypoint_script(name) {
         return match classify(args, depth + 1) {
             Command::Nothing => Command::Script,
             handed_over => handed_over,
         };
+    }
+    if name.ends_with(".sh") || name.ends_with(".bash") {
+        return Command::Script;
     }
     Command::Application
 }
@@ -356,10 +360,11 @@ fn package_manager(program: String, operands: &[&String]) -> Command {
     }
 }
 
-/// An entrypoint script that hands over to its arguments, or a script
-/// whose content the Dockerfile does not show.
-fn is_script(name: &str) -> bool {
-    name.ends_with(".sh") || name.ends_with(".bash") || name.contains("entrypoint")
+/// An entrypoint script (`docker-entrypoint.sh`, `/entry.sh`), which by
+/// convention prepares the container and runs its arguments. Other scripts
+/// (`catalina.sh run`) take their arguments as their own.
+fn is_entrypoint_script(name: &str) -> bool {
+    name.contains("entrypoint") || name.starts_with("entry.")
 }
 
 #[cfg(test)]
@@ -439,6 +444,11 @@ mod tests {
             Command::Script
         );
         assert_eq!(kind(&["bash", "/start.sh"]), Command::Script);
+        assert_eq!(kind(&["catalina.sh", "run"]), Command::Script);
+        assert_eq!(
+            kind(&["/entry.sh", "make"]),
+            Command::BuildTool("make".into())
+        );
         assert_eq!(kind(&[]), Command::Nothing);
     }
 }

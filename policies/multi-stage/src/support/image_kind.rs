@@ -14,25 +14,31 @@
 //! 3. A dev container: the file is under a `.devcontainer/` directory, the
 //!    chain starts from a dev-container image
 //!    (`mcr.microsoft.com/devcontainers/*`), or a `devcontainer.metadata`
-//!    label is set. An S2I builder image (an `io.openshift.s2i.*` or
-//!    `io.s2i.*` label) builds applications and is a toolchain too.
-//! 4. What the image runs ([`command`]): no `ENTRYPOINT` or `CMD` at all
-//!    and nothing copied from another stage (a base image, a CI step; one
-//!    that copies another stage's output ships it, with the command of its
-//!    base image, `nginx` or `python`), a build tool (`mvn`, `make`, `cargo`, the
-//!    `dotnet` CLI without an assembly, a bare `npm`), a shell with no
-//!    script, an interpreter with no program (`python3`, `node`, `php -a`)
+//!    label is set. A source-to-image builder (an `io.openshift.s2i.*` or
+//!    `io.s2i.*` label, `builder` in `io.openshift.tags`, an `s2i-*` base)
+//!    builds applications and is a toolchain too.
+//! 4. What the image runs ([`command`]): a build tool (`mvn`, `make`,
+//!    `cargo`, the `dotnet` CLI without an assembly, a bare `npm`), a shell
+//!    with no script, an interpreter with no program (`python3`, `node`, `php -a`)
 //!    or an idle loop (`sleep infinity`, `tail -f /dev/null`).
+//!
+//!    No `ENTRYPOINT` or `CMD` at all: the base image's command runs. On a
+//!    toolchain (`golang`), a distribution's shell (`debian`, `alpine`) or
+//!    `scratch`, that is no application: a base image, a CI step
+//!    (`validate`, `lint`). An image that copies another stage's output
+//!    onto a base that runs a server (`nginx`) ships it: an application.
+//!    Names (5) are read first, as for a script.
 //! 5. Names. The final stage's own name, the file name
 //!    (`Dockerfile.ci`, `dev.Dockerfile`) or a title, name or tag label
 //!    saying `dev`, `development`, `devcontainer`, `ci`, `toolchain`,
-//!    `cross`, `buildenv` (`FROM node:22 AS dev-envs`). When the
-//!    command is only a script of the image (`/entry.sh`) whose content the
-//!    file does not show, also the name of a stage it is built on, a
-//!    directory of its path (`ci/`, `toolchain/`, `builder/`, `cross/`),
-//!    and the words `build`, `builder` and `sdk`: a stage called `build` that runs
-//!    `/app` is a Go toolchain shipped with an application, whatever its
-//!    name.
+//!    `cross`, `buildenv` (`FROM node:22 AS dev-envs`). When the command
+//!    is only a script of the image (`/entry.sh`) whose content the file
+//!    does not show, or there is none, also the name of a stage it is
+//!    built on, a directory of its path (`ci/`, `toolchain/`, `builder/`,
+//!    `cross/`, and `jdk17/`, the JDK variant of an image published in JDK
+//!    and JRE variants), and the words `build`, `builder` and `sdk`: a stage called
+//!    `build` that runs `/app` is a Go toolchain shipped with an
+//!    application, whatever its name.
 //!
 //! Everything else is an application image.
 
@@ -40,7 +46,7 @@ use tallyman_sdk::model::Stage;
 use tallyman_sdk::{Dockerfile, log};
 
 use super::command::{self, Command};
-use super::graph;
+use super::{graph, images};
 use crate::settings::Settings;
 
 /// What kind of image the final stage is.
@@ -120,24 +126,28 @@ pub fn classify(dockerfile: &Dockerfile, settings: &Settings, final_stage: &Stag
         return ImageKind::Toolchain(why);
     }
     let command = command::of(dockerfile, final_stage);
-    if command == Command::Nothing {
-        // The base image's command is inherited (`nginx`, `python`): an
-        // image that takes what another stage built is shipping it.
-        if graph::ships_artifacts_of_other_stages(dockerfile, final_stage) {
-            return ImageKind::Application;
-        }
-        return ImageKind::Toolchain(
-            "it sets neither `ENTRYPOINT` nor `CMD` and copies nothing from another stage: \
-             it runs no application"
-                .to_string(),
-        );
-    }
     if let Some(why) = command.toolchain_reason() {
         return ImageKind::Toolchain(why);
     }
-    let opaque = command == Command::Script;
+    let opaque = matches!(command, Command::Script | Command::Nothing);
     if let Some(why) = toolchain_name(dockerfile, final_stage, opaque) {
         return ImageKind::Toolchain(why);
+    }
+    if command == Command::Nothing {
+        // The base image's command is inherited. An image that takes what
+        // another stage built onto a base that runs a server (`nginx`)
+        // ships it; on a toolchain, a distribution's shell or `scratch`,
+        // with nothing to run, it is a build step (`validate`, `lint`), a
+        // base or a toolchain for others.
+        let base = dockerfile.root_base(final_stage);
+        if !images::inherited_command_is_not_an_application(base)
+            && graph::ships_artifacts_of_other_stages(dockerfile, final_stage)
+        {
+            return ImageKind::Application;
+        }
+        return ImageKind::Toolchain(
+            "it sets neither `ENTRYPOINT` nor `CMD`, and its base runs no application".to_string(),
+        );
     }
     ImageKind::Application
 }
@@ -182,6 +192,12 @@ fn dev_container_or_builder(dockerfile: &Dockerfile, final_stage: &Stage) -> Opt
     }
     if let Some(name) = dockerfile.root_base(final_stage).image() {
         let repository = name.repository.to_ascii_lowercase();
+        if repository.split('/').any(|part| part.starts_with("s2i-")) {
+            return Some(format!(
+                "it is a source-to-image builder (built on `{}`)",
+                name.familiar()
+            ));
+        }
         if repository.starts_with("devcontainers/")
             || repository.contains("/devcontainers/")
             || repository.starts_with("vscode/devcontainers")
@@ -202,7 +218,10 @@ fn dev_container_or_builder(dockerfile: &Dockerfile, final_stage: &Stage) -> Opt
                 if key == "devcontainer.metadata" {
                     return Some("it is a dev container (`devcontainer.metadata` label)".into());
                 }
-                if key.starts_with("io.openshift.s2i.") || key.starts_with("io.s2i.") {
+                let builder_tag = key == "io.openshift.tags"
+                    && label.value.split(',').any(|tag| tag.trim() == "builder");
+                if builder_tag || key.starts_with("io.openshift.s2i.") || key.starts_with("io.s2i.")
+                {
                     return Some(format!(
                         "it is a source-to-image builder (`{}` label)",
                         label.key
@@ -247,6 +266,12 @@ fn toolchain_name(dockerfile: &Dockerfile, final_stage: &Stage, opaque: bool) ->
             if TOOLCHAIN_DIRECTORIES.contains(&name.as_str()) {
                 return Some(format!("it is under the directory `{directory}/`"));
             }
+            if is_jdk_variant(&name) {
+                return Some(format!(
+                    "it is under `{directory}/`: the JDK variant of an image published in \
+                     JDK and JRE variants"
+                ));
+            }
         }
     }
     for stage in &chain {
@@ -262,6 +287,13 @@ fn toolchain_name(dockerfile: &Dockerfile, final_stage: &Stage, opaque: bool) ->
         }
     }
     None
+}
+
+/// `jdk`, `jdk17`: a directory of one variant in a matrix of images
+/// (`10.1/jdk17/temurin-noble/Dockerfile` beside `10.1/jre17/...`).
+fn is_jdk_variant(name: &str) -> bool {
+    name.strip_prefix("jdk")
+        .is_some_and(|version| version.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn is_dockerfile_word(word: &str) -> bool {

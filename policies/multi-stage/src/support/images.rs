@@ -153,6 +153,27 @@ pub fn full_image(name: &ImageName) -> Option<String> {
     None
 }
 
+/// What starting an image with no command of its own runs, when it is
+/// not an application: a toolchain's interpreter or compiler (`golang`,
+/// `node`), or a distribution's shell (`debian`, `alpine`, `busybox`,
+/// `buildpack-deps`), or nothing at all (`scratch`).
+pub fn inherited_command_is_not_an_application(reference: &ImageReference) -> bool {
+    match &reference.source {
+        ImageSource::Scratch => true,
+        ImageSource::Image(name) => {
+            toolchain(name).is_some()
+                || full_image(name).is_some()
+                || name.is_family(DISTRIBUTIONS)
+                || name.is_family(&["alpine", "busybox"])
+                || name
+                    .repository
+                    .to_ascii_lowercase()
+                    .starts_with("opensuse/")
+        }
+        ImageSource::Stage(_) | ImageSource::Unresolved(_) => false,
+    }
+}
+
 /// A base with no C library or shell of its own: `scratch`, distroless
 /// `static`, Chainguard `static`. What is copied in must be self-contained.
 pub fn is_static_base(reference: &ImageReference) -> Option<String> {
