@@ -202,6 +202,9 @@ fn dev_container_paths_and_pragmas_decide_the_image_kind() {
     assert_eq!(rules(image, "svc/Dockerfile"), ["MS001", "MS002"]);
     assert!(rules(image, ".devcontainer/Dockerfile").is_empty());
     assert!(rules(image, "tools/.devcontainer/app.Dockerfile").is_empty());
+    assert!(rules(image, ".github/actions/lint/Dockerfile").is_empty());
+    let ci_base = image.replace("FROM node:22", "FROM cimg/node:22.1");
+    assert!(rules(&ci_base, "svc/Dockerfile").is_empty());
     assert!(rules(image, "Dockerfile.dev").is_empty());
     assert!(rules(image, "ci.Dockerfile").is_empty());
     let declared = format!("#  tallyman  image-kind=toolchain \n{image}");

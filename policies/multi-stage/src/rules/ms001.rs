@@ -19,24 +19,30 @@ tallyman_sdk::declare_rule! {
     /// Builder stages are not flagged: building on a toolchain image is what
     /// they are for.
     ///
-    /// Nor are images whose product is a toolchain, not an application: a
-    /// Maven image (`ENTRYPOINT ["mvn"]`), a build image
-    /// (`ENTRYPOINT ["make"]`), a language image that starts its
-    /// interpreter (`CMD ["python3"]`), a CI image, a dev container
-    /// (`CMD ["sleep", "infinity"]`, a `mcr.microsoft.com/devcontainers`
-    /// base, a file under `.devcontainer/`), a stage or file named for
-    /// development, CI or a toolchain (`AS dev`, `Dockerfile.ci`), the JDK
-    /// variant of an image published in JDK and JRE variants (a file under
-    /// `jdk17/` whose command is a script, `catalina.sh`), or an
-    /// image with neither `ENTRYPOINT` nor `CMD` (a base for other images, a
-    /// `validate` or `lint` step). What the image runs weighs
-    /// more than names: a stage called `build` that runs `/app` ships an
-    /// application. Declare an image either way with a comment
-    /// `# tallyman image-kind=toolchain` (or `=application`) anywhere in the
-    /// file, or list paths in the `toolchain-paths` setting
-    /// (`["ci/**", "**/.devcontainer/**"]`). A single-stage
-    /// `FROM golang` that builds and runs `/app` is an application and is
-    /// flagged.
+    /// Nor are images whose product is a toolchain, not an application:
+    ///
+    /// - a Maven image (`ENTRYPOINT ["mvn"]`), a build image
+    ///   (`ENTRYPOINT ["make"]`), or one that starts a shell or an
+    ///   interpreter with no program (`CMD ["python3"]`, a language image);
+    /// - a dev container or CI image: `CMD ["sleep", "infinity"]`, a
+    ///   `mcr.microsoft.com/devcontainers`, `gitpod/workspace-*`, `cimg/*`
+    ///   or `jenkins/agent` base, a file under `.devcontainer/`, `.github/`,
+    ///   `.gitlab/` or `.circleci/`, a source-to-image builder;
+    /// - a final stage, file or label named for development, CI or a
+    ///   toolchain (`AS dev`, `Dockerfile.ci`); when the command is a script
+    ///   the file does not show (`/entry.sh`), also the stages it is built
+    ///   on (`FROM toolchain AS cross`), the words `build` and `builder`, and
+    ///   a `ci/`, `toolchain/` or `jdk17/` directory (the JDK variant of an
+    ///   image published in JDK and JRE variants);
+    /// - an image with neither `ENTRYPOINT` nor `CMD` (a base for other
+    ///   images, a `validate` or `lint` step).
+    ///
+    /// What the image runs weighs more than names: a single stage called
+    /// `build` or `builder` that runs `/app` ships the Go toolchain with an
+    /// application, and is flagged. Declare an image either way with a
+    /// comment `# tallyman image-kind=toolchain` (or `=application`)
+    /// anywhere in the file, or list paths in the `toolchain-paths` setting
+    /// (`["ci/**", "**/.devcontainer/**"]`).
     ///
     /// ## Why is this bad?
     /// A toolchain image carries compilers, headers, package caches and

@@ -27,17 +27,26 @@ tallyman_sdk::declare_rule! {
     /// Images whose product is a toolchain are not checked either: build
     /// tools are their point. That is an image that runs a build tool
     /// (`ENTRYPOINT ["make"]`, `["mvn"]`), a shell, an interpreter with no
-    /// program (`CMD ["python3"]`) or an idle loop (`sleep infinity`); a dev
-    /// container (a `mcr.microsoft.com/devcontainers` base, a file under
-    /// `.devcontainer/`) or a source-to-image builder; an image with neither
-    /// `ENTRYPOINT` nor `CMD`, unless it copies another stage's output onto
-    /// a runtime base (`nginx`, `debian`); one whose final stage, file or labels are
-    /// named for development, CI or a toolchain (`AS dev`, `Dockerfile.ci`),
-    /// or whose entrypoint is a script in a chain of stages so named
-    /// (`FROM toolchain AS cross` ... `ENTRYPOINT ["/entry.sh"]`). Declare an
-    /// image either way with a comment `# tallyman image-kind=toolchain` (or
-    /// `=application`) anywhere in the file, or list paths in the
-    /// `toolchain-paths` setting (`["ci/**", "**/.devcontainer/**"]`).
+    /// program (`CMD ["python3"]`, `["php", "-a"]`) or an idle loop
+    /// (`sleep infinity`); a dev container or CI image (a
+    /// `mcr.microsoft.com/devcontainers` or `cimg/*` base, a file under
+    /// `.devcontainer/` or `.github/`) or a source-to-image builder; an
+    /// image with neither `ENTRYPOINT` nor `CMD`, unless it copies another
+    /// stage's output onto a base that runs a server (`nginx`); one whose
+    /// final stage, file or labels are named for development, CI or a
+    /// toolchain (`AS dev`, `Dockerfile.ci`), or whose entrypoint is a
+    /// script in a chain of stages so named (`FROM toolchain AS cross` ...
+    /// `ENTRYPOINT ["/entry.sh"]`). See MS001 for the whole decision.
+    /// Declare an image either way with a comment
+    /// `# tallyman image-kind=toolchain` (or `=application`) anywhere in the
+    /// file, or list paths in the `toolchain-paths` setting
+    /// (`["ci/**", "**/.devcontainer/**"]`).
+    ///
+    /// Some applications compile at run time and need their compilers:
+    /// BPF tools (BCC, bpftrace), benchmark suites that build their tests,
+    /// kernel-module installers, PHP images that keep `PHPIZE_DEPS` so that
+    /// extensions can be built on them. The rule cannot tell those from
+    /// build tools left behind; declare them toolchains as above.
     ///
     /// ## Why is this bad?
     /// Compilers and headers in the image that runs in production are dead

@@ -11,10 +11,12 @@
 //!    `# tallyman image-kind=application` anywhere in it.
 //! 2. The `toolchain-paths` setting: globs matched against the file's path
 //!    relative to the scan root (`ci/**`, `**/.devcontainer/**`).
-//! 3. A dev container: the file is under a `.devcontainer/` directory, the
-//!    chain starts from a dev-container image
-//!    (`mcr.microsoft.com/devcontainers/*`), or a `devcontainer.metadata`
-//!    label is set. A source-to-image builder (an `io.openshift.s2i.*` or
+//! 3. A dev container or CI image: the file is under a `.devcontainer/`,
+//!    `.github/`, `.gitlab/`, `.circleci/` or `.buildkite/` directory, the
+//!    chain starts from a dev-environment or CI image
+//!    (`mcr.microsoft.com/devcontainers/*`, `gitpod/workspace-*`, `cimg/*`,
+//!    `circleci/*`, `jenkins/agent`, `jenkins/inbound-agent`), or a
+//!    `devcontainer.metadata` label is set. A source-to-image builder (an `io.openshift.s2i.*` or
 //!    `io.s2i.*` label, `builder` in `io.openshift.tags`, an `s2i-*` base)
 //!    builds applications and is a toolchain too.
 //! 4. What the image runs ([`command`]): a build tool (`mvn`, `make`,
@@ -182,28 +184,56 @@ fn declared_kind(dockerfile: &Dockerfile) -> Option<ImageKind> {
     declared
 }
 
+/// Directories whose Dockerfiles are dev containers or CI images (GitHub
+/// container actions, GitLab and CircleCI jobs), wherever they sit.
+const CI_AND_DEV_DIRECTORIES: &[&str] = &[
+    ".devcontainer",
+    ".github",
+    ".gitlab",
+    ".circleci",
+    ".buildkite",
+];
+
+/// Base images of dev environments and CI jobs, by repository prefix.
+const CI_AND_DEV_BASES: &[&str] = &[
+    "devcontainers/",
+    "vscode/devcontainers/",
+    "gitpod/workspace-",
+    "cimg/",
+    "circleci/",
+    "jenkins/agent",
+    "jenkins/inbound-agent",
+    "jenkins/ssh-agent",
+    "actions/actions-runner",
+];
+
 fn dev_container_or_builder(dockerfile: &Dockerfile, final_stage: &Stage) -> Option<String> {
     let path = dockerfile.path.replace('\\', "/");
-    if path
-        .split('/')
-        .any(|part| part.eq_ignore_ascii_case(".devcontainer"))
-    {
-        return Some("it is a dev container (under `.devcontainer/`)".to_string());
+    if let Some(directory) = path.split('/').find(|part| {
+        CI_AND_DEV_DIRECTORIES
+            .iter()
+            .any(|directory| part.eq_ignore_ascii_case(directory))
+    }) {
+        return Some(format!(
+            "it is a dev container or CI image (under `{directory}/`)"
+        ));
     }
     if let Some(name) = dockerfile.root_base(final_stage).image() {
         let repository = name.repository.to_ascii_lowercase();
-        if repository.split('/').any(|part| part.starts_with("s2i-")) {
+        // `mcr.microsoft.com/devcontainers/base` has the repository
+        // `devcontainers/base`; a mirror may add a prefix.
+        let ci_or_dev = CI_AND_DEV_BASES.iter().any(|prefix| {
+            repository.starts_with(prefix) || repository.contains(&format!("/{prefix}"))
+        });
+        if ci_or_dev {
             return Some(format!(
-                "it is a source-to-image builder (built on `{}`)",
+                "it is a dev environment or CI image (built on `{}`)",
                 name.familiar()
             ));
         }
-        if repository.starts_with("devcontainers/")
-            || repository.contains("/devcontainers/")
-            || repository.starts_with("vscode/devcontainers")
-        {
+        if repository.split('/').any(|part| part.starts_with("s2i-")) {
             return Some(format!(
-                "it is a dev container (built on `{}`)",
+                "it is a source-to-image builder (built on `{}`)",
                 name.familiar()
             ));
         }
