@@ -35,7 +35,10 @@ tallyman_sdk::declare_rule! {
     ///   a `ci/`, `toolchain/` or `jdk17/` directory (the JDK variant of an
     ///   image published in JDK and JRE variants);
     /// - an image with neither `ENTRYPOINT` nor `CMD` (a base for other
-    ///   images, a `validate` or `lint` step).
+    ///   images, a `validate` or `lint` step), unless it is built on an
+    ///   official image that runs a server (`nginx`, `php:8-apache`), or
+    ///   copies another stage's output onto a base other than a toolchain
+    ///   or a distribution: those run an application.
     ///
     /// What the image runs weighs more than names: a single stage called
     /// `build` or `builder` that runs `/app` ships the Go toolchain with an

@@ -31,8 +31,10 @@ tallyman_sdk::declare_rule! {
     /// (`sleep infinity`); a dev container or CI image (a
     /// `mcr.microsoft.com/devcontainers` or `cimg/*` base, a file under
     /// `.devcontainer/` or `.github/`) or a source-to-image builder; an
-    /// image with neither `ENTRYPOINT` nor `CMD`, unless it copies another
-    /// stage's output onto a base that runs a server (`nginx`); one whose
+    /// image with neither `ENTRYPOINT` nor `CMD`, unless it is built on an
+    /// official image that runs a server (`nginx`, `php:8-apache`) or copies
+    /// another stage's output onto a base other than a toolchain or a
+    /// distribution; one whose
     /// final stage, file or labels are named for development, CI or a
     /// toolchain (`AS dev`, `Dockerfile.ci`), or whose entrypoint is a
     /// script in a chain of stages so named (`FROM toolchain AS cross` ...

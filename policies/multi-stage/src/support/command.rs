@@ -10,8 +10,9 @@ use tallyman_sdk::model::{CommandLine, Stage};
 pub enum Command {
     /// No `ENTRYPOINT` or `CMD` anywhere in the chain.
     Nothing,
-    /// A build tool (`mvn`, `make`, `cargo`, `dotnet build`, a bare
-    /// `npm`): the image is for building.
+    /// A tool to build, test or develop with (`mvn`, `make`, `cargo`,
+    /// `dotnet build`, `pytest`, `npm run dev`, a bare `npm`): the image is
+    /// for building, a CI step or a development loop.
     BuildTool(String),
     /// An interactive shell (`bash`, `sh -l`, `pwsh`).
     Shell(String),
@@ -36,7 +37,9 @@ impl Command {
     /// not for running an application; with the reason.
     pub fn toolchain_reason(&self) -> Option<String> {
         match self {
-            Command::BuildTool(program) => Some(format!("it runs the build tool `{program}`")),
+            Command::BuildTool(program) => Some(format!(
+                "it runs `{program}`, a tool to build, test or develop with"
+            )),
             Command::Shell(program) => Some(format!("it starts the shell `{program}`")),
             Command::Interpreter(program) => Some(format!(
                 "it starts the interpreter `{program}` with no program to run"
@@ -83,6 +86,35 @@ const BUILD_TOOLS: &[&str] = &[
     "xcodebuild",
     "msbuild",
     "nuget",
+];
+
+/// Programs that test or lint software: the image is a CI step.
+const TEST_AND_LINT_TOOLS: &[&str] = &[
+    "pytest",
+    "tox",
+    "nox",
+    "jest",
+    "mocha",
+    "vitest",
+    "karma",
+    "phpunit",
+    "rspec",
+    "eslint",
+    "tsc",
+    "golangci-lint",
+    "flake8",
+    "pylint",
+    "mypy",
+    "ruff",
+    "black",
+    "shellcheck",
+    "hadolint",
+    "sonar-scanner",
+];
+
+/// Python modules run with `python -m` that build, test or lint.
+const PYTHON_TOOL_MODULES: &[&str] = &[
+    "pytest", "unittest", "tox", "nox", "pip", "build", "mypy", "ruff", "flake8", "pylint", "black",
 ];
 
 /// Interpreters that start a read-eval-print loop when given no program.
@@ -223,7 +255,7 @@ fn classify(argv: &[String], depth: usize) -> Command {
     if is_idle(name, args) {
         return Command::Idle;
     }
-    if BUILD_TOOLS.contains(&name) {
+    if BUILD_TOOLS.contains(&name) || TEST_AND_LINT_TOOLS.contains(&name) {
         return Command::BuildTool(program);
     }
     match name {
@@ -235,17 +267,41 @@ fn classify(argv: &[String], depth: usize) -> Command {
                 Command::BuildTool(program)
             };
         }
+        // `dotnet` alone is the runtime host with no application (the
+        // runtime images' entrypoint); with a verb it is the SDK.
         "dotnet" => {
             let runs_an_assembly = operands
                 .iter()
                 .any(|arg| arg.to_ascii_lowercase().ends_with(".dll"));
             return if runs_an_assembly || operands.first().is_some_and(|sub| *sub == "run") {
                 Command::Application
+            } else if operands.is_empty() {
+                Command::Interpreter(program)
             } else {
                 Command::BuildTool(program)
             };
         }
         "npm" | "yarn" | "pnpm" => return package_manager(program, &operands),
+        "npx" | "bunx" => {
+            let Some(start) = args.iter().position(|arg| !is_flag(arg)) else {
+                return Command::BuildTool(program);
+            };
+            return classify(&args[start..], depth + 1);
+        }
+        "bundle" if operands.first().is_some_and(|sub| *sub == "exec") => {
+            return classify(args.get(1..).unwrap_or_default(), depth + 1);
+        }
+        "python" => {
+            let module = args
+                .iter()
+                .position(|arg| arg == "-m")
+                .and_then(|position| args.get(position + 1));
+            if let Some(module) = module
+                && PYTHON_TOOL_MODULES.contains(&module.as_str())
+            {
+                return Command::BuildTool(format!("python -m {module}"));
+            }
+        }
         _ => {}
     }
     if INTERPRETERS.contains(&name) {
@@ -311,29 +367,48 @@ fn shell(program: &str, args: &[String], depth: usize) -> Command {
     }
 }
 
-/// A `sh -c` script: idle loops anywhere in it, else its first command.
+/// A `sh -c` script: an idle loop when that is all it does
+/// (`while sleep 1000; do :; done`; not `nginx & sleep infinity`, which
+/// runs a server), else its first command.
 fn inline_script(script: &str, depth: usize) -> Command {
-    let collapsed = script.split_whitespace().collect::<Vec<_>>().join(" ");
-    let idle = [
-        "sleep infinity",
-        "tail -f /dev/null",
-        "tail -F /dev/null",
-        "while sleep",
-        "while true; do sleep",
-    ]
-    .iter()
-    .any(|pattern| collapsed.contains(pattern));
-    if idle {
+    let words: Vec<&str> = script
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    let waits = words.iter().any(|word| matches!(*word, "sleep" | "tail"));
+    let only_waits = words.iter().all(|word| {
+        matches!(
+            *word,
+            "while"
+                | "until"
+                | "do"
+                | "done"
+                | "true"
+                | ":"
+                | "exec"
+                | "sleep"
+                | "tail"
+                | "-f"
+                | "-F"
+                | "/dev/null"
+                | "infinity"
+                | "inf"
+        ) || word
+            .trim_end_matches(['s', 'm', 'h', 'd'])
+            .parse::<u64>()
+            .is_ok()
+    });
+    if waits && only_waits {
         return Command::Idle;
     }
-    let first = collapsed
+    let first = script
         .split([';', '&', '|', '\n'])
         .next()
         .unwrap_or_default();
     let argv: Vec<String> = first
         .split_whitespace()
         .map(|word| word.trim_matches(['"', '\'']).to_string())
-        .filter(|word| word != "\"$@\"" && word != "$@")
+        .filter(|word| word != "$@")
         .collect();
     classify(&argv, depth + 1)
 }
@@ -387,7 +462,11 @@ mod tests {
             kind(&["./gradlew", "build"]),
             Command::BuildTool("gradlew".into())
         );
-        assert_eq!(kind(&["dotnet"]), Command::BuildTool("dotnet".into()));
+        assert_eq!(kind(&["dotnet"]), Command::Interpreter("dotnet".into()));
+        assert_eq!(
+            kind(&["dotnet", "test"]),
+            Command::BuildTool("dotnet".into())
+        );
         assert_eq!(
             kind(&["go", "test", "./..."]),
             Command::BuildTool("go".into())
@@ -413,6 +492,20 @@ mod tests {
         );
         assert_eq!(kind(&["tini", "--", "sleep", "inf"]), Command::Idle);
         assert_eq!(
+            kind(&["sh", "-c", "while :; do sleep 3600; done"]),
+            Command::Idle
+        );
+        assert_eq!(kind(&["pytest", "-x"]), Command::BuildTool("pytest".into()));
+        assert_eq!(
+            kind(&["python", "-m", "pytest"]),
+            Command::BuildTool("python -m pytest".into())
+        );
+        assert_eq!(kind(&["npx", "jest"]), Command::BuildTool("jest".into()));
+        assert_eq!(
+            kind(&["bundle", "exec", "rspec"]),
+            Command::BuildTool("rspec".into())
+        );
+        assert_eq!(
             kind(&["/bin/sh", "-c", "exec cargo \"$@\""]),
             Command::BuildTool("cargo".into())
         );
@@ -435,6 +528,11 @@ mod tests {
             &["gosu", "app", "/app"],
             &["sleep", "5"],
             &["/bin/sh", "-c", "exec /app --port 80"],
+            &["/bin/sh", "-c", "nginx & sleep infinity"],
+            &["sh", "-c", "while true; do ./job; sleep 60; done"],
+            &["npx", "serve", "dist"],
+            &["bundle", "exec", "rails", "server"],
+            &["python", "-m", "http.server"],
         ] {
             assert_eq!(kind(application), Command::Application, "{application:?}");
         }

@@ -27,20 +27,23 @@
 //!    No `ENTRYPOINT` or `CMD` at all: the base image's command runs. On a
 //!    toolchain (`golang`), a distribution's shell (`debian`, `alpine`) or
 //!    `scratch`, that is no application: a base image, a CI step
-//!    (`validate`, `lint`). An image that copies another stage's output
-//!    onto a base that runs a server (`nginx`) ships it: an application.
-//!    Names (5) are read first, as for a script.
+//!    (`validate`, `lint`). On an official image that runs a server
+//!    (`nginx`, `php:8-apache`, `postgres`), the image runs that server: an
+//!    application. On any other base (`python:3-slim`, an image of your
+//!    own), an image that copies another stage's output ships it: an
+//!    application; one that does not is a base for other images or a build
+//!    step. Names (5) are read first, as for a script.
 //! 5. Names. The final stage's own name, the file name
 //!    (`Dockerfile.ci`, `dev.Dockerfile`) or a title, name or tag label
-//!    saying `dev`, `development`, `devcontainer`, `ci`, `toolchain`,
-//!    `cross`, `buildenv` (`FROM node:22 AS dev-envs`). When the command
-//!    is only a script of the image (`/entry.sh`) whose content the file
-//!    does not show, or there is none, also the name of a stage it is
-//!    built on, a directory of its path (`ci/`, `toolchain/`, `builder/`,
-//!    `cross/`, and `jdk17/`, the JDK variant of an image published in JDK
-//!    and JRE variants), and the words `build`, `builder` and `sdk`: a stage called
-//!    `build` that runs `/app` is a Go toolchain shipped with an
-//!    application, whatever its name.
+//!    saying `dev`, `development`, `devcontainer`, `ci`, `test`, `lint`,
+//!    `validate`, `toolchain` or `buildenv` (`FROM node:22 AS dev-envs`).
+//!    When the command is only a script of the image (`/entry.sh`) whose
+//!    content the file does not show, or there is none, also the name of a
+//!    stage it is built on, a directory of its path (`ci/`, `toolchain/`,
+//!    `builder/`, `cross/`, and `jdk17/`, the JDK variant of an image
+//!    published in JDK and JRE variants), and the words `build`, `builder`,
+//!    `sdk` and `cross`: a stage called `build` that runs `/app` is a Go
+//!    toolchain shipped with an application, whatever its name.
 //!
 //! Everything else is an application image.
 
@@ -81,14 +84,18 @@ const TOOLCHAIN_WORDS: &[&str] = &[
     "dev",
     "devel",
     "development",
-    "cross",
+    "test",
+    "tests",
+    "testing",
+    "lint",
+    "validate",
     "toolbox",
     "buildbox",
 ];
 
 /// Words that name a build step as often as a build image: they count
 /// only when the command does not show what the image runs.
-const BUILD_WORDS: &[&str] = &["build", "builder", "builders", "sdk"];
+const BUILD_WORDS: &[&str] = &["build", "builder", "builders", "sdk", "cross"];
 
 /// Directory names that say the files under them build toolchains (not
 /// `build/` or `dev/`, which hold the packaging of applications too).
@@ -142,13 +149,21 @@ pub fn classify(dockerfile: &Dockerfile, settings: &Settings, final_stage: &Stag
         // with nothing to run, it is a build step (`validate`, `lint`), a
         // base or a toolchain for others.
         let base = dockerfile.root_base(final_stage);
-        if !images::inherited_command_is_not_an_application(base)
-            && graph::ships_artifacts_of_other_stages(dockerfile, final_stage)
+        if images::inherited_command_is_not_an_application(base) {
+            return ImageKind::Toolchain(format!(
+                "it sets neither `ENTRYPOINT` nor `CMD`, and its base {} runs no application",
+                super::quote(base)
+            ));
+        }
+        if base.image().is_some_and(images::runs_a_server)
+            || graph::ships_artifacts_of_other_stages(dockerfile, final_stage)
         {
             return ImageKind::Application;
         }
         return ImageKind::Toolchain(
-            "it sets neither `ENTRYPOINT` nor `CMD`, and its base runs no application".to_string(),
+            "it sets neither `ENTRYPOINT` nor `CMD` and ships no other stage's output: a base \
+             for other images or a build step"
+                .to_string(),
         );
     }
     ImageKind::Application
