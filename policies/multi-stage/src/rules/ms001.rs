@@ -42,7 +42,9 @@ tallyman_sdk::declare_rule! {
     ///
     /// What the image runs weighs more than names: a single stage called
     /// `build` or `builder` that runs `/app` ships the Go toolchain with an
-    /// application, and is flagged. Declare an image either way with a
+    /// application, and is flagged. So is an image that runs its
+    /// application from the sources through the toolchain (`go run .`,
+    /// `cargo run`, `dotnet run`, `mvn spring-boot:run`, `gradle bootRun`). Declare an image either way with a
     /// comment `# tallyman image-kind=toolchain` (or `=application`)
     /// anywhere in the file, or list paths in the `toolchain-paths` setting
     /// (`["ci/**", "**/.devcontainer/**"]`).

@@ -255,7 +255,14 @@ fn classify(argv: &[String], depth: usize) -> Command {
     if is_idle(name, args) {
         return Command::Idle;
     }
-    if BUILD_TOOLS.contains(&name) || TEST_AND_LINT_TOOLS.contains(&name) {
+    if BUILD_TOOLS.contains(&name) {
+        return if runs_from_source(name, &operands) {
+            Command::Application
+        } else {
+            Command::BuildTool(program)
+        };
+    }
+    if TEST_AND_LINT_TOOLS.contains(&name) {
         return Command::BuildTool(program);
     }
     match name {
@@ -325,6 +332,22 @@ fn classify(argv: &[String], depth: usize) -> Command {
         return Command::Script;
     }
     Command::Application
+}
+
+/// A build tool asked to run the application from its sources
+/// (`cargo run`, `mvn spring-boot:run`, `gradle bootRun`, `make run`):
+/// the image is an application that ships its toolchain.
+fn runs_from_source(name: &str, operands: &[&String]) -> bool {
+    operands.iter().any(|operand| {
+        let goal = operand.as_str();
+        match name {
+            "cargo" => goal == "run",
+            "mvn" | "mvnw" => goal.ends_with(":run") || goal == "exec:java",
+            "gradle" | "gradlew" => matches!(goal, "run" | "bootRun" | "appRun"),
+            "make" | "gmake" => matches!(goal, "run" | "start" | "serve"),
+            _ => false,
+        }
+    })
 }
 
 /// `sleep infinity`, `sleep 1d`/a day or more, `tail -f /dev/null`.
@@ -521,6 +544,10 @@ mod tests {
             &["dotnet", "App.dll"],
             &["dotnet", "run"],
             &["go", "run", "."],
+            &["cargo", "run", "--release"],
+            &["mvn", "spring-boot:run"],
+            &["./gradlew", "bootRun"],
+            &["make", "run"],
             &["npm", "start"],
             &["npm", "run", "start"],
             &["docker-php-entrypoint", "php-fpm"],
