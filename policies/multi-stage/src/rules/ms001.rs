@@ -44,10 +44,17 @@ tallyman_sdk::declare_rule! {
     /// `build` or `builder` that runs `/app` ships the Go toolchain with an
     /// application, and is flagged. So is an image that runs its
     /// application from the sources through the toolchain (`go run .`,
-    /// `cargo run`, `dotnet run`, `mvn spring-boot:run`, `gradle bootRun`). Declare an image either way with a
-    /// comment `# tallyman image-kind=toolchain` (or `=application`)
-    /// anywhere in the file, or list paths in the `toolchain-paths` setting
-    /// (`["ci/**", "**/.devcontainer/**"]`).
+    /// `cargo run`, `dotnet run`, `mvn spring-boot:run`, `gradle bootRun`).
+    ///
+    /// Declare an image either way with a comment line, anywhere in the
+    /// file: `# tallyman image-kind=toolchain` or
+    /// `# tallyman image-kind=application` (lower case, `tallyman` then
+    /// whitespace; the last such line wins; another kind is logged and
+    /// ignored). Or list paths in the `toolchain-paths` setting, globs
+    /// matched against the Dockerfile's path from the scan root
+    /// (`["ci/**", "**/.devcontainer/**"]`; `*` stays within a directory,
+    /// `**` crosses them). The comment outranks the setting, which outranks
+    /// everything the file shows.
     ///
     /// ## Why is this bad?
     /// A toolchain image carries compilers, headers, package caches and

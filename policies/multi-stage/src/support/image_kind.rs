@@ -7,8 +7,10 @@
 //! build-then-ship standard and leave toolchain images alone. The decision,
 //! first match wins:
 //!
-//! 1. The file says so: a comment `# tallyman image-kind=toolchain` or
-//!    `# tallyman image-kind=application` anywhere in it.
+//! 1. The file says so: a comment line `# tallyman image-kind=toolchain`
+//!    or `# tallyman image-kind=application` anywhere in it (`tallyman`,
+//!    whitespace, `image-kind=`, the kind; the last one wins; another kind
+//!    is logged and ignored).
 //! 2. The `toolchain-paths` setting: globs matched against the file's path
 //!    relative to the scan root (`ci/**`, `**/.devcontainer/**`).
 //! 3. A dev container or CI image: the file is under a `.devcontainer/`,
