@@ -13,7 +13,7 @@
 //! at the final stage and the stages it is built on (`FROM <stage>`), never
 //! at builder stages whose files are only copied from.
 //!
-//! Rules about what ships (MS001, MS002, MS006, MS011) apply to application
+//! Rules about what ships (MS001, MS002, MS006, MS007, MS011) apply to application
 //! images only, not to images whose product is a toolchain (a Maven or
 //! `make` image, a CI image, a dev container): [`support::image_kind`]
 //! decides from the file, a `# tallyman image-kind=...` comment or the

@@ -40,7 +40,7 @@ pub struct Settings {
     pub allowed_final_bases: Option<Vec<ImagePattern>>,
     /// Globs of Dockerfile paths (relative to the scan root, `/`-separated)
     /// that build toolchain images: CI, build and dev-container images,
-    /// which MS001, MS002, MS006 and MS011 leave alone
+    /// which MS001, MS002, MS006, MS007 and MS011 leave alone
     /// ([`crate::support::image_kind`]). `*` and `?` stay within a
     /// directory, `**` crosses directories: `ci/**`, `**/.devcontainer/**`,
     /// `docker/Dockerfile.build`.

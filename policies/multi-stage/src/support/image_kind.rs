@@ -3,7 +3,7 @@
 //! toolchain image, whose product is the tools themselves (a Maven or
 //! `make` image, a CI image, a dev container, a language image).
 //!
-//! MS001, MS002, MS006 and MS011 hold application images to the
+//! MS001, MS002, MS006, MS007 and MS011 hold application images to the
 //! build-then-ship standard and leave toolchain images alone. The decision,
 //! first match wins:
 //!
