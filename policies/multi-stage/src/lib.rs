@@ -13,6 +13,12 @@
 //! at the final stage and the stages it is built on (`FROM <stage>`), never
 //! at builder stages whose files are only copied from.
 //!
+//! Rules about what ships (MS001, MS002, MS006, MS007, MS011) apply to application
+//! images only, not to images whose product is a toolchain (a Maven or
+//! `make` image, a CI image, a dev container): [`support::image_kind`]
+//! decides from the file, a `# tallyman image-kind=...` comment or the
+//! `toolchain-paths` setting.
+//!
 //! Stage references follow BuildKit, not the order of the file: a
 //! `COPY --from` may name a stage defined further down, and a reference
 //! with variables (`FROM base-${TARGETARCH}`) may name any stage of its

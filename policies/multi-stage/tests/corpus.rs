@@ -6,12 +6,21 @@
 //! With `MULTI_STAGE_FINDINGS=<path>` set, the corpus test also writes every
 //! finding to that file, one per line (`rule<TAB>file<TAB>line<TAB>message`),
 //! for `tools/hadolint_agreement.py`.
+//!
+//! With `MULTI_STAGE_KINDS=<path>` set, it writes what kind of image each
+//! file builds (`file<TAB>application` or `file<TAB>toolchain<TAB>why`), to
+//! review the image-kind classifier's decisions on files where no rule fires.
+//!
+//! Each corpus file is checked under its path in its source repository (from
+//! the corpus's `manifest.tsv`), as a scan of that repository would see it:
+//! the multi-stage rules read the path (`.devcontainer/`, `Dockerfile.ci`).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tallyman_policy_multi_stage::MultiStage;
+use tallyman_policy_multi_stage::support::image_kind::{self, ImageKind};
+use tallyman_policy_multi_stage::{MultiStage, Settings};
 use tallyman_sdk::testing::{self, Check};
 
 /// What a run over a directory found.
@@ -21,10 +30,32 @@ struct Run {
     failures: Vec<String>,
     /// `rule<TAB>file<TAB>line<TAB>message`, one per finding.
     lines: Vec<String>,
+    /// `file<TAB>kind[<TAB>why]`, one per file.
+    kinds: Vec<String>,
+}
+
+/// The path in its source repository of each corpus file, by file name,
+/// from the `manifest.tsv` beside `dir` (empty when there is none).
+fn repository_paths(dir: &Path) -> BTreeMap<String, String> {
+    let manifest = dir.parent().map(|parent| parent.join("manifest.tsv"));
+    let Some(Ok(text)) = manifest.map(fs::read_to_string) else {
+        return BTreeMap::new();
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let file = fields.next()?;
+            let _repository = fields.next()?;
+            let path = fields.next()?;
+            Some((file.to_string(), path.to_string()))
+        })
+        .collect()
 }
 
 /// Runs the policy on every file of `dir` that BuildKit's grammar accepts.
 fn run_over(dir: &Path) -> Option<Run> {
+    let repository_paths = repository_paths(dir);
     let entries = fs::read_dir(dir).ok()?;
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
@@ -32,6 +63,7 @@ fn run_over(dir: &Path) -> Option<Run> {
     let mut fired: BTreeMap<String, usize> = BTreeMap::new();
     let mut checked = 0;
     let mut lines = Vec::new();
+    let mut kinds = Vec::new();
     for path in &paths {
         let name = path
             .file_name()
@@ -46,8 +78,21 @@ fn run_over(dir: &Path) -> Option<Run> {
         }
         // `check_model` panics on undeclared rule ids, lines past the end
         // of the file and stages that do not exist.
-        let outcome =
-            std::panic::catch_unwind(|| Check::new(&text).path(&name).run::<MultiStage>());
+        let path_in_repository = repository_paths.get(&name).unwrap_or(&name);
+        let model = Check::new(&text).path(path_in_repository).model();
+        if let Some(final_stage) = model.final_stage(None) {
+            kinds.push(
+                match image_kind::classify(&model, &Settings::default(), final_stage) {
+                    ImageKind::Application => format!("{name}\tapplication"),
+                    ImageKind::Toolchain(why) => format!("{name}\ttoolchain\t{why}"),
+                },
+            );
+        }
+        let outcome = std::panic::catch_unwind(|| {
+            Check::new(&text)
+                .path(path_in_repository)
+                .run::<MultiStage>()
+        });
         match outcome {
             Ok(findings) => {
                 checked += 1;
@@ -77,6 +122,7 @@ fn run_over(dir: &Path) -> Option<Run> {
         fired,
         failures,
         lines,
+        kinds,
     })
 }
 
@@ -114,6 +160,13 @@ fn no_panic_and_valid_findings_on_the_corpus() {
     report("the shared corpus", run.checked, &run.fired);
     if let Some(out) = std::env::var_os("MULTI_STAGE_FINDINGS") {
         let mut text = run.lines.join("\n");
+        text.push('\n');
+        if let Err(error) = fs::write(&out, text) {
+            panic!("cannot write {}: {error}", PathBuf::from(out).display());
+        }
+    }
+    if let Some(out) = std::env::var_os("MULTI_STAGE_KINDS") {
+        let mut text = run.kinds.join("\n");
         text.push('\n');
         if let Err(error) = fs::write(&out, text) {
             panic!("cannot write {}: {error}", PathBuf::from(out).display());

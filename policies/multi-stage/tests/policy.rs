@@ -103,6 +103,26 @@ fn settings_errors_name_the_key() {
             "unknown field `allowed-final-base`",
         ),
         ("[]", "settings must be a JSON object"),
+        (
+            r#"{"toolchain-paths": ["ci/**", "ci/[x"]}"#,
+            "`toolchain-paths[1]`: path glob `ci/[x` is invalid: unclosed character class",
+        ),
+        (
+            r#"{"toolchain-paths": [""]}"#,
+            "`toolchain-paths[0]`: a path glob cannot be empty",
+        ),
+        (
+            r#"{"toolchain-paths": ["ci\\**"]}"#,
+            "`toolchain-paths[0]`: path glob `ci\\**`: paths are `/`-separated",
+        ),
+        (
+            r#"{"toolchain-paths": "ci/**"}"#,
+            "`toolchain-paths`: invalid type",
+        ),
+        (
+            r#"{"toolchain-path": []}"#,
+            "unknown field `toolchain-path`",
+        ),
     ];
     let mut failures = Vec::new();
     for (settings, expected) in cases {
@@ -113,7 +133,7 @@ fn settings_errors_name_the_key() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let complete = r#"{"target": "release", "allowed-final-bases": ["scratch", "gcr.io/distroless/*", "ubuntu:24.04"]}"#;
+    let complete = r#"{"target": "release", "allowed-final-bases": ["scratch", "gcr.io/distroless/*", "ubuntu:24.04"], "toolchain-paths": ["ci/**", "**/.devcontainer/**"]}"#;
     assert_eq!(testing::validate_settings::<MultiStage>(complete), Ok(()));
     assert_eq!(testing::validate_settings::<MultiStage>("{}"), Ok(()));
     assert_eq!(testing::validate_settings::<MultiStage>(""), Ok(()));
@@ -141,4 +161,74 @@ fn the_target_setting_and_the_scans_target_pick_the_final_stage() {
     // A target setting naming no stage of this file falls back to the scan's.
     let unknown = testing::check::<MultiStage>(text, r#"{"target": "nope"}"#);
     assert_eq!(rules(unknown), ["MS013:5"]);
+}
+
+/// The four images of issue 17 build toolchains, not applications: no rule
+/// of the policy may fire on them.
+#[test]
+fn toolchain_images_of_issue_17_are_quiet() {
+    let snippets = [
+        "MS001/good-maven-image.Dockerfile",
+        "MS002/good-make-image.Dockerfile",
+        "MS002/good-dev-container.Dockerfile",
+        "MS011/good-toolchain-chain.Dockerfile",
+    ];
+    for snippet in snippets {
+        let path = fixtures().join(snippet);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        let findings = testing::Check::new(&text).path(snippet).run::<MultiStage>();
+        let fired: Vec<String> = findings
+            .iter()
+            .map(|finding| format!("{}: {}", finding.rule_id, finding.message))
+            .collect();
+        assert!(fired.is_empty(), "{snippet}: {fired:#?}");
+    }
+}
+
+/// The dev-container signals that live in the path and the pragma's
+/// spelling, which fixtures (named `<RULE>/<file>`) cannot show.
+#[test]
+fn dev_container_paths_and_pragmas_decide_the_image_kind() {
+    let image = "FROM node:22\nRUN apt-get update && apt-get install -y gcc\nCMD [\"node\", \"server.js\"]\n";
+    let rules = |text: &str, path: &str| {
+        testing::Check::new(text)
+            .path(path)
+            .run::<MultiStage>()
+            .into_iter()
+            .map(|finding| finding.rule_id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(image, "svc/Dockerfile"), ["MS001", "MS002"]);
+    assert!(rules(image, ".devcontainer/Dockerfile").is_empty());
+    assert!(rules(image, "tools/.devcontainer/app.Dockerfile").is_empty());
+    assert!(rules(image, ".github/actions/lint/Dockerfile").is_empty());
+    let ci_base = image.replace("FROM node:22", "FROM cimg/node:22.1");
+    assert!(rules(&ci_base, "svc/Dockerfile").is_empty());
+    assert!(rules(image, "Dockerfile.dev").is_empty());
+    assert!(rules(image, "ci.Dockerfile").is_empty());
+    let declared = format!("#  tallyman  image-kind=toolchain \n{image}");
+    assert!(rules(&declared, "svc/Dockerfile").is_empty());
+    // Not the pragma: a word glued to `tallyman`, or an unknown kind.
+    let glued = format!("# tallymanimage-kind=toolchain\n{image}");
+    assert_eq!(rules(&glued, "svc/Dockerfile"), ["MS001", "MS002"]);
+    let unknown = format!("# tallyman image-kind=tools\n{image}");
+    assert_eq!(rules(&unknown, "svc/Dockerfile"), ["MS001", "MS002"]);
+    let logs = testing::take_logs();
+    assert!(
+        logs.iter()
+            .any(|(_, message)| message.contains("`image-kind=tools` is neither")),
+        "{logs:?}"
+    );
+    // A script under `jdk17/` is the JDK variant of an image matrix; an
+    // application run there is not.
+    let server = "FROM eclipse-temurin:17-jdk-noble\nCMD [\"catalina.sh\", \"run\"]\n";
+    assert!(rules(server, "10.1/jdk17/temurin-noble/Dockerfile").is_empty());
+    assert_eq!(rules(server, "svc/Dockerfile"), ["MS001"]);
+    let jar = "FROM eclipse-temurin:17-jdk-noble\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n";
+    assert_eq!(rules(jar, "jdk17/Dockerfile"), ["MS001"]);
+    // The last pragma wins.
+    let both =
+        format!("# tallyman image-kind=toolchain\n# tallyman image-kind=application\n{image}");
+    assert_eq!(rules(&both, "Dockerfile.dev"), ["MS001", "MS002"]);
 }

@@ -1,6 +1,8 @@
 //! The helpers rules share, on models the host's parser builds.
 
+use tallyman_policy_multi_stage::Settings;
 use tallyman_policy_multi_stage::support::graph::{self, Source, Use};
+use tallyman_policy_multi_stage::support::image_kind::{self, ImageKind};
 use tallyman_policy_multi_stage::support::packages;
 use tallyman_policy_multi_stage::support::script::{Script, working_directory};
 use tallyman_sdk::Dockerfile;
@@ -65,6 +67,38 @@ fn dependencies_include_forward_copies_and_variable_shapes() {
     assert!(graph::is_multi_stage_build(&dockerfile, final_stage));
     let lone = model("FROM alpine:3.20 AS a\nFROM alpine:3.20 AS b\n");
     assert!(!graph::is_multi_stage_build(&lone, &lone.stages[1]));
+}
+
+#[test]
+fn a_build_ships_artifacts_only_when_something_crosses_into_the_final_chain() {
+    let last = |dockerfile: &Dockerfile| {
+        graph::ships_artifacts_of_other_stages(
+            dockerfile,
+            &dockerfile.stages[dockerfile.stages.len() - 1],
+        )
+    };
+    let linear = model("FROM ubuntu:24.04 AS base\nRUN true\nFROM base AS release\nCMD [\"/x\"]\n");
+    assert!(!last(&linear));
+    let from_an_ancestor = model(
+        "FROM alpine:3.20 AS base\nRUN touch /a\nFROM base AS mid\nFROM mid\nCOPY --from=base /a /b\n",
+    );
+    assert!(!last(&from_an_ancestor));
+    let copied = model(
+        "FROM golang:1.23 AS build\nRUN true\nFROM debian:12 AS runtime\nFROM runtime\n\
+         COPY --from=build /app /app\n",
+    );
+    assert!(last(&copied));
+    let into_a_base_stage = model(
+        "FROM golang:1.23 AS build\nRUN true\nFROM debian:12 AS runtime\n\
+         COPY --from=build /app /app\nFROM runtime\n",
+    );
+    assert!(last(&into_a_base_stage));
+    let mounted = model(
+        "FROM alpine:3.20 AS tools\nFROM alpine:3.20\nRUN --mount=from=tools,target=/t cp /t/x /x\n",
+    );
+    assert!(last(&mounted));
+    let external = model("FROM alpine:3.20\nCOPY --from=busybox:1.36 /bin/busybox /bin/\n");
+    assert!(!last(&external));
 }
 
 #[test]
@@ -156,4 +190,61 @@ fn installs_and_removals() {
     assert_eq!(dnf[0].packages, ["development tools"]);
     let remove = packages::removals(&scripts[2]);
     assert_eq!(remove[0].packages, None, "a hidden list removes anything");
+}
+
+#[test]
+fn image_kinds_say_why() {
+    let kind = |text: &str, path: &str| {
+        let dockerfile = Check::new(text).path(path).model();
+        let final_stage = &dockerfile.stages[dockerfile.stages.len() - 1];
+        match image_kind::classify(&dockerfile, &Settings::default(), final_stage) {
+            ImageKind::Application => "application".to_string(),
+            ImageKind::Toolchain(why) => why,
+        }
+    };
+    let cases = [
+        (
+            "FROM mcr.microsoft.com/devcontainers/base:bookworm\nCMD [\"/app\"]\n",
+            "Dockerfile",
+            "it is a dev environment or CI image (built on `mcr.microsoft.com/devcontainers/base:bookworm`)",
+        ),
+        (
+            "FROM python:3.12\nLABEL io.openshift.s2i.scripts-url=image:///s2i\nCMD [\"/app\"]\n",
+            "Dockerfile",
+            "it is a source-to-image builder (`io.openshift.s2i.scripts-url` label)",
+        ),
+        (
+            "FROM golang:1.23 AS build\nRUN true\nFROM golang:1.23\nCOPY --from=build /x /x\n",
+            "Dockerfile",
+            "it sets neither `ENTRYPOINT` nor `CMD`, and its base `golang:1.23` runs no application",
+        ),
+        (
+            "FROM node:22 AS dev-envs\nCMD [\"node\", \"server.js\"]\n",
+            "Dockerfile",
+            "its stage `dev-envs` says `dev`",
+        ),
+        (
+            "FROM debian:12\nENTRYPOINT [\"/usr/bin/make\", \"-C\", \"/src\"]\n",
+            "Dockerfile",
+            "it runs `make`, a tool to build, test or develop with",
+        ),
+        (
+            "FROM ubuntu:24.04 AS toolchain\nFROM toolchain AS cross\nENTRYPOINT [\"/entry.sh\"]\n",
+            "Dockerfile",
+            "its stage `cross` says `cross`",
+        ),
+        (
+            "FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n",
+            "Dockerfile",
+            "application",
+        ),
+        (
+            "FROM golang:1.23 AS builder\nRUN go build -o /app .\nENTRYPOINT [\"/app\"]\n",
+            "Dockerfile.build",
+            "application",
+        ),
+    ];
+    for (text, path, expected) in cases {
+        assert_eq!(kind(text, path), expected, "{text}");
+    }
 }

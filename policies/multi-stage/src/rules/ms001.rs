@@ -1,7 +1,8 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
-use crate::support::{images, quote, runs_a_program};
+use crate::support::image_kind;
+use crate::support::{images, quote};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -16,10 +17,44 @@ tallyman_sdk::declare_rule! {
     /// names. When it is built on another stage (`FROM build AS release`),
     /// the image at the root of that chain is what ships and is checked.
     /// Builder stages are not flagged: building on a toolchain image is what
-    /// they are for. Nor is a final stage that sets neither `ENTRYPOINT` nor
-    /// `CMD` (itself or through the stages it is built on): it runs no
-    /// application, and is a development container, a CI step (`validate`,
-    /// `lint`) or a toolchain image for others to build on.
+    /// they are for.
+    ///
+    /// Nor are images whose product is a toolchain, not an application:
+    ///
+    /// - a Maven image (`ENTRYPOINT ["mvn"]`), a build image
+    ///   (`ENTRYPOINT ["make"]`), or one that starts a shell or an
+    ///   interpreter with no program (`CMD ["python3"]`, a language image);
+    /// - a dev container or CI image: `CMD ["sleep", "infinity"]`, a
+    ///   `mcr.microsoft.com/devcontainers`, `gitpod/workspace-*`, `cimg/*`
+    ///   or `jenkins/agent` base, a file under `.devcontainer/`, `.github/`,
+    ///   `.gitlab/` or `.circleci/`, a source-to-image builder;
+    /// - a final stage, file or label named for development, CI or a
+    ///   toolchain (`AS dev`, `Dockerfile.ci`); when the command is a script
+    ///   the file does not show (`/entry.sh`), also the stages it is built
+    ///   on (`FROM toolchain AS cross`), the words `build` and `builder`, and
+    ///   a `ci/`, `toolchain/` or `jdk17/` directory (the JDK variant of an
+    ///   image published in JDK and JRE variants);
+    /// - an image with neither `ENTRYPOINT` nor `CMD` (a base for other
+    ///   images, a `validate` or `lint` step), unless it is built on an
+    ///   official image that runs a server (`nginx`, `php:8-apache`), or
+    ///   copies another stage's output onto a base other than a toolchain
+    ///   or a distribution: those run an application.
+    ///
+    /// What the image runs weighs more than names: a single stage called
+    /// `build` or `builder` that runs `/app` ships the Go toolchain with an
+    /// application, and is flagged. So is an image that runs its
+    /// application from the sources through the toolchain (`go run .`,
+    /// `cargo run`, `dotnet run`, `mvn spring-boot:run`, `gradle bootRun`).
+    ///
+    /// Declare an image either way with a comment line, anywhere in the
+    /// file: `# tallyman image-kind=toolchain` or
+    /// `# tallyman image-kind=application` (lower case, `tallyman` then
+    /// whitespace; the last such line wins; another kind is logged and
+    /// ignored). Or list paths in the `toolchain-paths` setting, globs
+    /// matched against the Dockerfile's path from the scan root
+    /// (`["ci/**", "**/.devcontainer/**"]`; `*` stays within a directory,
+    /// `**` crosses them). The comment outranks the setting, which outranks
+    /// everything the file shows.
     ///
     /// ## Why is this bad?
     /// A toolchain image carries compilers, headers, package caches and
@@ -63,7 +98,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
-    if !runs_a_program(dockerfile, stage) {
+    if !image_kind::classify(dockerfile, settings, stage).is_application() {
         return;
     }
     let base = dockerfile.root_base(stage);

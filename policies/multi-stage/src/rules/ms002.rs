@@ -2,9 +2,10 @@ use tallyman_sdk::model::{Instruction, Stage};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
+use crate::support::image_kind;
 use crate::support::packages::{self, AptMarks, Install, Removal};
 use crate::support::script::Script;
-use crate::support::{runs_a_program, through};
+use crate::support::through;
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -21,10 +22,33 @@ tallyman_sdk::declare_rule! {
     /// apk del .build-deps`, `apt-get purge gcc`, or the `apt-mark auto` then
     /// `apt-get purge --auto-remove` idiom of the official images. Only the
     /// final stage and the stages it is built on are checked; builder stages
-    /// exist to hold build tools. A final stage that sets neither
-    /// `ENTRYPOINT` nor `CMD` (itself or through the stages it is built on)
-    /// runs no application: a development or CI environment, or a base for
-    /// other images, where build tools are the point. It is not checked.
+    /// exist to hold build tools.
+    ///
+    /// Images whose product is a toolchain are not checked either: build
+    /// tools are their point. That is an image that runs a build tool
+    /// (`ENTRYPOINT ["make"]`, `["mvn"]`), a shell, an interpreter with no
+    /// program (`CMD ["python3"]`, `["php", "-a"]`) or an idle loop
+    /// (`sleep infinity`); a dev container or CI image (a
+    /// `mcr.microsoft.com/devcontainers` or `cimg/*` base, a file under
+    /// `.devcontainer/` or `.github/`) or a source-to-image builder; an
+    /// image with neither `ENTRYPOINT` nor `CMD`, unless it is built on an
+    /// official image that runs a server (`nginx`, `php:8-apache`) or copies
+    /// another stage's output onto a base other than a toolchain or a
+    /// distribution; one whose
+    /// final stage, file or labels are named for development, CI or a
+    /// toolchain (`AS dev`, `Dockerfile.ci`), or whose entrypoint is a
+    /// script in a chain of stages so named (`FROM toolchain AS cross` ...
+    /// `ENTRYPOINT ["/entry.sh"]`). See MS001 for the whole decision.
+    /// Declare an image either way with a comment
+    /// `# tallyman image-kind=toolchain` (or `=application`) anywhere in the
+    /// file, or list paths in the `toolchain-paths` setting
+    /// (`["ci/**", "**/.devcontainer/**"]`).
+    ///
+    /// Some applications compile at run time and need their compilers:
+    /// BPF tools (BCC, bpftrace), benchmark suites that build their tests,
+    /// kernel-module installers, PHP images that keep `PHPIZE_DEPS` so that
+    /// extensions can be built on them. The rule cannot tell those from
+    /// build tools left behind; declare them toolchains as above.
     ///
     /// ## Why is this bad?
     /// Compilers and headers in the image that runs in production are dead
@@ -78,7 +102,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(final_stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
-    if !runs_a_program(dockerfile, final_stage) {
+    if !image_kind::classify(dockerfile, settings, final_stage).is_application() {
         return;
     }
     let mut chain = dockerfile.ancestry(final_stage);

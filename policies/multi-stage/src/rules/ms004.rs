@@ -17,8 +17,11 @@ tallyman_sdk::declare_rule! {
     ///
     /// References to external images (`--from=nginx:1.27`,
     /// `--from=ghcr.io/org/tool`) are allowed and left to the base-image
-    /// rules; so are references built from variables, which depend on build
-    /// arguments.
+    /// rules. A `--from` written with variables (`--from=build-${VARIANT}`)
+    /// is not: BuildKit does not expand variables there, and tallyman
+    /// refuses such a file as BuildKit does, before any rule runs. Variables
+    /// belong in `FROM`, which BuildKit does expand
+    /// (`FROM build-${VARIANT} AS build`, then `--from=build`).
     ///
     /// ## Why is this bad?
     /// A stage cannot copy from itself: BuildKit stops with a circular

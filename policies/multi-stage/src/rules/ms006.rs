@@ -1,7 +1,7 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
-use crate::support::{self, graph, through};
+use crate::support::{self, graph, image_kind, through};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -14,7 +14,11 @@ tallyman_sdk::declare_rule! {
     /// stages may copy the whole context: they are where the build happens.
     /// A `.dockerignore` that excludes everything and lets back in only
     /// what the image needs (`*` then `!dist/`) makes the copy selective,
-    /// and the rule stays quiet.
+    /// and the rule stays quiet. So does a toolchain image (a CI image that
+    /// tests the sources, a dev container, an image named for development:
+    /// see MS001), where the sources are what the image is for; declare an
+    /// image either way with `# tallyman image-kind=toolchain` (or
+    /// `=application`) or the `toolchain-paths` setting.
     ///
     /// ## Why is this bad?
     /// The point of a multi-stage build is to ship only the artifacts. A
@@ -60,6 +64,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     };
     if !graph::is_multi_stage_build(dockerfile, final_stage)
         || support::context_is_allow_listed(dockerfile)
+        || !image_kind::classify(dockerfile, settings, final_stage).is_application()
     {
         return;
     }

@@ -2,7 +2,7 @@ use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
 use crate::support::graph::{self, Source};
-use crate::support::{self, quote, through};
+use crate::support::{self, image_kind, quote, through};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -16,6 +16,11 @@ tallyman_sdk::declare_rule! {
     /// (directly or through other stages): such a stage holds only what was
     /// copied into it, so its whole filesystem is artifacts
     /// (`FROM scratch AS binaries` then `COPY --from=binaries / /usr/bin/`).
+    /// Nor is a toolchain image (a dev container or dev-environment target
+    /// that takes a tool image whole, a CI or build step: see MS001), whose
+    /// product is the tools; declare an image either way with
+    /// `# tallyman image-kind=toolchain` (or `=application`) or the
+    /// `toolchain-paths` setting.
     ///
     /// ## Why is this bad?
     /// The whole filesystem of a stage is its base image plus everything
@@ -55,6 +60,9 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(final_stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
+    if !image_kind::classify(dockerfile, settings, final_stage).is_application() {
+        return;
+    }
     for stage in dockerfile.ancestry(final_stage) {
         for (instruction, copy) in stage.copies() {
             let Some(from) = &copy.from else {

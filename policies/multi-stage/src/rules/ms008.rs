@@ -11,9 +11,11 @@ tallyman_sdk::declare_rule! {
     /// final stage to them.
     ///
     /// References follow BuildKit: a `COPY --from` may name a stage defined
-    /// further down, and a reference with variables
-    /// (`FROM base-${TARGETARCH}`, `COPY --from=build-$VARIANT`) may lead to
-    /// any stage of that shape, so all of those count as needed.
+    /// further down, and a `FROM` or `RUN --mount=from=` written with
+    /// variables (`FROM base-${TARGETARCH}`), which BuildKit expands with the
+    /// build arguments, may lead to any stage of that shape, so all of those
+    /// count as needed. (BuildKit does not expand variables in
+    /// `COPY --from`; a file that writes one there is refused.)
     ///
     /// Many Dockerfiles hold several targets (`test`, `lint`, `dev`,
     /// `binaries`, built with `--target`); those and what they need are not

@@ -1,7 +1,7 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
-use crate::support::{graph, images, quote};
+use crate::support::{graph, image_kind, images, quote};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -17,8 +17,19 @@ tallyman_sdk::declare_rule! {
     /// `busybox`, any `*slim*` tag, Ubuntu chiseled images and the minimal
     /// and micro UBI images. Giving the setting replaces that list.
     /// Toolchain images (`golang`, full `node`, `python`, ...) are MS001's.
-    /// Single-stage builds are not flagged: a multi-stage build is one whose
-    /// final stage uses another stage, so it has a choice of final base.
+    /// Only builds split into building and shipping are flagged: the final
+    /// stage (or a stage it is built on) copies files from another stage
+    /// with `COPY --from` or `RUN --mount=from=`, so it has a choice of
+    /// final base. A single stage, or a chain of `FROM <stage>` steps with
+    /// nothing copied across, is one image built in steps on its first base.
+    ///
+    /// Toolchain images are not flagged: images that run a build tool, a
+    /// shell, an interpreter with no program or an idle loop, dev
+    /// containers, and images named for development, CI or a toolchain (see
+    /// MS001). A final stage with neither `ENTRYPOINT` nor `CMD` that copies
+    /// another stage's output runs its base's command and is checked.
+    /// Declare an image either way with `# tallyman image-kind=toolchain` (or
+    /// `=application`) or the `toolchain-paths` setting.
     ///
     /// ## Why is this bad?
     /// A multi-stage build separates building from running so that the
@@ -59,7 +70,9 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
-    if !graph::is_multi_stage_build(dockerfile, stage) {
+    if !graph::ships_artifacts_of_other_stages(dockerfile, stage)
+        || !image_kind::classify(dockerfile, settings, stage).is_application()
+    {
         return;
     }
     let base = dockerfile.root_base(stage);

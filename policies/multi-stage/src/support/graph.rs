@@ -5,10 +5,13 @@
 //! defined *before* the instruction, so a forward reference
 //! (`COPY --from=later` with `later` defined further down) arrives as an
 //! image named `later`. BuildKit looks the name up among *all* stages, and
-//! so does this module. A reference written with variables
-//! (`FROM base-${TARGETARCH}`, `COPY --from=build-$VARIANT`) may name any
-//! stage its shape matches, depending on the build arguments: such stages
-//! count as possibly needed, so that no rule calls them dead.
+//! so does this module. A `FROM` or `RUN --mount=from=` written with
+//! variables (`FROM base-${TARGETARCH}`) may name any stage its shape
+//! matches, depending on the build arguments, which BuildKit expands there:
+//! such stages count as possibly needed, so that no rule calls them dead.
+//! BuildKit does not expand variables in `COPY --from`/`ADD --from`: such a
+//! reference names a stage or image literally (and the parser refuses a
+//! file that writes one), so it is never matched by shape.
 
 use tallyman_sdk::image::glob_match;
 use tallyman_sdk::model::{ImageReference, ImageSource, Instruction, Stage};
@@ -189,6 +192,9 @@ pub fn dependencies(dockerfile: &Dockerfile, stage: &Stage) -> Vec<Dependency> {
                     certain: true,
                 });
             }
+            if how == Use::Copy {
+                continue;
+            }
             for index in stages_matching_shape(&reference.written, dockerfile.stages.iter()) {
                 uses.push(Dependency {
                     stage: index,
@@ -226,6 +232,20 @@ pub fn needed_by(dockerfile: &Dockerfile, stage: &Stage) -> Vec<u32> {
 /// The build uses more than one stage: the final stage needs another.
 pub fn is_multi_stage_build(dockerfile: &Dockerfile, final_stage: &Stage) -> bool {
     needed_by(dockerfile, final_stage).len() > 1
+}
+
+/// The build is split into building and shipping: the final stage, or a
+/// stage it is built on, copies or mounts files from a stage outside that
+/// chain. A chain of `FROM <stage>` alone is one image built in steps: its
+/// final base is its first base, with no other to choose.
+pub fn ships_artifacts_of_other_stages(dockerfile: &Dockerfile, final_stage: &Stage) -> bool {
+    let chain = dockerfile.ancestry(final_stage);
+    let in_chain = |index: u32| chain.iter().any(|stage| stage.index == index);
+    chain.iter().any(|stage| {
+        dependencies(dockerfile, stage)
+            .iter()
+            .any(|dependency| dependency.how != Use::Base && !in_chain(dependency.stage))
+    })
 }
 
 #[cfg(test)]

@@ -153,6 +153,74 @@ pub fn full_image(name: &ImageName) -> Option<String> {
     None
 }
 
+/// What starting an image with no command of its own runs, when it is
+/// not an application: a toolchain's interpreter or compiler (`golang`,
+/// `node`), or a distribution's shell (`debian`, `alpine`, `busybox`,
+/// `buildpack-deps`), or nothing at all (`scratch`).
+pub fn inherited_command_is_not_an_application(reference: &ImageReference) -> bool {
+    match &reference.source {
+        ImageSource::Scratch => true,
+        ImageSource::Image(name) => {
+            toolchain(name).is_some()
+                || full_image(name).is_some()
+                || name.is_family(DISTRIBUTIONS)
+                || name.is_family(&["alpine", "busybox"])
+                || name
+                    .repository
+                    .to_ascii_lowercase()
+                    .starts_with("opensuse/")
+        }
+        ImageSource::Stage(_) | ImageSource::Unresolved(_) => false,
+    }
+}
+
+/// Official language images, whose own command is an interpreter with no
+/// program (`node`, `python3`, `php -a`), not an application.
+const LANGUAGE_IMAGES: &[&str] = &[
+    "node",
+    "python",
+    "pypy",
+    "ruby",
+    "php",
+    "perl",
+    "golang",
+    "rust",
+    "gcc",
+    "erlang",
+    "elixir",
+    "haskell",
+    "swift",
+    "julia",
+    "r-base",
+    "clojure",
+    "groovy",
+    "dart",
+    "bash",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "ibmjava",
+    "ibm-semeru-runtimes",
+    "sapmachine",
+    "maven",
+    "gradle",
+    "buildpack-deps",
+    "docker",
+];
+
+/// An official image whose own command runs a server (`nginx`, `httpd`,
+/// `postgres`, `php:*-apache`, `php:*-fpm`, `tomcat`): an image built on it
+/// with no command of its own runs that server.
+pub fn runs_a_server(name: &ImageName) -> bool {
+    if !is_official(name) || name.is_family(DISTRIBUTIONS) {
+        return false;
+    }
+    if name.is_family(&["php"]) {
+        return name.has_variant("apache") || name.has_variant("fpm");
+    }
+    !name.is_family(LANGUAGE_IMAGES) && !name.is_family(&["alpine", "busybox"])
+}
+
 /// A base with no C library or shell of its own: `scratch`, distroless
 /// `static`, Chainguard `static`. What is copied in must be self-contained.
 pub fn is_static_base(reference: &ImageReference) -> Option<String> {
@@ -242,6 +310,32 @@ mod tests {
                 toolchain(&image(runtime_image)).is_none(),
                 "{runtime_image}"
             );
+        }
+    }
+
+    #[test]
+    fn server_images() {
+        for server in [
+            "nginx:1.27",
+            "httpd:2.4",
+            "postgres:17",
+            "php:8.3-apache-bookworm",
+            "php:8.3-fpm-alpine",
+            "tomcat:10",
+        ] {
+            assert!(runs_a_server(&image(server)), "{server}");
+        }
+        for not_a_server in [
+            "php:8.3-cli",
+            "php:8.3",
+            "python:3.12-slim",
+            "node:22-alpine",
+            "debian:12-slim",
+            "alpine:3.20",
+            "eclipse-temurin:21-jre",
+            "bitnami/nginx:1.27",
+        ] {
+            assert!(!runs_a_server(&image(not_a_server)), "{not_a_server}");
         }
     }
 

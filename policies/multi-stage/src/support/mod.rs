@@ -1,9 +1,13 @@
 //! Helpers the rules share. Candidates for the SDK (see the crate docs):
 //! forward-aware stage resolution and reachability ([`graph`]), image
-//! classification ([`images`]), package installs and removals
-//! ([`packages`]), variables and directories of a `RUN` ([`script`]).
+//! classification ([`images`]), what kind of image a file builds
+//! ([`image_kind`], from what it runs: [`command`]), package installs and
+//! removals ([`packages`]), variables and directories of a `RUN`
+//! ([`script`]).
 
+pub mod command;
 pub mod graph;
+pub mod image_kind;
 pub mod images;
 pub mod packages;
 pub mod script;

@@ -315,6 +315,9 @@ const VERSIONED_PREFIXES: &[&str] = &[
     "cargo-",
 ];
 
+/// Applications whose `-dev` package is a release channel, not headers.
+const RELEASE_CHANNELS: &[&str] = &["microsoft-edge-dev", "brave-browser-dev"];
+
 /// Whether a package (as [`package_name`] returns it) is a compiler, a
 /// build tool or development headers.
 pub fn is_build_tool(package: &str) -> bool {
@@ -322,6 +325,9 @@ pub fn is_build_tool(package: &str) -> bool {
     let name = name.as_str();
     if BUILD_TOOLS.contains(&name) {
         return true;
+    }
+    if RELEASE_CHANNELS.contains(&name) {
+        return false;
     }
     // Development headers: Debian and Alpine `-dev`, RPM `-devel`.
     if name.ends_with("-dev") || name.ends_with("-devel") || name.ends_with("-headers") {
@@ -414,6 +420,7 @@ mod tests {
             "gccgo-common-x",
             "libgcc",
             "libstdc++",
+            "microsoft-edge-dev",
         ] {
             assert!(!is_build_tool(runtime), "{runtime}");
         }
