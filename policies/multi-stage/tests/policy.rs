@@ -70,7 +70,7 @@ fn rules_are_declared_and_documented() {
     assert_eq!(
         severities,
         [
-            "medium", "medium", "low", "high", "high", "medium", "medium", "info", "low", "info",
+            "medium", "low", "low", "high", "high", "medium", "medium", "info", "low", "info",
             "low", "info", "medium"
         ]
     );
