@@ -3,6 +3,7 @@
 //!
 //! The crate is split by stage of reading:
 //! - [`parser`]: text to [`ast::Ast`], BuildKit's syntax tree, byte for byte as BuildKit;
+//! - [`validate`]: what BuildKit's instruction parser and converter refuse in that tree;
 //! - [`dump`] and [`commands`]: the tree printed as BuildKit's dump and as
 //!   flat per-instruction records;
 //! - [`expand`]: BuildKit's shell lexer, for variable expansion;
@@ -21,8 +22,11 @@ pub mod model;
 pub mod mount;
 pub mod parser;
 pub mod shell;
+pub mod validate;
 
 pub use commands::{CommandRecord, HeredocRecord, commands};
 pub use dump::dump;
 pub use lower::{LowerOptions, lower};
-pub use parser::{DEFAULT_MAX_SIZE, ParseError, ParseErrorKind, ParseOptions, parse, parse_str};
+pub use parser::{
+    DEFAULT_MAX_SIZE, ParseError, ParseErrorKind, ParseOptions, parse, parse_str, parse_syntax,
+};

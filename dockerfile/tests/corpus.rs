@@ -22,10 +22,38 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use tallyman_dockerfile::{ParseOptions, commands, parse};
+use tallyman_dockerfile::{ParseErrorKind, ParseOptions, commands, parse, parse_syntax};
 
 /// Files whose BuildKit v0.12.5 parse we knowingly differ from, and why.
 const ALLOWED: &[(&str, &str)] = &[];
+
+/// The corpus files BuildKit's line parser accepts and its instruction parser
+/// refuses, each checked against BuildKit's source (see `src/validate`).
+const INSTRUCTION_REFUSALS: &[(&str, ParseErrorKind, usize)] = &[
+    // A fragment meant to be appended to another Dockerfile: `COPY` on line 2, no `FROM`.
+    (
+        "circleci+circleci-images__shared__goss__goss-add.Dockerfile",
+        ParseErrorKind::InstructionBeforeFrom,
+        2,
+    ),
+    // A template (`{{ ... }}`) that generates the Dockerfile.
+    (
+        "docker-library+mysql__Dockerfile.oracle",
+        ParseErrorKind::UnknownInstruction,
+        1,
+    ),
+    // Go source files whose names end in `dockerfile.go`.
+    (
+        "moby+buildkit__frontend__dockerfile__dockerfile.go",
+        ParseErrorKind::UnknownInstruction,
+        1,
+    ),
+    (
+        "moby+buildkit__frontend__dockerfile__version__dockerfile.go",
+        ParseErrorKind::UnknownInstruction,
+        1,
+    ),
+];
 
 /// The required share of agreeing files in the full corpus.
 const MIN_AGREEMENT: f64 = 0.995;
@@ -73,9 +101,11 @@ fn expectations(jsonl: &Path) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// Why our parse of `source` differs from `expected`, if it does.
+/// Why our parse of `source` differs from `expected`, if it does. The
+/// expectations are BuildKit's line parser alone, so ours is `parse_syntax`;
+/// what its instruction parser refuses on top is [`INSTRUCTION_REFUSALS`].
 fn disagreement(source: &[u8], expected: &Value) -> Option<String> {
-    let ours = parse(source, &ParseOptions::default());
+    let ours = parse_syntax(source, &ParseOptions::default());
     match (ours, expected.get("error")) {
         (Err(_), Some(_)) => None,
         (Err(err), None) => Some(format!("we refuse it ({err}); BuildKit parses it")),
@@ -178,6 +208,32 @@ fn full_corpus_agrees() {
     );
 }
 
+/// Of the files BuildKit's line parser accepts, `parse` refuses exactly
+/// [`INSTRUCTION_REFUSALS`], for the reason and on the line listed.
+#[test]
+fn full_corpus_instruction_refusals_are_the_known_ones() {
+    let Some(dir) = shared_corpus() else {
+        println!("full corpus check skipped: ../shared/corpus is not present");
+        return;
+    };
+    let files = read_dir_files(&dir.join("dockerfiles"));
+    let mut refused = Vec::new();
+    for (name, source) in &files {
+        if parse_syntax(source, &ParseOptions::default()).is_err() {
+            continue;
+        }
+        if let Err(err) = parse(source, &ParseOptions::default()) {
+            println!("{name}: {err}");
+            refused.push((name.clone(), err.kind, err.line.unwrap_or(0)));
+        }
+    }
+    let expected: Vec<(String, ParseErrorKind, usize)> = INSTRUCTION_REFUSALS
+        .iter()
+        .map(|(name, kind, line)| ((*name).to_owned(), *kind, *line))
+        .collect();
+    assert_eq!(refused, expected);
+}
+
 /// A tiny deterministic generator (xorshift64*), enough to pick offsets and bytes.
 struct Rng(u64);
 
@@ -238,9 +294,10 @@ fn check_never_panics(files: &[(String, Vec<u8>)]) -> usize {
         for (index, variant) in mutations(source, &mut rng).into_iter().enumerate() {
             inputs += 1;
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                if let Ok(ast) = parse(&variant, &ParseOptions::default()) {
+                if let Ok(ast) = parse_syntax(&variant, &ParseOptions::default()) {
                     let _ = commands(&ast);
                     let _ = tallyman_dockerfile::dump(&ast);
+                    let _ = tallyman_dockerfile::validate::check(&ast);
                 }
             }));
             if outcome.is_err() {
