@@ -30,3 +30,17 @@ pub use lower::{LowerOptions, lower};
 pub use parser::{
     DEFAULT_MAX_SIZE, ParseError, ParseErrorKind, ParseOptions, parse, parse_str, parse_syntax,
 };
+
+/// Parses and lowers a Dockerfile as a scan does, refusing what BuildKit
+/// refuses: [`parse`], [`lower`], then [`validate::check_stage_order`], which
+/// needs the target that `lower_options` names.
+pub fn parse_and_lower(
+    source: &[u8],
+    parse_options: &ParseOptions,
+    lower_options: &LowerOptions,
+) -> Result<model::Dockerfile, ParseError> {
+    let ast = parse(source, parse_options)?;
+    let model = lower(&ast, lower_options);
+    validate::check_stage_order(&model)?;
+    Ok(model)
+}

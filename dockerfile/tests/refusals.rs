@@ -12,7 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tallyman_dockerfile::{ParseOptions, parse, parse_syntax};
+use tallyman_dockerfile::{
+    LowerOptions, ParseErrorKind, ParseOptions, parse, parse_and_lower, parse_syntax,
+};
 
 fn cases(kind: &str) -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,4 +88,40 @@ fn accepted_cases_are_accepted() {
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn built(text: &str, target: Option<&str>) -> Result<(), tallyman_dockerfile::ParseError> {
+    let options = LowerOptions {
+        target: target.map(str::to_owned),
+        ..LowerOptions::default()
+    };
+    parse_and_lower(text.as_bytes(), &ParseOptions::default(), &options).map(drop)
+}
+
+#[test]
+fn a_needed_stage_may_not_copy_or_mount_from_a_later_one() {
+    let copy = "FROM alpine:3.20 AS app\nCOPY --from=assets /a /a\n\nFROM alpine:3.20 AS assets\nRUN make\n\nFROM app\n";
+    // `parse` alone accepts it: which stages are built depends on the target.
+    assert!(parse(copy.as_bytes(), &ParseOptions::default()).is_ok());
+    let err = built(copy, None).expect_err("the last stage needs `app`");
+    assert_eq!(err.kind, ParseErrorKind::LaterStage);
+    assert_eq!(err.line, Some(2));
+    assert_eq!(
+        err.to_string(),
+        "line 2: `COPY --from=assets` copies from a stage defined after this one; BuildKit builds stages in file order, so move that stage above (BuildKit: cannot copy from stage \"assets\", it needs to be defined before current stage \"app\")"
+    );
+    // A target that does not need `app` builds.
+    assert!(built(copy, Some("assets")).is_ok());
+
+    let mount = "FROM alpine:3.20\nRUN --mount=from=later,target=/src make\nFROM alpine:3.20 AS later\nFROM alpine:3.20\nCOPY --from=0 /x /x\n";
+    let err =
+        built(mount, Some("nope")).expect_err("an unknown target falls back to the last stage");
+    assert_eq!((err.kind, err.line), (ParseErrorKind::LaterStage, Some(2)));
+    assert!(
+        err.reason.ends_with(
+            "(BuildKit: cannot mount from stage \"later\" to \"/src\", stage needs to be defined before current command)"
+        ),
+        "{}",
+        err.reason
+    );
 }

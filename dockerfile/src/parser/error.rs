@@ -93,6 +93,8 @@ pub enum ParseErrorKind {
     InvalidStageIndex,
     /// Stages that copy from each other in a loop.
     CircularDependency,
+    /// A stage the target needs copies or mounts from a stage defined after it.
+    LaterStage,
 }
 
 impl ParseError {

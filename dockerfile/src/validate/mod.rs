@@ -23,20 +23,26 @@
 //! - `COPY --from` holding a variable, numbering a stage that does not
 //!   exist, or stages copying from each other in a loop ([`stages`]).
 //!
-//! Not refused here: what BuildKit only finds out once build arguments are
-//! known or while building a stage it needs (`EXPOSE` port syntax, `RUN
-//! --mount` option values, an empty base image name, a `--from` naming a
-//! later stage, `STOPSIGNAL` names); and `ONBUILD` triggers other than their
-//! keyword, which BuildKit reads when an image is built `FROM` this one.
+//! [`check_stage_order`] runs on the lowered model, because it depends on
+//! the target: a stage the target needs may not copy or mount from a stage
+//! defined after it.
+//!
+//! Not refused: what BuildKit only finds out once build arguments are known
+//! or while building a stage it needs (`EXPOSE` port syntax, `RUN --mount`
+//! option values, an empty base image name, `STOPSIGNAL` names); and
+//! `ONBUILD` triggers other than their keyword, which BuildKit reads when an
+//! image is built `FROM` this one.
 
 mod flags;
 mod go;
 mod healthcheck;
 mod instruction;
+mod order;
 mod refusal;
 mod run;
 mod stages;
 
+pub use order::check_stage_order;
 use refusal::Refusal;
 use stages::Stage;
 

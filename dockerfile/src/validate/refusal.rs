@@ -35,6 +35,16 @@ impl Refusal {
         .spanning(node.start_line, node.end_line)
     }
 
+    /// The error, placed on the lines of a model instruction.
+    pub(crate) fn at_lines(self, start: u32, end: u32) -> ParseError {
+        let line = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+        ParseError::new(
+            self.kind,
+            format!("{} (BuildKit: {})", self.reason, self.buildkit),
+        )
+        .spanning(line(start), line(end))
+    }
+
     /// The error for the whole file.
     pub(crate) fn whole_file(self) -> ParseError {
         ParseError::new(
