@@ -7,6 +7,10 @@
 //!   BuildKit's own message) on its second;
 //! - `accepted/<case>/Dockerfile` is accepted: unusual files BuildKit builds.
 //!
+//! The `buildkit-*` cases are BuildKit's own tests (`TestDockerfileCircularDependencies`
+//! in `dockerfile2llb/convert_test.go`, `testDockerfileCopyFromArgs`,
+//! `testEmptyStages`); `testOutOfOrderStage` is below, as it needs a target.
+//!
 //! `TALLYMAN_BLESS=1` writes the `expected` files of refused cases from what
 //! `parse` says; read every one before committing it.
 
@@ -100,6 +104,16 @@ fn built(text: &str, target: Option<&str>) -> Result<(), tallyman_dockerfile::Pa
 
 #[test]
 fn a_needed_stage_may_not_copy_or_mount_from_a_later_one() {
+    // BuildKit's `testOutOfOrderStage` (dockerfile_multistage_test.go).
+    let out_of_order = "\nFROM busybox AS target\nCOPY --from=build / /out\n\nFROM alpine AS build\nCOPY /Dockerfile /d2\n\nFROM target\n";
+    let err = built(out_of_order, None).expect_err("BuildKit refuses it");
+    assert!(
+        err.reason
+            .contains("cannot copy from stage \"build\", it needs to be defined before current stage \"target\""),
+        "{}",
+        err.reason
+    );
+
     let copy = "FROM alpine:3.20 AS app\nCOPY --from=assets /a /a\n\nFROM alpine:3.20 AS assets\nRUN make\n\nFROM app\n";
     // `parse` alone accepts it: which stages are built depends on the target.
     assert!(parse(copy.as_bytes(), &ParseOptions::default()).is_ok());
