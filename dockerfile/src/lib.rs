@@ -32,7 +32,7 @@ pub use parser::{
 };
 
 /// Parses and lowers a Dockerfile as a scan does, refusing what BuildKit
-/// refuses: [`parse`], [`lower`], then [`validate::check_stage_order`], which
+/// refuses: [`parse()`], [`lower()`], then [`validate::check_stage_order`], which
 /// needs the target that `lower_options` names.
 pub fn parse_and_lower(
     source: &[u8],

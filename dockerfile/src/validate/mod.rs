@@ -96,3 +96,76 @@ fn stage_name(args: &[String]) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::{ParseOptions, parse_syntax};
+
+    /// What BuildKit says about the first instruction of `text`.
+    fn buildkit_says(text: &str) -> String {
+        let ast = parse_syntax(text.as_bytes(), &ParseOptions::default())
+            .unwrap_or_else(|err| panic!("{text:?}: {err}"));
+        let node = ast
+            .children
+            .first()
+            .unwrap_or_else(|| panic!("{text:?}: no instruction"));
+        match instruction::check(node, ast.escape) {
+            Ok(()) => String::from("accepted"),
+            Err(refusal) => refusal.buildkit,
+        }
+    }
+
+    // The cases of BuildKit's `instructions/parse_test.go`.
+    #[test]
+    fn argument_counts_as_in_buildkit_tests() {
+        for keyword in ["MAINTAINER", "WORKDIR", "USER", "STOPSIGNAL"] {
+            assert_eq!(
+                buildkit_says(keyword),
+                format!("{keyword} requires exactly one argument")
+            );
+        }
+        for keyword in ["ENV", "LABEL", "ONBUILD", "HEALTHCHECK", "EXPOSE", "VOLUME"] {
+            assert_eq!(
+                buildkit_says(keyword),
+                format!("{keyword} requires at least one argument")
+            );
+        }
+        for keyword in ["ADD", "COPY"] {
+            assert_eq!(
+                buildkit_says(&format!("{keyword} arg1")),
+                format!(
+                    "{keyword} requires at least two arguments, but only one was provided. Destination could not be determined"
+                )
+            );
+        }
+        for keyword in ["ENV", "LABEL"] {
+            assert_eq!(
+                buildkit_says(&format!("{keyword} =arg2")),
+                format!("{keyword} names can not be blank")
+            );
+        }
+        assert_eq!(buildkit_says("HEALTHCHECK CMD hello world"), "accepted");
+    }
+
+    #[test]
+    fn error_cases_as_in_buildkit_tests() {
+        for (text, said) in [
+            ("COPY\t\n  \".\"\n", "COPY requires at least two arguments"),
+            (
+                "ONBUILD FROM scratch",
+                "FROM isn't allowed as an ONBUILD trigger",
+            ),
+            ("MAINTAINER --boo joe@example.com", "unknown flag: --boo"),
+            (
+                "ONBUILD ONBUILD RUN touch foobar",
+                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+            ),
+            ("FOO bar", "unknown instruction: FOO"),
+            ("foo bar", "unknown instruction: foo"),
+        ] {
+            let got = buildkit_says(text);
+            assert!(got.contains(said), "{text:?}: {got}");
+        }
+    }
+}
