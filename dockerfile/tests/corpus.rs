@@ -138,15 +138,24 @@ fn disagreement(source: &[u8], expected: &Value) -> Option<String> {
     }
 }
 
-/// Compares every expectation with the files in `files_dir`, checking the
-/// allow-list; returns (agreeing files, total files).
-fn check_agreement(files_dir: &Path, expected: &BTreeMap<String, Value>) -> (usize, usize) {
+/// Compares every expectation with the file of that name in the first of
+/// `files_dirs` that has it, checking the allow-list; returns (agreeing
+/// files, total files).
+fn check_agreement(files_dirs: &[PathBuf], expected: &BTreeMap<String, Value>) -> (usize, usize) {
     let allowed: BTreeMap<&str, &str> = ALLOWED.iter().copied().collect();
     let mut agreeing = 0;
     let mut failures = Vec::new();
     let mut allowed_seen = Vec::new();
     for (name, expectation) in expected {
-        let path = files_dir.join(name);
+        let path = files_dirs
+            .iter()
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| {
+                files_dirs
+                    .first()
+                    .map_or_else(PathBuf::new, |d| d.join(name))
+            });
         let source = std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
         match (
             disagreement(&source, expectation),
@@ -187,8 +196,39 @@ fn corpus_sample_agrees() {
         "the sample has {} files",
         expected.len()
     );
-    let (agreeing, total) = check_agreement(&dir.join("files"), &expected);
+    let (agreeing, total) = check_agreement(&[dir.join("files"), dir.join("refused")], &expected);
     println!("corpus sample: {agreeing} of {total} files agree with BuildKit v0.12.5");
+}
+
+/// The sample's `refused/` holds exactly the files that BuildKit's line
+/// parser accepts and its instruction checks refuse; `files/` only files
+/// tallyman reads (the host's tests build scan trees from it).
+#[test]
+fn corpus_sample_refused_files_are_kept_apart() {
+    let dir = sample_dir();
+    let read = |path: &[u8]| {
+        parse_and_lower(path, &ParseOptions::default(), &LowerOptions::default())
+            .map(drop)
+            .map_err(|err| err.to_string())
+    };
+    for (name, source) in read_dir_files(&dir.join("files")) {
+        assert_eq!(read(&source), Ok(()), "{name}");
+    }
+    let refused = read_dir_files(&dir.join("refused"));
+    assert_eq!(refused.len(), 4);
+    for (name, source) in refused {
+        assert!(
+            parse_syntax(&source, &ParseOptions::default()).is_ok(),
+            "{name}: the line parser refuses it"
+        );
+        assert!(read(&source).is_err(), "{name}: accepted");
+        assert!(
+            INSTRUCTION_REFUSALS
+                .iter()
+                .any(|(known, _, _)| *known == name),
+            "{name}: not one of INSTRUCTION_REFUSALS"
+        );
+    }
 }
 
 #[test]
@@ -198,7 +238,7 @@ fn full_corpus_agrees() {
         return;
     };
     let expected = expectations(&dir.join("buildkit-dump.jsonl"));
-    let (agreeing, total) = check_agreement(&dir.join("dockerfiles"), &expected);
+    let (agreeing, total) = check_agreement(&[dir.join("dockerfiles")], &expected);
     let share = agreeing as f64 / total as f64;
     println!(
         "full corpus: {agreeing} of {total} files agree with BuildKit v0.12.5 ({:.2}%)",
@@ -333,7 +373,8 @@ fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn parse_never_panics() {
-    let sample = read_dir_files(&sample_dir().join("files"));
+    let mut sample = read_dir_files(&sample_dir().join("files"));
+    sample.extend(read_dir_files(&sample_dir().join("refused")));
     let inputs = check_never_panics(&sample);
     println!(
         "robustness: {inputs} variants of {} sample files",
