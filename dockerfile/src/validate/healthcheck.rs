@@ -18,7 +18,7 @@ pub(crate) fn check(node: &Node) -> Result<(), Refusal> {
         ));
     };
     let kind = kind.to_uppercase();
-    let command = &node.args[1..];
+    let command = node.args.get(1..).unwrap_or_default();
     if kind == "NONE" {
         if command.is_empty() {
             return Ok(());
