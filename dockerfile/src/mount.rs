@@ -85,9 +85,10 @@ const SHARING_MODES: &[&str] = &["shared", "private", "locked"];
 /// Why BuildKit would refuse a `--mount` value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MountError {
-    #[error("empty mount value")]
+    /// Go's CSV reader finds no record (`io.EOF`) in an empty value.
+    #[error("failed to parse csv mounts: EOF")]
     Empty,
-    #[error("failed to parse csv mounts: column {column}: {reason}")]
+    #[error("failed to parse csv mounts: parse error on line 1, column {column}: {reason}")]
     Csv { column: usize, reason: &'static str },
     #[error("invalid field '{field}' must be a key=value pair")]
     NotKeyValue { field: String },
@@ -115,6 +116,23 @@ pub enum MountError {
     SecretSourceAndId,
     #[error("invalid cache sharing set for {kind} mount")]
     SharingNotForType { kind: String },
+}
+
+/// What BuildKit checks of a `--mount` value when it reads the `RUN`, before
+/// any expansion (`parseMount` with no expander): that it is one CSV record,
+/// and that `from` holds no variable (a `$` followed by anything). The other
+/// checks wait until BuildKit builds the stage; [`parse_mount`] makes them.
+pub fn check_as_written(value: &str) -> Result<(), MountError> {
+    let fields = csv_fields(value)?;
+    let variable_from = fields.iter().any(|field| {
+        field
+            .split_once('=')
+            .is_some_and(|(key, value)| key.to_lowercase() == "from" && has_variable(value))
+    });
+    if variable_from {
+        return Err(MountError::VariableInFrom);
+    }
+    Ok(())
 }
 
 /// Parses the value of one `--mount=` flag.
@@ -339,7 +357,7 @@ fn is_ram_size(value: &str) -> bool {
 /// One CSV record as `go-csvvalue` reads it: `,`-separated, `"`-quoted
 /// fields with `""` for a quote, no bare quotes in unquoted fields, one
 /// trailing newline allowed.
-fn csv_fields(line: &str) -> Result<Vec<String>, MountError> {
+pub(crate) fn csv_fields(line: &str) -> Result<Vec<String>, MountError> {
     let line = line
         .strip_suffix("\r\n")
         .or_else(|| line.strip_suffix('\n'))

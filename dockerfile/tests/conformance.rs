@@ -6,11 +6,16 @@
 //! - `testfile-line/Dockerfile` has the instruction spans BuildKit asserts.
 //!
 //! Each test checks every case and reports all failures, each with a diff.
+//!
+//! These are tests of BuildKit's *line* parser, so files are read with
+//! `parse_syntax`: several cases (`flags`, `health`, the `json` ones) hold
+//! instructions that BuildKit's instruction parser then refuses, as `parse`
+//! does (see `tests/refusals.rs`).
 
 use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
-use tallyman_dockerfile::{ParseErrorKind, ParseOptions, dump, parse};
+use tallyman_dockerfile::{ParseErrorKind, ParseOptions, dump, parse_syntax as parse};
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/buildkit-parser/parser")

@@ -22,10 +22,40 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use tallyman_dockerfile::{ParseOptions, commands, parse};
+use tallyman_dockerfile::{
+    LowerOptions, ParseErrorKind, ParseOptions, commands, parse_and_lower, parse_syntax,
+};
 
 /// Files whose BuildKit v0.12.5 parse we knowingly differ from, and why.
 const ALLOWED: &[(&str, &str)] = &[];
+
+/// The corpus files BuildKit's line parser accepts and its instruction parser
+/// refuses, each checked against BuildKit's source (see `src/validate`).
+const INSTRUCTION_REFUSALS: &[(&str, ParseErrorKind, usize)] = &[
+    // A fragment meant to be appended to another Dockerfile: `COPY` on line 2, no `FROM`.
+    (
+        "circleci+circleci-images__shared__goss__goss-add.Dockerfile",
+        ParseErrorKind::InstructionBeforeFrom,
+        2,
+    ),
+    // A template (`{{ ... }}`) that generates the Dockerfile.
+    (
+        "docker-library+mysql__Dockerfile.oracle",
+        ParseErrorKind::UnknownInstruction,
+        1,
+    ),
+    // Go source files whose names end in `dockerfile.go`.
+    (
+        "moby+buildkit__frontend__dockerfile__dockerfile.go",
+        ParseErrorKind::UnknownInstruction,
+        1,
+    ),
+    (
+        "moby+buildkit__frontend__dockerfile__version__dockerfile.go",
+        ParseErrorKind::UnknownInstruction,
+        1,
+    ),
+];
 
 /// The required share of agreeing files in the full corpus.
 const MIN_AGREEMENT: f64 = 0.995;
@@ -73,9 +103,11 @@ fn expectations(jsonl: &Path) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// Why our parse of `source` differs from `expected`, if it does.
+/// Why our parse of `source` differs from `expected`, if it does. The
+/// expectations are BuildKit's line parser alone, so ours is `parse_syntax`;
+/// what its instruction parser refuses on top is [`INSTRUCTION_REFUSALS`].
 fn disagreement(source: &[u8], expected: &Value) -> Option<String> {
-    let ours = parse(source, &ParseOptions::default());
+    let ours = parse_syntax(source, &ParseOptions::default());
     match (ours, expected.get("error")) {
         (Err(_), Some(_)) => None,
         (Err(err), None) => Some(format!("we refuse it ({err}); BuildKit parses it")),
@@ -106,15 +138,24 @@ fn disagreement(source: &[u8], expected: &Value) -> Option<String> {
     }
 }
 
-/// Compares every expectation with the files in `files_dir`, checking the
-/// allow-list; returns (agreeing files, total files).
-fn check_agreement(files_dir: &Path, expected: &BTreeMap<String, Value>) -> (usize, usize) {
+/// Compares every expectation with the file of that name in the first of
+/// `files_dirs` that has it, checking the allow-list; returns (agreeing
+/// files, total files).
+fn check_agreement(files_dirs: &[PathBuf], expected: &BTreeMap<String, Value>) -> (usize, usize) {
     let allowed: BTreeMap<&str, &str> = ALLOWED.iter().copied().collect();
     let mut agreeing = 0;
     let mut failures = Vec::new();
     let mut allowed_seen = Vec::new();
     for (name, expectation) in expected {
-        let path = files_dir.join(name);
+        let path = files_dirs
+            .iter()
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| {
+                files_dirs
+                    .first()
+                    .map_or_else(PathBuf::new, |d| d.join(name))
+            });
         let source = std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
         match (
             disagreement(&source, expectation),
@@ -155,8 +196,39 @@ fn corpus_sample_agrees() {
         "the sample has {} files",
         expected.len()
     );
-    let (agreeing, total) = check_agreement(&dir.join("files"), &expected);
+    let (agreeing, total) = check_agreement(&[dir.join("files"), dir.join("refused")], &expected);
     println!("corpus sample: {agreeing} of {total} files agree with BuildKit v0.12.5");
+}
+
+/// The sample's `refused/` holds exactly the files that BuildKit's line
+/// parser accepts and its instruction checks refuse; `files/` only files
+/// tallyman reads (the host's tests build scan trees from it).
+#[test]
+fn corpus_sample_refused_files_are_kept_apart() {
+    let dir = sample_dir();
+    let read = |path: &[u8]| {
+        parse_and_lower(path, &ParseOptions::default(), &LowerOptions::default())
+            .map(drop)
+            .map_err(|err| err.to_string())
+    };
+    for (name, source) in read_dir_files(&dir.join("files")) {
+        assert_eq!(read(&source), Ok(()), "{name}");
+    }
+    let refused = read_dir_files(&dir.join("refused"));
+    assert_eq!(refused.len(), 4);
+    for (name, source) in refused {
+        assert!(
+            parse_syntax(&source, &ParseOptions::default()).is_ok(),
+            "{name}: the line parser refuses it"
+        );
+        assert!(read(&source).is_err(), "{name}: accepted");
+        assert!(
+            INSTRUCTION_REFUSALS
+                .iter()
+                .any(|(known, _, _)| *known == name),
+            "{name}: not one of INSTRUCTION_REFUSALS"
+        );
+    }
 }
 
 #[test]
@@ -166,7 +238,7 @@ fn full_corpus_agrees() {
         return;
     };
     let expected = expectations(&dir.join("buildkit-dump.jsonl"));
-    let (agreeing, total) = check_agreement(&dir.join("dockerfiles"), &expected);
+    let (agreeing, total) = check_agreement(&[dir.join("dockerfiles")], &expected);
     let share = agreeing as f64 / total as f64;
     println!(
         "full corpus: {agreeing} of {total} files agree with BuildKit v0.12.5 ({:.2}%)",
@@ -176,6 +248,34 @@ fn full_corpus_agrees() {
         share >= MIN_AGREEMENT,
         "agreement {share:.4} is below {MIN_AGREEMENT}"
     );
+}
+
+/// Of the files BuildKit's line parser accepts, `parse_and_lower` (the
+/// instruction checks, and the stage order for the default target) refuses
+/// exactly [`INSTRUCTION_REFUSALS`], for the reason and on the line listed.
+#[test]
+fn full_corpus_instruction_refusals_are_the_known_ones() {
+    let Some(dir) = shared_corpus() else {
+        println!("full corpus check skipped: ../shared/corpus is not present");
+        return;
+    };
+    let files = read_dir_files(&dir.join("dockerfiles"));
+    let mut refused = Vec::new();
+    for (name, source) in &files {
+        if parse_syntax(source, &ParseOptions::default()).is_err() {
+            continue;
+        }
+        let lowered = parse_and_lower(source, &ParseOptions::default(), &LowerOptions::default());
+        if let Err(err) = lowered {
+            println!("{name}: {err}");
+            refused.push((name.clone(), err.kind, err.line.unwrap_or(0)));
+        }
+    }
+    let expected: Vec<(String, ParseErrorKind, usize)> = INSTRUCTION_REFUSALS
+        .iter()
+        .map(|(name, kind, line)| ((*name).to_owned(), *kind, *line))
+        .collect();
+    assert_eq!(refused, expected);
 }
 
 /// A tiny deterministic generator (xorshift64*), enough to pick offsets and bytes.
@@ -238,9 +338,10 @@ fn check_never_panics(files: &[(String, Vec<u8>)]) -> usize {
         for (index, variant) in mutations(source, &mut rng).into_iter().enumerate() {
             inputs += 1;
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                if let Ok(ast) = parse(&variant, &ParseOptions::default()) {
+                if let Ok(ast) = parse_syntax(&variant, &ParseOptions::default()) {
                     let _ = commands(&ast);
                     let _ = tallyman_dockerfile::dump(&ast);
+                    let _ = tallyman_dockerfile::validate::check(&ast);
                 }
             }));
             if outcome.is_err() {
@@ -272,7 +373,8 @@ fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn parse_never_panics() {
-    let sample = read_dir_files(&sample_dir().join("files"));
+    let mut sample = read_dir_files(&sample_dir().join("files"));
+    sample.extend(read_dir_files(&sample_dir().join("refused")));
     let inputs = check_never_panics(&sample);
     println!(
         "robustness: {inputs} variants of {} sample files",

@@ -91,7 +91,7 @@ fn automatic_platform_args_are_visible_in_from() {
 
 #[test]
 fn stages_scratch_and_stage_references() {
-    let text = "FROM golang:1.22 AS Build\nRUN go build -o /app\nFROM build AS test\nFROM scratch\nCOPY --from=Build /app /app\nCOPY --from=1 /x /x\nCOPY --from=nginx:1.25 /etc/nginx /etc/nginx\nCOPY --from=7 /y /y\n";
+    let text = "FROM golang:1.22 AS Build\nRUN go build -o /app\nFROM build AS test\nFROM scratch\nCOPY --from=Build /app /app\nCOPY --from=1 /x /x\nCOPY --from=nginx:1.25 /etc/nginx /etc/nginx\n";
     let df = model(text);
     assert_eq!(df.stages.len(), 3);
     assert_eq!(df.stages[1].base.source, ImageSource::Stage(0));
@@ -108,7 +108,23 @@ fn stages_scratch_and_stage_references() {
     assert_eq!(froms[0], ImageSource::Stage(0));
     assert_eq!(froms[1], ImageSource::Stage(1));
     assert!(matches!(&froms[2], ImageSource::Image(n) if n.repository == "library/nginx"));
-    assert!(matches!(&froms[3], ImageSource::Unresolved(_)));
+}
+
+#[test]
+fn a_stage_number_past_the_last_stage_lowers_to_unresolved() {
+    // `parse` refuses this file (BuildKit: "invalid stage index 7"); lowering
+    // a tree from `parse_syntax` still gives a model rather than failing.
+    let text = "FROM alpine\nCOPY --from=7 /y /y\n";
+    let ast = tallyman_dockerfile::parse_syntax(text.as_bytes(), &Default::default())
+        .expect("the line parser accepts it");
+    let df = lower(&ast, &LowerOptions::default());
+    let InstructionDetail::Copy(copy) = &df.stages[0].instructions[1].detail else {
+        panic!("expected COPY");
+    };
+    assert!(matches!(
+        copy.from.as_ref().map(|f| &f.source),
+        Some(ImageSource::Unresolved(_))
+    ));
 }
 
 #[test]

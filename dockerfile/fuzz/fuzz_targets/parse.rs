@@ -1,13 +1,14 @@
-//! Any bytes: `parse` returns an AST or an error, never panics, and an AST
-//! holds together (spans inside the file, in order), and renders.
+//! Any bytes: `parse_syntax` returns an AST or an error, never panics, and an
+//! AST holds together (spans inside the file, in order), renders, and is
+//! accepted or refused by BuildKit's instruction checks without a panic.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tallyman_dockerfile::{ParseOptions, commands, dump, parse};
+use tallyman_dockerfile::{ParseOptions, commands, dump, parse_syntax, validate};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(ast) = parse(data, &ParseOptions::default()) else {
+    let Ok(ast) = parse_syntax(data, &ParseOptions::default()) else {
         return;
     };
     let mut previous_end = 0;
@@ -20,4 +21,5 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(commands(&ast).len(), ast.children.len());
     let text = dump(&ast);
     assert_eq!(text.lines().count(), ast.children.len(), "one dump line per instruction");
+    let _ = validate::check(&ast);
 });

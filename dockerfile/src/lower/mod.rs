@@ -56,8 +56,9 @@ pub fn lower(ast: &Ast, options: &LowerOptions) -> Dockerfile {
     let mut scope = Scope::new(options.build_args.clone(), &options.platform);
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
-    // `COPY --from` and `--mount from=` may name any stage, even a later
-    // one (BuildKit orders the build by dependencies); a `FROM` only an
+    // `COPY --from` and `--mount from=` resolve to any stage, even a later
+    // one (which BuildKit refuses when the target needs the stage that
+    // refers to it: `validate::check_stage_order`); a `FROM` only to an
     // earlier one. Stage names are never expanded, so they are known upfront.
     let all_stages = stage_names(ast);
 

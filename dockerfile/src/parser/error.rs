@@ -54,6 +54,47 @@ pub enum ParseErrorKind {
     UnterminatedHeredoc,
     /// `ONBUILD ONBUILD ...` nested deeper than the parser follows.
     NestedTooDeep,
+    // What BuildKit's instruction parser (`instructions/parse.go`) and its
+    // conversion (`dockerfile2llb/convert.go`) refuse; see `crate::validate`.
+    /// A keyword that is not a Dockerfile instruction.
+    UnknownInstruction,
+    /// A `--flag` the instruction does not have (`COPY --frm=x`, `ENV --x`).
+    UnknownFlag,
+    /// A flag that takes a value written without `=value` (`COPY --from build`).
+    FlagWithoutValue,
+    /// A flag given twice where only one is allowed.
+    DuplicateFlag,
+    /// A flag value BuildKit refuses (`--link=yes`, `--network=bridge`,
+    /// `--interval=30`, an unreadable `--mount` or `--device`).
+    InvalidFlagValue,
+    /// Too few or too many arguments (`FROM a b`, `COPY onlyone`, `USER`).
+    ArgumentCount,
+    /// A stage name that is not `[a-z][a-z0-9-_.]*` (`AS 1st-stage`, `AS ${NAME}`).
+    InvalidStageName,
+    /// `ENV`, `LABEL` or `ARG` with an empty name (`ARG =x`).
+    BlankName,
+    /// A `HEALTHCHECK` of an unknown type, or with a missing or extra command.
+    InvalidHealthcheck,
+    /// `ONBUILD ONBUILD`, `ONBUILD FROM`, `ONBUILD MAINTAINER`.
+    InvalidOnbuild,
+    /// `SHELL` not written as a JSON array.
+    NotExecForm,
+    /// `VOLUME` with an empty path.
+    EmptyVolume,
+    /// A heredoc as the destination of `COPY`/`ADD`.
+    HeredocDestination,
+    /// An instruction other than `ARG` before the first `FROM`.
+    InstructionBeforeFrom,
+    /// No `FROM` at all.
+    NoStages,
+    /// A variable in `COPY --from` or `RUN --mount=from=`, which BuildKit never expands.
+    VariableInFrom,
+    /// `COPY --from=<n>` with no stage (or image reference) numbered `n`.
+    InvalidStageIndex,
+    /// Stages that copy from each other in a loop.
+    CircularDependency,
+    /// A stage the target needs copies or mounts from a stage defined after it.
+    LaterStage,
 }
 
 impl ParseError {

@@ -15,7 +15,7 @@ mod directives;
 mod encoding;
 mod error;
 mod flags;
-mod heredoc;
+pub(crate) mod heredoc;
 mod instructions;
 mod json_form;
 mod lines;
@@ -45,13 +45,26 @@ impl Default for ParseOptions {
     }
 }
 
-/// Parses a Dockerfile as BuildKit does.
+/// Parses a Dockerfile as BuildKit does, refusing what BuildKit refuses
+/// before it builds anything.
 ///
 /// A UTF-8 byte-order mark and CRLF line endings are accepted. Refused, with
 /// the line where there is one: files that are not UTF-8 text or exceed
-/// `options.max_size`, files without instructions, and everything BuildKit's
-/// parser refuses (see [`ParseErrorKind`]).
+/// `options.max_size`, files without instructions, everything BuildKit's
+/// parser refuses ([`parse_syntax`]), and everything its instruction parser
+/// and converter refuse ([`crate::validate`]). See [`ParseErrorKind`].
 pub fn parse(source: &[u8], options: &ParseOptions) -> Result<Ast, ParseError> {
+    let ast = parse_syntax(source, options)?;
+    crate::validate::check(&ast)?;
+    Ok(ast)
+}
+
+/// Parses a Dockerfile as BuildKit's `parser` package alone does: the syntax
+/// tree of a file whose instructions may still be ones BuildKit refuses
+/// (unknown keywords, missing arguments, unknown flags...). This is what
+/// BuildKit's AST dump and tools built on its parser (Trivy, the
+/// `dockerfile` package) see.
+pub fn parse_syntax(source: &[u8], options: &ParseOptions) -> Result<Ast, ParseError> {
     let text = encoding::decode(source, options.max_size)?;
     Parser::new(text).run()
 }

@@ -4,12 +4,18 @@
 use super::*;
 use crate::ast::Heredoc;
 
+// These are the line parser's tests: what BuildKit's instruction parser
+// refuses on top is tested in `crate::validate` and `tests/refusals.rs`.
+fn syntax(source: &str) -> Result<Ast, ParseError> {
+    parse_syntax(source.as_bytes(), &ParseOptions::default())
+}
+
 fn ok(source: &str) -> Ast {
-    parse_str(source).unwrap_or_else(|err| panic!("{source:?}: {err}"))
+    syntax(source).unwrap_or_else(|err| panic!("{source:?}: {err}"))
 }
 
 fn err(source: &str) -> ParseError {
-    match parse_str(source) {
+    match syntax(source) {
         Ok(ast) => panic!("{source:?} parsed: {ast:?}"),
         Err(err) => err,
     }

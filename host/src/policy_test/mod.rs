@@ -17,7 +17,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use tallyman_dockerfile::model::{Dockerfile, Finding};
-use tallyman_dockerfile::{LowerOptions, lower, parse_str};
+use tallyman_dockerfile::{LowerOptions, ParseOptions, parse_and_lower};
 
 use crate::engine::{ConfiguredPolicy, Diagnostics, Engine, Policy};
 use cases::{BrokenCase, Case, DockerfileInput, Input};
@@ -171,8 +171,6 @@ pub fn run_case(engine: &Engine, policy: &Policy, case: &Case) -> CaseResult {
 
 /// Parses and lowers a case's Dockerfile the way a scan does.
 fn model(input: &DockerfileInput) -> Result<Dockerfile, String> {
-    let ast =
-        parse_str(&input.text).map_err(|e| format!("not a Dockerfile BuildKit accepts: {e}"))?;
     let options = LowerOptions {
         path: input.path.clone(),
         evaluated_on: input.evaluated_on.clone(),
@@ -181,5 +179,6 @@ fn model(input: &DockerfileInput) -> Result<Dockerfile, String> {
         build_context: input.build_context.clone(),
         ..LowerOptions::default()
     };
-    Ok(lower(&ast, &options))
+    parse_and_lower(input.text.as_bytes(), &ParseOptions::default(), &options)
+        .map_err(|e| format!("not a Dockerfile BuildKit accepts: {e}"))
 }

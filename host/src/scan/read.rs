@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use tallyman_dockerfile::model::{BuildContext, Dockerfile};
-use tallyman_dockerfile::{LowerOptions, ParseOptions, lower, parse};
+use tallyman_dockerfile::{LowerOptions, ParseOptions, parse_and_lower};
 
 use crate::report::Sha256Digest;
 
@@ -94,10 +94,10 @@ pub fn parse_model(
     let parse_options = ParseOptions {
         max_size: options.max_size,
     };
-    match parse(bytes, &parse_options) {
-        Ok(ast) => ReadOutcome::Model {
+    match parse_and_lower(bytes, &parse_options, lower_options) {
+        Ok(model) => ReadOutcome::Model {
             sha256,
-            model: Box::new(lower(&ast, lower_options)),
+            model: Box::new(model),
         },
         Err(err) => ReadOutcome::Failed {
             sha256: Some(sha256),

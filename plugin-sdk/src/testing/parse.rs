@@ -14,7 +14,6 @@ pub(crate) struct Options {
 
 /// Parses and lowers as the host does for a scan.
 pub(crate) fn dockerfile(text: &str, options: &Options) -> Result<Dockerfile, String> {
-    let ast = tallyman_dockerfile::parse_str(text).map_err(|error| error.to_string())?;
     let lower_options = tallyman_dockerfile::LowerOptions {
         path: options.path.clone(),
         evaluated_on: options.evaluated_on.clone(),
@@ -22,6 +21,11 @@ pub(crate) fn dockerfile(text: &str, options: &Options) -> Result<Dockerfile, St
         build_args: options.build_args.clone(),
         ..tallyman_dockerfile::LowerOptions::default()
     };
-    let model = tallyman_dockerfile::lower(&ast, &lower_options);
+    let model = tallyman_dockerfile::parse_and_lower(
+        text.as_bytes(),
+        &tallyman_dockerfile::ParseOptions::default(),
+        &lower_options,
+    )
+    .map_err(|error| error.to_string())?;
     Ok(dockerfile_from_host(&model))
 }

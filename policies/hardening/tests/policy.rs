@@ -107,18 +107,18 @@ fn unpinned_severity_setting_overrides_the_default() {
 
 #[test]
 fn odd_inputs_give_valid_findings_and_no_panic() {
-    // (An empty file is the parser's to refuse, not the policy's.)
+    // (An empty file, instructions before the first FROM and others BuildKit
+    // refuses are the parser's to refuse, not the policy's.)
     let inputs = [
-        "ARG BASE\n",
-        "RUN sudo true\n",
+        "ARG BASE\nFROM $BASE\n",
         "FROM scratch\nUSER :\nUSER \"\"\n",
         "FROM alpine\nEXPOSE 99999999999999999999 -1 /tcp : 22-\n",
         "FROM alpine\nRUN a |\nRUN | b\nRUN ''\nRUN \"\nRUN $(\n",
         "FROM alpine\nRUN sh -c \"$(curl\"\nRUN bash <(\nRUN curl x | sh -c\n",
         "FROM alpine\nRUN chmod\nRUN chmod 7777777777 x\nRUN mkdir -m\nCOPY --chmod= a b\n",
-        "FROM alpine\nWORKDIR\nWORKDIR \"\"\nWORKDIR é\nADD\nADD https://\n",
+        "FROM alpine\nWORKDIR \"\"\nWORKDIR é\nADD https:// /\n",
         "FROM alpine\nRUN apt-get install -o\nRUN pip install -r\nRUN npm install @\nRUN go install @\n",
-        "FROM alpine\nRUN set -o\nRUN set -o pipefail |\nSHELL []\nRUN a | b\n",
+        "FROM alpine\nRUN set -o\nRUN set -o pipefail |\nSHELL [\"\"]\nRUN a | b\n",
         "FROM alpine\nENV GIT_SSL_NO_VERIFY= NODE_TLS_REJECT_UNAUTHORIZED=\nARG PIP_TRUSTED_HOST\n",
         "FROM alpine\nRUN echo 'é\\n\u{1F600}=0\\ngpgcheck=0' > x\nMAINTAINER \"\n",
         "FROM a AS b\nFROM b AS a\nUSER root\n",
@@ -134,6 +134,4 @@ fn odd_inputs_give_valid_findings_and_no_panic() {
             "{input:?}: {findings:?}"
         );
     }
-    // Instructions before any FROM belong to no stage: nothing to check.
-    assert!(testing::check::<Hardening>("RUN sudo true\n", "{}").is_empty());
 }
