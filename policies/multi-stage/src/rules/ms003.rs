@@ -5,9 +5,9 @@ use crate::support::graph::{self, Source};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
-    /// Flags `COPY --from=<number>`, `ADD --from=<number>` and
-    /// `RUN --mount=from=<number>` that name a stage by its position instead
-    /// of its name.
+    /// Flags `COPY --from=<number>` and `RUN --mount=from=<number>` that
+    /// name a stage by its position instead of its name. (`ADD` has no
+    /// `--from`; BuildKit, and tallyman, refuse a file that gives it one.)
     ///
     /// ## Why is this bad?
     /// Stage indexes change meaning when a stage is added, removed or moved:
@@ -47,8 +47,9 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             if reference.expanded.parse::<u32>().is_err() {
                 continue;
             }
-            // An index that names no stage, this stage or a later one is
-            // MS004's: a name would not make it right.
+            // An index that names no stage or this stage is refused by the
+            // parser, as BuildKit refuses it; a later one is MS004's: a name
+            // would not make it right.
             let Source::Stage(index) = graph::copy_source(dockerfile, reference) else {
                 continue;
             };

@@ -6,11 +6,12 @@ use crate::support::graph::{self, Source};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
-    /// Checks what `COPY --from`, `ADD --from` and `RUN --mount=from=` name:
+    /// Checks what `COPY --from` and `RUN --mount=from=` name:
     ///
-    /// - a stage defined later in the file;
-    /// - the stage the instruction is in;
-    /// - a stage index the file does not have (`--from=3` with three stages);
+    /// - a stage defined later in the file, in a stage the build does not
+    ///   need (a stage the build needs may not do it: BuildKit refuses the
+    ///   file, and so does tallyman, as it refuses a stage that copies from
+    ///   itself and an index the file does not have);
     /// - a bare name that is no stage of the file but looks like one: a
     ///   usual stage name (`build`, `builder`, `deps`, ...) or one a typo
     ///   away from a stage's name (`--from=biulder`).
@@ -24,10 +25,9 @@ tallyman_sdk::declare_rule! {
     /// (`FROM build-${VARIANT} AS build`, then `--from=build`).
     ///
     /// ## Why is this bad?
-    /// A stage cannot copy from itself: BuildKit stops with a circular
-    /// dependency. A missing index is an error too. A stage defined later
-    /// builds with BuildKit but not with the classic builder, and reads
-    /// backwards. A name that matches no stage is read as an image on Docker
+    /// A stage defined later reads backwards, and BuildKit refuses it as
+    /// soon as a build needs that stage (`--target` on it, or a stage
+    /// that copies from it). A name that matches no stage is read as an image on Docker
     /// Hub: the build pulls `docker.io/library/builder:latest`, fails, or
     /// worse, copies files from a stranger's image of that name.
     ///
@@ -139,20 +139,12 @@ fn problem(
         format!("--from={}", reference.written)
     };
     match graph::copy_source(dockerfile, reference) {
-        Source::Stage(index) if index == stage.index => Some((
-            format!(
-                "`{flag}` names the stage it is in ({}): a stage cannot use its own files \
-                 this way, and BuildKit stops with a circular dependency",
-                stage.label()
-            ),
-            "copy from an earlier stage, or use a path of this stage directly".to_string(),
-        )),
         Source::Stage(index) if index > stage.index => {
             let used = dockerfile.stage(index)?;
             Some((
                 format!(
-                    "`{flag}` names stage {}, which is defined later (line {}): the classic \
-                     builder cannot build this, and the file reads backwards",
+                    "`{flag}` names stage {}, which is defined later (line {}): BuildKit \
+                     refuses to build this stage, and the file reads backwards",
                     used.label(),
                     used.span.start_line
                 ),
@@ -163,14 +155,9 @@ fn problem(
                 ),
             ))
         }
-        Source::Stage(_) => None,
-        Source::MissingIndex(index) => Some((
-            format!(
-                "`{flag}` names stage {index}, but the file has {} stage(s), numbered from 0",
-                dockerfile.stages.len()
-            ),
-            "name the stage to copy from (`FROM ... AS build`) and use `--from=build`".to_string(),
-        )),
+        // The parser refuses a stage copying from itself and an index the
+        // file does not have, as BuildKit does.
+        Source::Stage(_) | Source::MissingIndex(_) => None,
         Source::External => mistaken_stage_name(dockerfile, stage, reference, &flag),
     }
 }

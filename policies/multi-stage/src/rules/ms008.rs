@@ -10,12 +10,12 @@ tallyman_sdk::declare_rule! {
     /// `FROM <stage>`, `COPY --from` and `RUN --mount=from=` leads from the
     /// final stage to them.
     ///
-    /// References follow BuildKit: a `COPY --from` may name a stage defined
-    /// further down, and a `FROM` or `RUN --mount=from=` written with
-    /// variables (`FROM base-${TARGETARCH}`), which BuildKit expands with the
-    /// build arguments, may lead to any stage of that shape, so all of those
-    /// count as needed. (BuildKit does not expand variables in
-    /// `COPY --from`; a file that writes one there is refused.)
+    /// References follow BuildKit: a `FROM` written with variables
+    /// (`FROM base-${TARGETARCH}`), which BuildKit expands with the build
+    /// arguments, may lead to any stage of that shape, so all of those count
+    /// as needed. (BuildKit expands no variables in `COPY --from` or
+    /// `RUN --mount=from=`, and refuses a needed stage that copies from one
+    /// defined further down; tallyman refuses such files as BuildKit does.)
     ///
     /// Many Dockerfiles hold several targets (`test`, `lint`, `dev`,
     /// `binaries`, built with `--target`); those and what they need are not
