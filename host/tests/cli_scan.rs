@@ -403,3 +403,224 @@ fn the_bundled_example_scans() {
     );
     assert!(!api.contains(&"MS001".to_string()));
 }
+
+/// The text summary's account of the directories discovery left out.
+fn not_walked_line(stdout: &str) -> Option<&str> {
+    stdout.lines().find(|line| line.starts_with("Not walked:"))
+}
+
+fn target_paths(report: &Value) -> Vec<&str> {
+    report["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter_map(|t| t["path"].as_str())
+        .collect()
+}
+
+#[test]
+fn hidden_directories_are_walked_but_not_vcs_metadata_or_ignored_ones() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    let dir = tree.path();
+    let dockerfile = b"FROM alpine:3.22\nUSER 1000\n";
+    // Where real repositories keep Dockerfiles in hidden directories.
+    for path in [
+        "app/Dockerfile",
+        ".devcontainer/Dockerfile",
+        ".github/actions/build/Dockerfile",
+        ".docker/Dockerfile.ci",
+        ".ci/Dockerfile",
+        // Never a build's source.
+        ".git/Dockerfile",
+        ".hg/store/Dockerfile",
+        // Excluded by ignore files: the .gitignore (this is a git
+        // checkout) and the .tallymanignore.
+        ".cache/pip/Dockerfile",
+        "vendor/lib/Dockerfile",
+    ] {
+        write(dir, path, dockerfile);
+    }
+    write(dir, ".gitignore", b".cache/\n");
+    write(dir, ".tallymanignore", b"vendor/\n");
+
+    let walked = [
+        ".ci/Dockerfile",
+        ".devcontainer/Dockerfile",
+        ".docker/Dockerfile.ci",
+        ".github/actions/build/Dockerfile",
+        "app/Dockerfile",
+    ];
+    let (code, report, stderr) = json_scan(dir, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(target_paths(&report), walked);
+    assert_eq!(
+        report["repositories"][0]["directories_left_out"],
+        serde_json::json!({ "vcs_metadata": 2, "ignore_files": 2, "hidden": 0 })
+    );
+    let out = tallyman_in(dir, &["scan"]);
+    assert_eq!(
+        not_walked_line(&text(&out.stdout)),
+        Some(
+            "Not walked: 4 directories: 2 version control metadata, 2 excluded by ignore files (--no-ignore walks them)"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // `--hidden` was the switch to walk them; it still runs, as the default.
+    let (_, with_old_switch, _) = json_scan(dir, &["--hidden"]);
+    assert_eq!(target_paths(&with_old_switch), walked);
+
+    let (_, no_hidden, _) = json_scan(dir, &["--no-hidden"]);
+    assert_eq!(target_paths(&no_hidden), ["app/Dockerfile"]);
+    assert_eq!(
+        no_hidden["repositories"][0]["directories_left_out"],
+        serde_json::json!({ "vcs_metadata": 2, "ignore_files": 2, "hidden": 4 })
+    );
+    let out = tallyman_in(dir, &["scan", "--no-hidden"]);
+    assert_eq!(
+        not_walked_line(&text(&out.stdout)),
+        Some(
+            "Not walked: 8 directories: 2 version control metadata, 2 excluded by ignore files (--no-ignore walks them), 4 hidden (--no-hidden)"
+        )
+    );
+
+    let (_, no_ignore, _) = json_scan(dir, &["--no-ignore"]);
+    assert_eq!(
+        target_paths(&no_ignore),
+        [
+            ".cache/pip/Dockerfile",
+            ".ci/Dockerfile",
+            ".devcontainer/Dockerfile",
+            ".docker/Dockerfile.ci",
+            ".github/actions/build/Dockerfile",
+            "app/Dockerfile",
+            "vendor/lib/Dockerfile",
+        ]
+    );
+    assert_eq!(
+        no_ignore["repositories"][0]["directories_left_out"],
+        serde_json::json!({ "vcs_metadata": 2, "ignore_files": 0, "hidden": 0 })
+    );
+
+    // A hidden directory named on the command line is walked whatever the switch.
+    let (_, named, _) = json_scan(dir, &["--no-hidden", ".devcontainer"]);
+    assert_eq!(target_paths(&named), ["Dockerfile"]);
+
+    let out = tallyman_in(dir, &["scan", "--hidden", "--no-hidden"]);
+    assert_eq!(out.status.code(), Some(2), "contradictory switches");
+}
+
+/// A tree for the path tests: a git checkout with one Dockerfile that has
+/// a finding, a directory outside it to run from, and a Dockerfile in
+/// neither. In the system's temp directory, which no checkout holds.
+struct PathTree {
+    _dir: tempfile::TempDir,
+    /// Canonical, as the current directory of a process is.
+    base: PathBuf,
+}
+
+impl PathTree {
+    fn new() -> PathTree {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let base = std::fs::canonicalize(dir.path()).expect("canonical temp dir");
+        let dockerfile = b"FROM node:latest\nCOPY . .\nRUN npm install\nCMD npm start\n";
+        write(&base, "repo/.git/HEAD", b"ref: refs/heads/main\n");
+        write(&base, "repo/svc/Dockerfile", dockerfile);
+        write(&base, "repo/other/Dockerfile", dockerfile);
+        write(&base, "loose/Dockerfile", dockerfile);
+        std::fs::create_dir_all(base.join("elsewhere")).expect("dir");
+        PathTree { _dir: dir, base }
+    }
+
+    fn path(&self, relative: &str) -> String {
+        self.base.join(relative).to_string_lossy().into_owned()
+    }
+
+    /// `scan FILE -f json -f sarif -f text` run in `cwd`: the three reports.
+    fn scan(&self, cwd: &str, file: &str) -> (Value, Value, String) {
+        let cwd = self.base.join(cwd);
+        let out = tallyman_in(
+            &cwd,
+            &[
+                "scan", file, "-f", "json", "-o", "r.json", "-f", "sarif", "-o", "r.sarif", "-f",
+                "text",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let read = |name: &str| -> Value {
+            let bytes = std::fs::read(cwd.join(name)).expect("report");
+            std::fs::remove_file(cwd.join(name)).expect("remove report");
+            serde_json::from_slice(&bytes).expect("JSON")
+        };
+        let (json, sarif) = (read("r.json"), read("r.sarif"));
+        let errors: Vec<String> = sarif_schema::validator()
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "SARIF does not validate: {errors:#?}");
+        (json, sarif, text(&out.stdout))
+    }
+}
+
+fn sarif_location(sarif: &Value) -> &Value {
+    &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+}
+
+fn sarif_root(sarif: &Value) -> &Value {
+    &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+}
+
+#[test]
+fn a_file_named_by_its_absolute_path_is_reported_relative_to_its_checkout() {
+    let tree = PathTree::new();
+    let file = tree.path("repo/svc/Dockerfile");
+    let repo_uri = format!("file://{}/", tree.path("repo"));
+    // From outside the checkout, from its top, and from another of its
+    // directories: always the same name, relative to the checkout.
+    for cwd in ["elsewhere", "repo", "repo/other"] {
+        let (json, sarif, stdout) = tree.scan(cwd, &file);
+        assert_eq!(target_paths(&json), ["svc/Dockerfile"], "from {cwd}");
+        assert_eq!(json["findings"][0]["path"], "svc/Dockerfile");
+        assert_eq!(
+            sarif_location(&sarif),
+            &serde_json::json!({ "uri": "svc/Dockerfile", "uriBaseId": "%SRCROOT%" }),
+            "from {cwd}"
+        );
+        assert_eq!(sarif_root(&sarif), &Value::String(repo_uri.clone()));
+        assert!(stdout.contains("--> svc/Dockerfile:1"), "{stdout}");
+        assert!(!stdout.contains("--> //"), "{stdout}");
+    }
+    // The same file named relative to the current directory: the same report.
+    let (json, sarif, _) = tree.scan("repo", "svc/Dockerfile");
+    assert_eq!(target_paths(&json), ["svc/Dockerfile"]);
+    assert_eq!(sarif_root(&sarif), &Value::String(repo_uri));
+}
+
+#[test]
+fn a_file_outside_any_checkout_and_the_current_directory_keeps_its_absolute_path() {
+    let tree = PathTree::new();
+    let file = tree.path("loose/Dockerfile");
+    let (json, sarif, stdout) = tree.scan("elsewhere", &file);
+    assert_eq!(target_paths(&json), [file.as_str()]);
+    assert_eq!(json["findings"][0]["path"], file.as_str());
+    assert_eq!(
+        sarif_location(&sarif),
+        &serde_json::json!({ "uri": format!("file://{file}") }),
+        "an absolute URI, with no base"
+    );
+    assert!(stdout.contains(&format!("--> {file}:1")), "{stdout}");
+    assert!(!stdout.contains("--> //"), "{stdout}");
+
+    // Under the current directory (no checkout around it): relative to it.
+    let (json, sarif, _) = tree.scan("loose", &file);
+    assert_eq!(target_paths(&json), ["Dockerfile"]);
+    assert_eq!(
+        sarif_location(&sarif),
+        &serde_json::json!({ "uri": "Dockerfile", "uriBaseId": "%SRCROOT%" })
+    );
+    assert_eq!(
+        sarif_root(&sarif),
+        &Value::String(format!("file://{}/", tree.path("loose")))
+    );
+}

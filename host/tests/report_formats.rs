@@ -928,6 +928,7 @@ fn each_repository_gets_its_own_summary_and_verdict() {
         path: name.to_owned(),
         commit: Some("c0ffee".repeat(7)[..40].to_owned()),
         summary: Default::default(),
+        directories_left_out: Default::default(),
     };
     report.repositories = vec![repository("web"), repository("api"), repository("empty")];
     for target in &mut report.targets {

@@ -46,9 +46,15 @@ pub struct ScanArgs {
     /// Don't scan targets whose path matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Walk hidden files and directories.
+    /// Don't walk hidden directories and files (names starting with `.`).
+    /// By default they are walked, except version control metadata
+    /// (`.git`, `.hg`, `.svn`, `.bzr`, `.jj`, `.sl`).
     #[arg(long)]
-    hidden: bool,
+    no_hidden: bool,
+    /// Walk hidden directories: now the default; still accepted so that
+    /// scripts written when it was not keep working.
+    #[arg(long = "hidden", hide = true, conflicts_with = "no_hidden")]
+    _hidden: bool,
     /// Follow symbolic links.
     #[arg(long)]
     follow_links: bool,
@@ -127,7 +133,11 @@ impl OrgArgs {
 
     /// The repositories to scan, and the directory report paths are
     /// relative to (where `tallyman.yaml` is looked for, and SARIF's root).
-    fn repositories(&self, paths: &[PathBuf]) -> anyhow::Result<(Vec<RepositoryScan>, PathBuf)> {
+    fn repositories(
+        &self,
+        paths: &[PathBuf],
+        walk_hidden: bool,
+    ) -> anyhow::Result<(Vec<RepositoryScan>, PathBuf)> {
         if let Some(list) = &self.repos {
             let roots = repositories::from_list(list)?;
             return Ok((
@@ -143,7 +153,7 @@ impl OrgArgs {
                     "--repo-depth takes one PATH, the directory holding the checkouts"
                 ),
             };
-            let roots = repositories::under(&root, depth)?;
+            let roots = repositories::under(&root, depth, walk_hidden)?;
             return Ok((roots.into_iter().map(RepositoryScan::whole).collect(), root));
         }
         let paths = if paths.is_empty() {
@@ -205,7 +215,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let destinations = args.reports.destinations(ReportFormat::Text)?;
     let signer = args.signing.signer(&args.reports.outputs)?;
     let shard = args.org.shard()?;
-    let (repositories, root) = args.org.repositories(&args.paths)?;
+    let walk_hidden = !args.no_hidden;
+    let (repositories, root) = args.org.repositories(&args.paths, walk_hidden)?;
     let loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
     let fail_on = args
@@ -218,7 +229,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let request = ScanRequest {
         repositories,
         discover: DiscoverOptions {
-            hidden: args.hidden,
+            hidden: walk_hidden,
             follow_links: args.follow_links,
             no_ignore: args.no_ignore,
             include: args.include.clone(),
@@ -342,7 +353,10 @@ pub fn write_reports(
     source: &dyn Fn(&str) -> Option<String>,
     sarif_root: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    let root_uri = sarif_root.and_then(report::sarif::root_uri);
+    // Absolute, so that `%SRCROOT%` says where `.` was.
+    let root_uri = sarif_root
+        .and_then(|root| std::fs::canonicalize(root).ok())
+        .and_then(|root| report::sarif::root_uri(&root));
     for (format, output) in destinations {
         match output {
             Some(file) => {

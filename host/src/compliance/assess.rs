@@ -607,6 +607,7 @@ mod tests {
             path: path.into(),
             commit: Some(format!("{name}-commit")),
             summary: Default::default(),
+            directories_left_out: Default::default(),
         }
     }
 

@@ -2,29 +2,42 @@
 //!
 //! Directories are walked with the `ignore` crate (ripgrep's walker), which
 //! honours `.gitignore` inside git repositories, plus our own
-//! `.tallymanignore` everywhere. Hidden directories and symlinks are not
-//! followed unless asked. A file named explicitly on the command line is
-//! always a target, whatever its name.
+//! `.tallymanignore` everywhere. Hidden directories are walked (that is
+//! where `.devcontainer/Dockerfile` and `.github/actions/*/Dockerfile`
+//! live), except version control metadata and, with `--no-hidden`, every
+//! hidden one; symbolic links are not followed unless asked. Every directory
+//! left out is counted by why, for the report. A file named explicitly on
+//! the command line is always a target, whatever its name.
 
 mod context;
 mod names;
+mod paths;
 pub mod repositories;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::{WalkBuilder, WalkState};
+use ignore::{DirEntry, WalkBuilder, WalkState};
+
+use crate::report::DirectoriesLeftOut;
 
 pub use context::build_context;
 pub use names::is_dockerfile_name;
+pub use paths::{PathNamer, display_path, scan_root};
 
 /// The ignore file tallyman reads beside `.gitignore`.
 pub const IGNORE_FILE: &str = ".tallymanignore";
 
-#[derive(Debug, Clone, Default)]
+/// Directories of version control metadata: never walked, hidden or not.
+pub const VCS_DIRECTORIES: &[&str] = &[".git", ".hg", ".svn", ".bzr", ".jj", ".sl"];
+
+#[derive(Debug, Clone)]
 pub struct DiscoverOptions {
-    /// Walk hidden files and directories.
+    /// Walk hidden directories (all but [`VCS_DIRECTORIES`]) and files;
+    /// `false` is `--no-hidden`.
     pub hidden: bool,
     /// Follow symbolic links.
     pub follow_links: bool,
@@ -34,6 +47,19 @@ pub struct DiscoverOptions {
     pub include: Vec<String>,
     /// No targets whose relative path matches one of these globs.
     pub exclude: Vec<String>,
+}
+
+impl Default for DiscoverOptions {
+    /// What `tallyman scan` does with no discovery flag.
+    fn default() -> DiscoverOptions {
+        DiscoverOptions {
+            hidden: true,
+            follow_links: false,
+            no_ignore: false,
+            include: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
 }
 
 /// A Dockerfile found by discovery.
@@ -58,6 +84,7 @@ pub struct Discovery {
     /// Sorted by display path, each once.
     pub found: Vec<Found>,
     pub errors: Vec<DiscoverError>,
+    pub left_out: DirectoriesLeftOut,
 }
 
 fn glob_set(globs: &[String], what: &str) -> anyhow::Result<Option<GlobSet>> {
@@ -73,28 +100,73 @@ fn glob_set(globs: &[String], what: &str) -> anyhow::Result<Option<GlobSet>> {
     Ok(Some(builder.build()?))
 }
 
-/// The root that report paths are relative to: the one directory given,
-/// else the current directory.
-pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
-    match paths {
-        [only] if only.is_dir() => only.clone(),
-        _ => PathBuf::from("."),
-    }
+/// Counts of one walk, shared by its threads and its entry filter.
+///
+/// The walker does not say what its ignore files excluded: an entry they
+/// match never reaches the filter. So every directory the walk enters is
+/// listed once more and its subdirectories counted; those the filter never
+/// saw are the ones the ignore files excluded.
+#[derive(Default)]
+struct WalkCounts {
+    subdirectories_on_disk: AtomicUsize,
+    subdirectories_seen: AtomicUsize,
+    vcs_metadata: AtomicUsize,
+    hidden: AtomicUsize,
 }
 
-/// `path` relative to `root`, with `/`, without a leading `./`.
-pub fn display_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let text = relative
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
-    if text.is_empty() {
-        path.to_string_lossy().replace('\\', "/")
-    } else {
-        text
+impl WalkCounts {
+    /// Whether the walk goes into (or reports) `entry`; counts what it
+    /// leaves out.
+    fn admit(&self, entry: &DirEntry, walk_hidden: bool) -> bool {
+        // A path the user named is walked whatever its name.
+        if entry.depth() == 0 {
+            return true;
+        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if is_dir && !entry.path_is_symlink() {
+            self.subdirectories_seen.fetch_add(1, Ordering::Relaxed);
+        }
+        let name = entry.file_name().to_string_lossy();
+        if is_dir && VCS_DIRECTORIES.contains(&name.as_ref()) {
+            self.vcs_metadata.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        if !walk_hidden && name.starts_with('.') {
+            if is_dir {
+                self.hidden.fetch_add(1, Ordering::Relaxed);
+            }
+            return false;
+        }
+        true
+    }
+
+    /// Counts the subdirectories of a directory the walk entered.
+    fn entered(&self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        // The directory entry's own type: no stat per entry.
+        let subdirectories = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+            .count();
+        self.subdirectories_on_disk
+            .fetch_add(subdirectories, Ordering::Relaxed);
+    }
+
+    fn left_out(&self, counting_ignored: bool) -> DirectoriesLeftOut {
+        let ignore_files = if counting_ignored {
+            self.subdirectories_on_disk
+                .load(Ordering::Relaxed)
+                .saturating_sub(self.subdirectories_seen.load(Ordering::Relaxed))
+        } else {
+            0
+        };
+        DirectoriesLeftOut {
+            vcs_metadata: self.vcs_metadata.load(Ordering::Relaxed),
+            ignore_files,
+            hidden: self.hidden.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -107,6 +179,7 @@ pub fn discover(
     let include = glob_set(&options.include, "--include")?;
     let exclude = glob_set(&options.exclude, "--exclude")?;
     let mut discovery = Discovery::default();
+    let namer = PathNamer::new(root);
     let keep = |display: &str| {
         include.as_ref().is_none_or(|set| set.is_match(display))
             && !exclude.as_ref().is_some_and(|set| set.is_match(display))
@@ -127,13 +200,19 @@ pub fn discover(
             // Named explicitly: a target whatever its name, and not subject to globs.
             discovery.found.push(Found {
                 path: path.clone(),
-                display: display_path(root, path),
+                display: namer.name(path),
             });
             continue;
         }
+        let counts = Arc::new(WalkCounts::default());
+        let counting_ignored = !options.no_ignore;
         let mut walker = WalkBuilder::new(path);
+        let walk_hidden = options.hidden;
+        let filter_counts = Arc::clone(&counts);
         walker
-            .hidden(!options.hidden)
+            // Hidden entries are left out (and counted) by the filter.
+            .hidden(false)
+            .filter_entry(move |entry| filter_counts.admit(entry, walk_hidden))
             .follow_links(options.follow_links)
             .git_ignore(!options.no_ignore)
             .git_global(false)
@@ -152,10 +231,13 @@ pub fn discover(
             Box::new(|entry| {
                 match entry {
                     Ok(entry) => {
+                        if counting_ignored && entry.file_type().is_some_and(|t| t.is_dir()) {
+                            counts.entered(entry.path());
+                        }
                         let is_target = entry.file_type().is_some_and(|t| t.is_file())
                             && is_dockerfile_name(&entry.file_name().to_string_lossy());
                         if is_target {
-                            let display = display_path(root, entry.path());
+                            let display = namer.name(entry.path());
                             if keep(&display)
                                 && let Ok(mut found) = found.lock()
                             {
@@ -181,6 +263,7 @@ pub fn discover(
         discovery
             .found
             .extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+        discovery.left_out.add(&counts.left_out(counting_ignored));
         let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort_by(|a, b| a.message.cmp(&b.message));
         discovery.errors.extend(errors);

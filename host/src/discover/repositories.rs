@@ -98,9 +98,10 @@ pub fn from_list(file: &Path) -> anyhow::Result<Vec<RepositoryRoot>> {
 
 /// Every git repository under `root`, at most `depth` directories down
 /// (`1`: `root`'s children). A repository's own subdirectories are not
-/// searched: a nested checkout belongs to the one around it. Hidden
-/// directories and symbolic links are not followed.
-pub fn under(root: &Path, depth: usize) -> anyhow::Result<Vec<RepositoryRoot>> {
+/// searched: a nested checkout belongs to the one around it. Version control
+/// metadata, hidden directories unless `walk_hidden` (as discovery walks
+/// them), and symbolic links are not followed.
+pub fn under(root: &Path, depth: usize, walk_hidden: bool) -> anyhow::Result<Vec<RepositoryRoot>> {
     if depth == 0 {
         anyhow::bail!("--repo-depth must be at least 1 (1: the root's children)");
     }
@@ -127,7 +128,11 @@ pub fn under(root: &Path, depth: usize) -> anyhow::Result<Vec<RepositoryRoot>> {
             let mut children: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
-                .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+                .filter(|entry| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    !super::VCS_DIRECTORIES.contains(&name.as_str())
+                        && (walk_hidden || !name.starts_with('.'))
+                })
                 .map(|entry| entry.path())
                 .collect();
             children.sort();
@@ -297,18 +302,16 @@ mod tests {
         ] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
         }
-        let found: Vec<String> = under(root.path(), 2)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.name.to_string())
-            .collect();
-        assert_eq!(found, vec!["web", "team-a/api"]);
-        let shallow: Vec<String> = under(root.path(), 1)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.name.to_string())
-            .collect();
-        assert_eq!(shallow, vec!["web"]);
-        assert!(under(root.path().join("docs").as_path(), 3).is_err());
+        let names = |depth: usize, walk_hidden: bool| -> Vec<String> {
+            under(root.path(), depth, walk_hidden)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.name.to_string())
+                .collect()
+        };
+        assert_eq!(names(2, true), vec!["web", ".hidden/x", "team-a/api"]);
+        assert_eq!(names(2, false), vec!["web", "team-a/api"]);
+        assert_eq!(names(1, true), vec!["web"]);
+        assert!(under(root.path().join("docs").as_path(), 3, true).is_err());
     }
 }

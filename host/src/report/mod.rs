@@ -91,6 +91,36 @@ pub struct Repository {
     /// The repository's share of the report, computed by [`Report::finalize`].
     #[serde(default)]
     pub summary: Summary,
+    /// The directories discovery did not walk, by why.
+    #[serde(default)]
+    pub directories_left_out: DirectoriesLeftOut,
+}
+
+/// Directories discovery did not walk, counted by why: a report that says
+/// nothing about them looks like it covered them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoriesLeftOut {
+    /// `.git`, `.hg`, `.svn`, `.bzr`, `.jj`, `.sl`: version control
+    /// metadata, never a build's source.
+    pub vcs_metadata: usize,
+    /// Excluded by `.gitignore`, `.ignore` or `.tallymanignore` (or git's
+    /// `info/exclude`); `--no-ignore` walks them.
+    pub ignore_files: usize,
+    /// Hidden (a name starting with `.`), left out because of `--no-hidden`.
+    pub hidden: usize,
+}
+
+impl DirectoriesLeftOut {
+    pub fn total(&self) -> usize {
+        self.vcs_metadata + self.ignore_files + self.hidden
+    }
+
+    /// Both counts together (the repositories of one report).
+    pub fn add(&mut self, other: &DirectoriesLeftOut) {
+        self.vcs_metadata += other.vcs_metadata;
+        self.ignore_files += other.ignore_files;
+        self.hidden += other.hidden;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,9 @@
 //!   medium (4.0–6.9) and low (0.1–3.9), so each lands in the bucket of the
 //!   same name, and info in low.
 //! - Locations: the report's repo-relative path, percent-encoded, as
-//!   `artifactLocation.uri` with `uriBaseId: "%SRCROOT%"`. GitHub needs a
+//!   `artifactLocation.uri` with `uriBaseId: "%SRCROOT%"`; a file outside
+//!   the scan root (whose report path is absolute) as an absolute
+//!   `file://` URI, with no base. GitHub needs a
 //!   `region.startLine`, so a finding without a line is placed on line 1.
 //! - `partialFingerprints.primaryLocationLineHash`: see [`line_hash`].
 //! - Errors and targets that could not be scanned become
@@ -121,13 +123,7 @@ pub fn root_uri(root: &Path) -> Option<String> {
     if !root.is_absolute() {
         return None;
     }
-    let text = root.to_str()?.replace('\\', "/");
-    let mut uri = String::from("file://");
-    if !text.starts_with('/') {
-        // A Windows drive path: file:///C:/...
-        uri.push('/');
-    }
-    uri.extend(utf8_percent_encode(&text, PATH_ENCODE));
+    let mut uri = file_uri(&root.to_str()?.replace('\\', "/"))?;
     if !uri.ends_with('/') {
         uri.push('/');
     }
@@ -345,8 +341,34 @@ fn result(finding: &ReportFinding, rules: &RuleTable, fingerprint: String) -> Va
     })
 }
 
+/// A report path under the scan root is relative to `%SRCROOT%`; one
+/// outside it (an absolute path) is its own `file://` URI.
 fn artifact_location(path: &str) -> Value {
-    json!({ "uri": path_uri(path), "uriBaseId": SRCROOT })
+    match file_uri(path) {
+        Some(uri) => json!({ "uri": uri }),
+        None => json!({ "uri": path_uri(path), "uriBaseId": SRCROOT }),
+    }
+}
+
+/// The `file://` URI of an absolute report path (`/srv/x/Dockerfile`,
+/// `C:/x/Dockerfile`); `None` for a relative one.
+pub fn file_uri(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let is_drive_path =
+        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    let mut uri = String::from("file://");
+    let rest = if is_drive_path {
+        // file:///C:/x: the drive's colon stays as it is.
+        uri.push('/');
+        uri.push_str(&path[..2]);
+        &path[2..]
+    } else if path.starts_with('/') {
+        path
+    } else {
+        return None;
+    };
+    uri.extend(utf8_percent_encode(rest, PATH_ENCODE));
+    Some(uri)
 }
 
 fn invocation(report: &Report) -> Value {
@@ -444,6 +466,28 @@ mod tests {
         );
         assert_eq!(root_uri(Path::new("/")).as_deref(), Some("file:///"));
         assert_eq!(root_uri(Path::new("relative")), None);
+    }
+
+    #[test]
+    fn absolute_report_paths_become_file_uris_and_relative_ones_do_not() {
+        assert_eq!(
+            file_uri("/srv/my app/Dockerfile").as_deref(),
+            Some("file:///srv/my%20app/Dockerfile")
+        );
+        assert_eq!(
+            file_uri("C:/src/Dockerfile").as_deref(),
+            Some("file:///C:/src/Dockerfile")
+        );
+        assert_eq!(file_uri("services/api/Dockerfile"), None);
+        assert_eq!(file_uri("oci:img:latest"), None);
+        assert_eq!(
+            artifact_location("/srv/Dockerfile"),
+            json!({ "uri": "file:///srv/Dockerfile" })
+        );
+        assert_eq!(
+            artifact_location("api/Dockerfile"),
+            json!({ "uri": "api/Dockerfile", "uriBaseId": SRCROOT })
+        );
     }
 
     #[test]

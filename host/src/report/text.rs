@@ -37,7 +37,8 @@ use anstyle::{AnsiColor, Color, Style};
 use unicode_width::UnicodeWidthChar;
 
 use super::{
-    RenderOptions, Report, ReportError, ReportFinding, SeverityName, Target, TargetStatus,
+    DirectoriesLeftOut, RenderOptions, Report, ReportError, ReportFinding, SeverityName, Target,
+    TargetStatus,
 };
 
 /// Lines of context shown before and after the offending lines.
@@ -477,6 +478,7 @@ fn render_summary(text: &mut String, report: &Report, palette: &Palette) {
         let _ = write!(line, ", shard {shard}");
     }
     let _ = writeln!(text, "{line}");
+    render_left_out(text, report, palette);
 
     let fail_on = report.run.fail_on;
     let at_or_above = report
@@ -502,6 +504,37 @@ fn render_summary(text: &mut String, report: &Report, palette: &Palette) {
         line.push_str("; the scan is incomplete (errors above)");
     }
     let _ = writeln!(text, "{line}");
+}
+
+/// The directories discovery did not walk, by why: a scan that says
+/// nothing about them reads as if it covered them.
+fn render_left_out(text: &mut String, report: &Report, palette: &Palette) {
+    let mut left_out = DirectoriesLeftOut::default();
+    for repository in &report.repositories {
+        left_out.add(&repository.directories_left_out);
+    }
+    if left_out.total() == 0 {
+        return;
+    }
+    let reasons: Vec<String> = [
+        (left_out.vcs_metadata, "version control metadata"),
+        (
+            left_out.ignore_files,
+            "excluded by ignore files (--no-ignore walks them)",
+        ),
+        (left_out.hidden, "hidden (--no-hidden)"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, why)| format!("{count} {why}"))
+    .collect();
+    let _ = writeln!(
+        text,
+        "{}: {}: {}",
+        palette.paint(palette.bold, "Not walked"),
+        plural(left_out.total(), "directory", "directories"),
+        reasons.join(", ")
+    );
 }
 
 /// `1.25s`, or `340ms` under a second.

@@ -315,13 +315,14 @@ fn discover_all<'a>(
     let mut candidates = Vec::new();
     for (scan, commit) in request.repositories.iter().zip(commits) {
         let repository = &scan.root;
+        let discovery = discover::discover(&scan.paths, &repository.dir, &request.discover)?;
         results.repositories.push(Repository {
             name: repository.name.to_string(),
             path: repository.report_dir(),
             commit,
             summary: Default::default(),
+            directories_left_out: discovery.left_out,
         });
-        let discovery = discover::discover(&scan.paths, &repository.dir, &request.discover)?;
         for error in discovery.errors {
             if owned(repository, &error.path) {
                 results.errors.push(ReportError {
