@@ -1105,3 +1105,82 @@ fn malformed_input_is_refused_with_the_file_named() {
         both(&out)
     );
 }
+
+/// Characters that would drive a terminal or reorder text: raw in a report
+/// file, they act on whoever `cat`s it or opens it in an editor.
+fn terminal_control(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        })
+        .collect()
+}
+
+#[test]
+fn control_characters_from_policies_are_escaped_in_markdown_and_html() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, mut scan) = scan_examples(dir.path());
+    // What a hostile or careless policy can return: ESC sequences (colour,
+    // clear screen, window title), a bell, a carriage return, C1 CSI, and
+    // bidirectional overrides, in rule titles, messages, fixes and tags.
+    let hostile = "red\u{1b}[31m clear\u{1b}[2J title\u{1b}]0;owned\u{7} cr\rback csi\u{9b}1m \u{202E}desrever\u{202C} \u{2066}iso\u{2069}";
+    let policies = scan["policies"].as_array_mut().expect("policies");
+    let hardening = policies
+        .iter_mut()
+        .find(|p| p["name"] == "hardening")
+        .expect("hardening");
+    for rule in hardening["rules"].as_array_mut().expect("rules") {
+        rule["title"] = Value::String(format!("{} {hostile}", as_str(&rule["title"])));
+        if let Some(tags) = rule["tags"].as_array_mut() {
+            tags.push(Value::String(hostile.into()));
+        }
+    }
+    let findings = scan["findings"].as_array_mut().expect("findings");
+    let first = findings
+        .iter_mut()
+        .find(|f| f["rule_id"] == "HD001")
+        .expect("an HD001 finding");
+    first["message"] = Value::String(hostile.into());
+    first["fix"] = Value::String(hostile.into());
+    scan["errors"] = serde_json::json!([{
+        "path": "monorepo/services/api/Dockerfile",
+        "policy": "hardening",
+        "kind": "timeout",
+        "message": hostile,
+    }]);
+    std::fs::write(dir.path().join("edited.json"), scan.to_string()).expect("write");
+
+    let out = tallyman(
+        dir.path(),
+        &[
+            "report",
+            "edited.json",
+            "--framework",
+            "cis-docker-1.6",
+            "-f",
+            "html",
+            "-o",
+            "edited.html",
+            "-f",
+            "md",
+            "-o",
+            "edited.md",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    for file in ["edited.html", "edited.md"] {
+        let text = read(&dir.path().join(file));
+        assert_eq!(terminal_control(&text), Vec::<char>::new(), "{file}");
+        // The text is still there, each character named.
+        for escape in ["u{1b}", "u{7}", "u{d}", "u{9b}", "u{202e}", "u{2066}"] {
+            assert!(text.contains(escape), "{file} shows {escape}");
+        }
+    }
+    let md = MdDocument::parse(&read(&dir.path().join("edited.md")));
+    let gap_rows = MdDocument::records(md.table("Incomplete evidence"));
+    assert_eq!(
+        gap_rows[0]["Reason"],
+        "red\\u{1b}[31m clear\\u{1b}[2J title\\u{1b}]0;owned\\u{7} cr\\u{d}back csi\\u{9b}1m \\u{202e}desrever\\u{202c} \\u{2066}iso\\u{2069}"
+    );
+}

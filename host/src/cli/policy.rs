@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::attest::{keys, policy_sig};
 use crate::dockerfile::model::Severity;
 use crate::engine::{BUILTIN_POLICIES, CacheDir, Engine, Limits, Policy};
+use crate::report::text::clean_inline;
 
 /// Arguments of `tallyman policy`.
 #[derive(Debug, clap::Args)]
@@ -191,24 +192,30 @@ fn write_list(policies: &[Policy], out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "{:width$}  {:8}  {:>5}  {:12}  {}",
-            policy.name(),
-            policy.version(),
+            clean_inline(policy.name()),
+            clean_inline(policy.version()),
             policy.info().rules.len(),
             sha.get(..12).unwrap_or(&sha),
-            policy.source()
+            clean_inline(&policy.source().to_string())
         )?;
     }
     Ok(())
 }
 
+/// What a policy says about itself, which may be anything: escaped as the
+/// text report escapes it.
 fn write_info(policy: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
     let info = policy.info();
-    writeln!(out, "name:        {}", info.name)?;
-    writeln!(out, "version:     {}", info.version)?;
+    writeln!(out, "name:        {}", clean_inline(&info.name))?;
+    writeln!(out, "version:     {}", clean_inline(&info.version))?;
     if !info.description.is_empty() {
-        writeln!(out, "description: {}", info.description)?;
+        writeln!(out, "description: {}", clean_inline(&info.description))?;
     }
-    writeln!(out, "source:      {}", policy.source())?;
+    writeln!(
+        out,
+        "source:      {}",
+        clean_inline(&policy.source().to_string())
+    )?;
     writeln!(out, "sha256:      {}", policy.sha256())?;
     writeln!(out, "rules:")?;
     let width = info.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -216,14 +223,14 @@ fn write_info(policy: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "  {:width$}  {:8}  {}",
-            rule.id,
+            clean_inline(&rule.id),
             severity_name(rule.default_severity),
-            rule.title
+            clean_inline(&rule.title)
         )?;
     }
     writeln!(out, "imports:")?;
     for import in policy.imports() {
-        writeln!(out, "  {import}")?;
+        writeln!(out, "  {}", clean_inline(&import.to_string()))?;
     }
     Ok(())
 }

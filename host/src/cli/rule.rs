@@ -11,6 +11,7 @@ use super::policy::Format;
 use crate::dockerfile::model::RuleInfo;
 use crate::engine::{CacheDir, Engine, Limits, Policy};
 use crate::report::SeverityName;
+use crate::report::text::{clean_inline, clean_lines};
 
 /// Arguments of `tallyman rule`.
 #[derive(Debug, clap::Args)]
@@ -66,14 +67,14 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     for (other, _) in found {
         eprintln!(
             "warning: policy `{}` ({}) also declares rule `{}`; showing the one of `{}`",
-            other.name(),
-            other.source(),
-            rule.id,
-            policy.name()
+            clean_inline(other.name()),
+            clean_inline(&other.source().to_string()),
+            clean_inline(&rule.id),
+            clean_inline(policy.name())
         );
     }
     match args.format {
-        Format::Text => write_rule(policy, rule, out)?,
+        Format::Text => write_rule(&PolicyRef::new(policy), rule, out)?,
         Format::Json => {
             // Serialised first: a closed pipe is then an io::Error, which
             // the caller recognises.
@@ -105,19 +106,28 @@ pub fn documentation(rule: &RuleInfo) -> String {
     }
 }
 
-fn write_rule(policy: &Policy, rule: &RuleInfo, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "# {}: {}", rule.id, rule.title)?;
+/// Writes a rule's documentation for a terminal. Everything in it comes
+/// from the policy, which may be anyone's: control characters and
+/// bidirectional overrides are escaped, as the text report escapes them.
+fn write_rule(policy: &PolicyRef, rule: &RuleInfo, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "# {}: {}",
+        clean_inline(&rule.id),
+        clean_inline(&rule.title)
+    )?;
     writeln!(out)?;
-    let origin = if policy.is_builtin() {
-        "built-in".to_string()
+    let origin = if policy.builtin {
+        "built-in"
     } else {
-        policy.source().to_string()
+        policy.source.as_str()
     };
     writeln!(
         out,
-        "- Policy: {} {} ({origin})",
-        policy.name(),
-        policy.version()
+        "- Policy: {} {} ({})",
+        clean_inline(policy.name),
+        clean_inline(policy.version),
+        clean_inline(origin)
     )?;
     writeln!(
         out,
@@ -131,7 +141,7 @@ fn write_rule(policy: &Policy, rule: &RuleInfo, out: &mut dyn Write) -> std::io:
         .filter(|tag| !tag.starts_with(CIS_TAG_PREFIX))
         .collect();
     if !other_tags.is_empty() {
-        writeln!(out, "- Tags: {}", other_tags.join(", "))?;
+        writeln!(out, "- Tags: {}", clean_inline(&other_tags.join(", ")))?;
     }
     let cis = cis_controls(&rule.tags);
     let mut versions: Vec<&str> = cis.iter().map(|(version, _)| *version).collect();
@@ -144,18 +154,23 @@ fn write_rule(policy: &Policy, rule: &RuleInfo, out: &mut dyn Write) -> std::io:
             .collect();
         writeln!(
             out,
-            "- CIS Docker Benchmark {version}: {}",
-            controls.join(", ")
+            "- CIS Docker Benchmark {}: {}",
+            clean_inline(version),
+            clean_inline(&controls.join(", "))
         )?;
     }
     if !rule.equivalents.is_empty() {
-        writeln!(out, "- Equivalents: {}", rule.equivalents.join(", "))?;
+        writeln!(
+            out,
+            "- Equivalents: {}",
+            clean_inline(&rule.equivalents.join(", "))
+        )?;
     }
     let documentation = documentation(rule);
     if documentation.is_empty() {
         writeln!(out, "\n(the policy gives no documentation for this rule)")?;
     } else {
-        writeln!(out, "\n{documentation}")?;
+        writeln!(out, "\n{}", clean_lines(&documentation))?;
     }
     Ok(())
 }
@@ -181,17 +196,23 @@ struct PolicyRef<'a> {
     builtin: bool,
 }
 
+impl<'a> PolicyRef<'a> {
+    fn new(policy: &'a Policy) -> Self {
+        PolicyRef {
+            name: policy.name(),
+            version: policy.version(),
+            source: policy.source().to_string(),
+            builtin: policy.is_builtin(),
+        }
+    }
+}
+
 impl<'a> RuleRecord<'a> {
     fn new(policy: &'a Policy, rule: &'a RuleInfo) -> Self {
         RuleRecord {
             id: &rule.id,
             title: &rule.title,
-            policy: PolicyRef {
-                name: policy.name(),
-                version: policy.version(),
-                source: policy.source().to_string(),
-                builtin: policy.is_builtin(),
-            },
+            policy: PolicyRef::new(policy),
             severity: rule.default_severity.into(),
             tags: &rule.tags,
             equivalents: &rule.equivalents,
@@ -206,7 +227,7 @@ impl<'a> RuleRecord<'a> {
 /// (`DL3007`), ids a typo away or sharing the prefix typed, or else an
 /// overview of the ids there are.
 fn unknown_rule_message(policies: &[Policy], wanted: &str) -> String {
-    let mut message = format!("no loaded policy declares rule `{wanted}`");
+    let mut message = format!("no loaded policy declares rule `{}`", clean_inline(wanted));
     let rules: Vec<(&Policy, &RuleInfo)> = policies
         .iter()
         .flat_map(|policy| policy.info().rules.iter().map(move |rule| (policy, rule)))
@@ -219,11 +240,18 @@ fn unknown_rule_message(policies: &[Policy], wanted: &str) -> String {
                 .iter()
                 .any(|eq| names_equivalent(eq, wanted))
         })
-        .map(|(policy, rule)| format!("`{}` ({})", rule.id, policy.name()))
+        .map(|(policy, rule)| {
+            format!(
+                "`{}` ({})",
+                clean_inline(&rule.id),
+                clean_inline(policy.name())
+            )
+        })
         .collect();
     if !equivalent_of.is_empty() {
         message.push_str(&format!(
-            "\n  `{wanted}` is another tool's check; the equivalent: {}",
+            "\n  `{}` is another tool's check; the equivalent: {}",
+            clean_inline(wanted),
             equivalent_of.join(", ")
         ));
         return message;
@@ -232,7 +260,10 @@ fn unknown_rule_message(policies: &[Policy], wanted: &str) -> String {
     let ids: Vec<&str> = rules.iter().map(|(_, rule)| rule.id.as_str()).collect();
     let close = closest_ids(&ids, wanted);
     if !close.is_empty() {
-        let quoted: Vec<String> = close.iter().map(|id| format!("`{id}`")).collect();
+        let quoted: Vec<String> = close
+            .iter()
+            .map(|id| format!("`{}`", clean_inline(id)))
+            .collect();
         message.push_str(&format!("\n  did you mean {}?", quoted.join(", ")));
         return message;
     }
@@ -243,14 +274,14 @@ fn unknown_rule_message(policies: &[Policy], wanted: &str) -> String {
             let rules = &policy.info().rules;
             let first = rules.first()?;
             let last = rules.last()?;
+            let name = clean_inline(policy.name());
             Some(if rules.len() == 1 {
-                format!("{} ({})", first.id, policy.name())
+                format!("{} ({name})", clean_inline(&first.id))
             } else {
                 format!(
-                    "{} to {} ({}, {} rules)",
-                    first.id,
-                    last.id,
-                    policy.name(),
+                    "{} to {} ({name}, {} rules)",
+                    clean_inline(&first.id),
+                    clean_inline(&last.id),
                     rules.len()
                 )
             })
@@ -349,5 +380,50 @@ mod tests {
             "cis-docker-1.6:4.10".to_string(),
         ];
         assert_eq!(cis_controls(&tags), [("1.6", "4.3"), ("1.6", "4.10")]);
+    }
+
+    /// A policy can put anything in its metadata: what reaches the terminal
+    /// must not move the cursor, ring, recolour or reorder the text.
+    #[test]
+    fn control_characters_from_a_policy_are_escaped() {
+        let rule = RuleInfo {
+            id: "ORG\u{1b}[2J1".to_string(),
+            title: "Clears\rthe screen\u{7}".to_string(),
+            default_severity: crate::dockerfile::model::Severity::High,
+            description: "## What it does\n\u{202E}txet desrever\u{202C}".to_string(),
+            help: "Run \u{1b}]0;owned\u{7}\u{2066}this\u{2069}".to_string(),
+            tags: vec!["security\u{1b}[5m".to_string()],
+            equivalents: vec!["x:\u{9b}31m".to_string()],
+        };
+        let policy = PolicyRef {
+            name: "org\u{1b}[31m",
+            version: "1\u{8}",
+            source: "/srv/\u{200F}policy.wasm".to_string(),
+            builtin: false,
+        };
+        let mut out = Vec::new();
+        write_rule(&policy, &rule, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let unsafe_chars: Vec<char> = text
+            .chars()
+            .filter(|&c| {
+                (c.is_control() && c != '\n')
+                    || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+            })
+            .collect();
+        assert!(unsafe_chars.is_empty(), "{unsafe_chars:?} in {text}");
+        assert_eq!(
+            text,
+            "# ORG\\u{1b}[2J1: Clears\\u{d}the screen\\u{7}\n\n\
+             - Policy: org\\u{1b}[31m 1\\u{8} (/srv/\\u{200f}policy.wasm)\n\
+             - Default severity: high\n\
+             - Tags: security\\u{1b}[5m\n\
+             - Equivalents: x:\\u{9b}31m\n\
+             \n\
+             ## What it does\n\
+             \\u{202e}txet desrever\\u{202c}\n\
+             \n\
+             Run \\u{1b}]0;owned\\u{7}\\u{2066}this\\u{2069}\n"
+        );
     }
 }

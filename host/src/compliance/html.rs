@@ -11,13 +11,18 @@ use std::io::{self, Write};
 
 use super::model::{ComplianceReport, ControlAssessment, SourceKind, Verdict};
 use super::text;
+use crate::report::text::clean_lines;
 
 mod chart;
 
-/// Escapes text for HTML content and quoted attribute values.
+/// Escapes text for HTML content and quoted attribute values; control
+/// characters (line breaks and tabs excepted) and bidirectional overrides
+/// are written as `\u{..}` escapes, as the text report writes them, so that
+/// a policy's text can neither reorder what a reader sees nor drive the
+/// terminal of whoever prints the file.
 pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in clean_lines(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -517,5 +522,14 @@ mod tests {
             "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
         );
         assert_eq!(esc("plain/path:12"), "plain/path:12");
+    }
+
+    #[test]
+    fn escapes_terminal_control_and_bidi_overrides() {
+        assert_eq!(
+            esc("a\u{1b}]0;title\u{7}b\u{202E}c"),
+            "a\\u{1b}]0;title\\u{7}b\\u{202e}c"
+        );
+        assert_eq!(esc("line\nbreak\ttab"), "line\nbreak\ttab");
     }
 }

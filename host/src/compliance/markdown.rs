@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::model::{ComplianceReport, SourceKind, Verdict};
 use super::text;
+use crate::report::text::clean_inline;
 
 pub fn render(report: &ComplianceReport, out: &mut dyn Write) -> io::Result<()> {
     let mut md = String::new();
@@ -36,15 +37,17 @@ fn verdict(verdict: Verdict) -> String {
 
 /// Escapes text for a table cell (or any inline context): Markdown's
 /// punctuation gets a backslash, `|` too (it ends cells), `&` becomes an
-/// entity, and line breaks become `<br>`, the only way to keep a cell on one
-/// table row.
+/// entity, line breaks become `<br>`, the only way to keep a cell on one
+/// table row, and control characters and bidirectional overrides are
+/// written as `\u{..}` escapes (as the text report writes them), so that
+/// the file shown in a terminal or an editor reads as it renders.
 fn cell(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for (i, line) in text.lines().enumerate() {
         if i > 0 {
             escaped.push_str("<br>");
         }
-        for c in line.chars() {
+        for c in clean_inline(line).chars() {
             match c {
                 '&' => escaped.push_str("&amp;"),
                 // `$` starts math and `@` a mention on GitHub.
@@ -245,7 +248,7 @@ fn repositories(report: &ComplianceReport, md: &mut String) {
     .iter()
     .map(|h| h.to_string())
     .collect();
-    headers.extend(assessed.iter().map(|c| c.id.clone()));
+    headers.extend(assessed.iter().map(|c| cell(&c.id)));
     let rows: Vec<Vec<String>> = report
         .repositories
         .iter()
@@ -444,5 +447,14 @@ mod tests {
         assert_eq!(cell("&lt;"), "&amp;lt;");
         assert_eq!(code("abc123"), "`abc123`");
         assert_eq!(code("a`b"), "a\\`b");
+    }
+
+    #[test]
+    fn cells_escape_terminal_control_and_bidi_overrides() {
+        // The escape's backslash is itself escaped: it renders as `\u{1b}`.
+        assert_eq!(cell("red\u{1b}[31m"), "red\\\\u{1b}\\[31m");
+        assert_eq!(cell("a\u{7}b\rc"), "a\\\\u{7}b\\\\u{d}c");
+        assert_eq!(cell("x\u{202E}y\u{2066}z"), "x\\\\u{202e}y\\\\u{2066}z");
+        assert_eq!(cell("one\r\ntwo"), "one<br>two");
     }
 }

@@ -569,13 +569,30 @@ fn is_unsafe_for_terminal(ch: char) -> bool {
 
 /// One line of untrusted text, with unsafe characters (tabs excepted)
 /// written as `\u{..}` escapes.
-fn clean_inline(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\t' && is_unsafe_for_terminal(c)) {
+pub fn clean_inline(text: &str) -> Cow<'_, str> {
+    escape_unsafe(text, false)
+}
+
+/// Untrusted text of several lines (a rule's documentation, a message),
+/// escaped as [`clean_inline`] does but with its line breaks kept.
+pub fn clean_lines(text: &str) -> Cow<'_, str> {
+    escape_unsafe(text, true)
+}
+
+fn escape_unsafe(text: &str, keep_line_breaks: bool) -> Cow<'_, str> {
+    let line_break = |c: char| keep_line_breaks && c == '\n';
+    let escaped = |c: char| c != '\t' && !line_break(c) && is_unsafe_for_terminal(c);
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut cleaned = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        if ch != '\t' && is_unsafe_for_terminal(ch) {
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '\r' && chars.peek().is_some_and(|&next| line_break(next)) {
+            // A CRLF line break is a line break.
+            continue;
+        }
+        if escaped(ch) {
             cleaned.extend(ch.escape_unicode());
         } else {
             cleaned.push(ch);
@@ -660,6 +677,11 @@ mod tests {
         assert_eq!(clean_inline("a\u{1b}[31mb"), "a\\u{1b}[31mb");
         assert_eq!(clean_inline("x\u{202E}y"), "x\\u{202e}y");
         assert_eq!(DisplayLine::new("a\u{1b}b").text, "a\u{FFFD}b");
+        assert_eq!(clean_inline("bell\u{7}\r\n"), "bell\\u{7}\\u{d}\\u{a}");
+        assert_eq!(
+            clean_lines("one\r\ntwo\u{2066}\rthree\n"),
+            "one\ntwo\\u{2066}\\u{d}three\n"
+        );
     }
 
     #[test]
