@@ -1,5 +1,5 @@
 //! `tallyman.yaml`: which policies run, with which settings, and what counts
-//! as a failure (DESIGN.md §6).
+//! as a failure (docs/configuration.md).
 //!
 //! Every key is checked: an unknown key or a wrong type is an error naming
 //! the file, the key and the reason, because a typo in a policy file that

@@ -1,7 +1,7 @@
 //! tallyman: a policy-as-code engine for container builds.
 //!
 //! The binary is a thin layer over this library; modules follow the stages
-//! of a scan (see DESIGN.md §1).
+//! of a scan: discovery, reading, evaluation, reporting.
 
 pub mod attest;
 pub mod cli;

@@ -624,3 +624,75 @@ fn a_file_outside_any_checkout_and_the_current_directory_keeps_its_absolute_path
         &Value::String(format!("file://{}/", tree.path("loose")))
     );
 }
+
+/// What a user reads points at documents the repository ships, and every
+/// one of them exists.
+#[test]
+fn help_and_readme_point_at_the_repositorys_own_docs() {
+    let out = tallyman_in(manifest_dir(), &["scan", "--help"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    assert!(!help.contains("DESIGN.md"), "{help}");
+    let root = manifest_dir().join("..");
+    for doc in ["docs/cli.md", "docs/reports.md", "docs/configuration.md"] {
+        assert!(help.contains(doc), "scan --help names {doc}: {help}");
+        assert!(root.join(doc).is_file(), "{doc} exists");
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let mut documents = vec![("README.md".to_string(), readme)];
+    for entry in std::fs::read_dir(root.join("docs")).expect("docs") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let name = format!("docs/{}", path.file_name().unwrap().to_string_lossy());
+            documents.push((name, std::fs::read_to_string(&path).expect("doc")));
+        }
+    }
+    for (name, body) in &documents {
+        assert!(
+            !body.contains("DESIGN.md"),
+            "{name} cites a document users do not have"
+        );
+    }
+    // The JSON fields the reports document are the fields a report has.
+    let reports = &documents
+        .iter()
+        .find(|(name, _)| name == "docs/reports.md")
+        .expect("docs/reports.md")
+        .1;
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM node:latest\nCMD npm start\n",
+    );
+    let (_, report, _) = json_scan(dir.path(), &[]);
+    let object_keys = |value: &Value| -> Vec<String> {
+        value
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut documented = object_keys(&report);
+    for list in ["policies", "repositories", "targets", "findings"] {
+        documented.extend(object_keys(&report[list][0]));
+    }
+    documented.extend(object_keys(&report["summary"]));
+    documented.extend(object_keys(&report["run"]));
+    documented.extend(object_keys(
+        &report["repositories"][0]["directories_left_out"],
+    ));
+    documented.extend(object_keys(&report["policies"][0]["rules"][0]));
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let names = |key: &str| {
+        reports.match_indices(key).any(|(at, _)| {
+            !reports[..at].chars().next_back().is_some_and(is_word)
+                && !reports[at + key.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_word)
+        })
+    };
+    for key in documented {
+        assert!(names(&key), "docs/reports.md documents `{key}`");
+    }
+}

@@ -1,4 +1,4 @@
-//! Signed results (DESIGN.md §7): DSSE envelopes carrying in-toto
+//! Signed results (README, "Signed results"): DSSE envelopes carrying in-toto
 //! statements about a scan, ed25519 keys in PEM, their verification, and
 //! signed policy modules.
 //!

@@ -23,7 +23,23 @@ use crate::scan::read::ReadOptions;
 use crate::scan::shard::JOB_COMPLETION_INDEX;
 use crate::scan::{self, RepositoryScan, ScanRequest};
 
+/// Where `scan --help` sends a reader for what a script relies on: the
+/// documents ship with the source, not with the binary.
+const SCAN_HELP_FOOTER: &str = concat!(
+    "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 an error.\n",
+    "Discovery, report paths and exit codes: ",
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/main/docs/cli.md\n",
+    "Report formats and the JSON fields: ",
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/main/docs/reports.md\n",
+    "tallyman.yaml: ",
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/main/docs/configuration.md"
+);
+
 #[derive(Debug, Args)]
+#[command(after_help = SCAN_HELP_FOOTER)]
 pub struct ScanArgs {
     /// Files and directories to scan (default: the current directory).
     paths: Vec<PathBuf>,

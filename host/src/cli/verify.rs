@@ -5,7 +5,7 @@
 //! hold: malformed, wrong payload type, not signed by this key, bad
 //! signature, or files that changed, vanished or were added; 2 when the
 //! check could not run (unreadable attestation or key, bad arguments), as
-//! for every command (DESIGN.md §4). The attested scan's own verdict is
+//! for every command (docs/cli.md). The attested scan's own verdict is
 //! reported, not judged: a verified "fail" still exits 0.
 
 use std::io::Write;

@@ -3,7 +3,7 @@
 //!
 //! Workers fill a report in whatever order they finish; everything that
 //! renders it assumes [`Report::finalize`] has run, so two runs over the same
-//! inputs produce the same bytes (DESIGN.md §5).
+//! inputs produce the same bytes (docs/reports.md).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use super::{
     Target, TargetStatus, Tool, Verdict,
 };
 
-/// Exit code: nothing at or above `--fail-on` (DESIGN.md §4).
+/// Exit code: nothing at or above `--fail-on` (docs/cli.md, "Exit codes").
 pub const EXIT_PASS: u8 = 0;
 /// Exit code: findings at or above `--fail-on`.
 pub const EXIT_FINDINGS: u8 = 1;
@@ -128,7 +128,7 @@ impl Report {
                 .any(|t| t.status == TargetStatus::Failed)
     }
 
-    /// The process exit code (DESIGN.md §4): 2 when the scan had errors or a
+    /// The process exit code (docs/cli.md): 2 when the scan had errors or a
     /// target failed, else 1 when the verdict is `fail`, else 0. Computed
     /// from the data, not from `summary`, so it is right even before
     /// [`Report::finalize`].

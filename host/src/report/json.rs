@@ -1,4 +1,4 @@
-//! The JSON report: exactly the contract of DESIGN.md §5, pretty-printed.
+//! The JSON report: exactly the contract of docs/reports.md, pretty-printed.
 //!
 //! Serialisation follows the field order of the structs in this module's
 //! parent, so for a [finalized](super::Report::finalize) report the bytes

@@ -1,4 +1,4 @@
-//! The scan report: one data structure (the JSON contract of DESIGN.md §5)
+//! The scan report: one data structure (the JSON contract of docs/reports.md)
 //! and one module per output format.
 //!
 //! The flow is: the scan fills a [`Report`] in whatever order its workers

@@ -6,12 +6,12 @@ use std::io::{self, Write};
 
 use super::{Report, json, junit, sarif, text};
 
-/// The output formats of `tallyman scan -f` (DESIGN.md §4).
+/// The output formats of `tallyman scan -f` (docs/reports.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum ReportFormat {
     /// Human-readable, grouped by file, with source snippets.
     Text,
-    /// The JSON contract of DESIGN.md §5.
+    /// Every target, finding and error, and the summary (fields: docs/reports.md).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF readers.
     Sarif,

@@ -7,7 +7,7 @@
 //!
 //! Mappings:
 //! - `level`: info → `note`; low, medium → `warning`; high, critical →
-//!   `error` (DESIGN.md §4).
+//!   `error` (docs/reports.md).
 //! - `security-severity`, on rules tagged `security`, from the rule's
 //!   default severity: critical `9.5`, high `8.0`, medium `5.5`, low `3.0`,
 //!   info `1.0`. GitHub buckets these as critical (≥ 9.0), high (7.0–8.9),
