@@ -7,6 +7,9 @@
 //! environment is the user's, minus what the outer cargo set for this build
 //! script (rustflags meant for the host target, the clippy wrapper, ...).
 
+#[path = "build/wasm_target.rs"]
+mod wasm_target;
+
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
@@ -34,6 +37,7 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(env_var("OUT_DIR")?);
 
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/wasm_target.rs");
     // A directory is watched recursively. A path that does not exist would
     // make cargo rerun this script on every build, so only existing ones are
     // named; the workspace manifest stands in for a `policies/` yet to come.
@@ -49,6 +53,11 @@ fn run() -> Result<(), String> {
     }
 
     let crates = discover(&root.join("policies"))?;
+    if !crates.is_empty() {
+        // The nested cargo inherits RUSTC: the same compiler, the same sysroot.
+        let rustc = env::var_os("RUSTC").map_or_else(|| PathBuf::from("rustc"), PathBuf::from);
+        wasm_target::ensure(WASM_TARGET, &rustc)?;
+    }
     let target_dir = out_dir.join("wasm-policies");
     let mut generated = String::from(
         "/// The built-in policies, sorted by crate name.\n\
