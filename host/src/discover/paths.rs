@@ -55,18 +55,20 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 #[derive(Debug, Clone)]
 pub struct PathNamer {
     root: PathBuf,
-    /// `None` when the current directory cannot be read.
-    absolute_root: Option<PathBuf>,
+    /// The current directory and the root made absolute from it; `None`
+    /// when the current directory cannot be read.
+    absolute: Option<(PathBuf, PathBuf)>,
 }
 
 impl PathNamer {
     pub fn new(root: &Path) -> PathNamer {
-        let absolute_root = std::env::current_dir()
-            .ok()
-            .map(|working_dir| absolute(root, &working_dir));
+        let absolute = std::env::current_dir().ok().map(|working_dir| {
+            let absolute_root = absolute(root, &working_dir);
+            (working_dir, absolute_root)
+        });
         PathNamer {
             root: root.to_path_buf(),
-            absolute_root,
+            absolute,
         }
     }
 
@@ -79,13 +81,10 @@ impl PathNamer {
         {
             return joined(relative).unwrap_or_else(|| slashed(path));
         }
-        let Some(absolute_root) = &self.absolute_root else {
+        let Some((working_dir, absolute_root)) = &self.absolute else {
             return slashed(path);
         };
-        let Ok(working_dir) = std::env::current_dir() else {
-            return slashed(path);
-        };
-        let absolute_path = absolute(path, &working_dir);
+        let absolute_path = absolute(path, working_dir);
         if let Ok(relative) = absolute_path.strip_prefix(absolute_root) {
             return joined(relative).unwrap_or_else(|| slashed(path));
         }
