@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -32,9 +31,9 @@ pub struct ParseArgs {
 enum ParseFormat {
     /// The typed model policies see (one JSON document per file; one per line for several files).
     Json,
-    /// BuildKit's instruction list, one JSON object per file and line (the shape of Trivy and the `dockerfile` package).
+    /// BuildKit's instruction list, one JSON object per file and line (the shape of Trivy and the `dockerfile` package); BuildKit's line parser alone, without its instruction checks.
     Commands,
-    /// BuildKit's `AST.Dump()` text.
+    /// BuildKit's `AST.Dump()` text (its line parser alone, without its instruction checks).
     Dump,
 }
 
@@ -72,51 +71,57 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<u8> {
 
     for file in &args.files {
         let path = file.to_string_lossy().replace('\\', "/");
-        let parsed = std::fs::read(file)
-            .with_context(|| format!("{path}: cannot read the file"))
-            .and_then(|bytes| {
-                dockerfile::parse(&bytes, &options).map_err(|e| anyhow::anyhow!("{path}: {e}"))
-            });
-        let ast = match parsed {
-            Ok(ast) => ast,
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
             Err(err) => {
                 failed = true;
-                if args.format == ParseFormat::Commands {
-                    let line = ErrorLine {
-                        path: &path,
-                        error: format!("{err:#}"),
-                    };
-                    writeln!(out, "{}", serde_json::to_string(&line)?)?;
-                } else {
-                    eprintln!("error: {err:#}");
-                }
+                report_error(
+                    &mut out,
+                    args.format,
+                    &path,
+                    &format!("{path}: cannot read the file: {err}"),
+                )?;
                 continue;
             }
         };
-        match args.format {
-            ParseFormat::Json => {
-                let lower_options = LowerOptions {
-                    path: path.clone(),
-                    evaluated_on: evaluated_on.clone(),
-                    target: args.target.clone(),
-                    build_args: build_args.clone(),
-                    ..LowerOptions::default()
-                };
-                let model = dockerfile::lower(&ast, &lower_options);
-                if several {
-                    writeln!(out, "{}", serde_json::to_string(&model)?)?;
-                } else {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&model)?)?;
-                }
+        // The dump and the commands are what BuildKit's parser package
+        // prints, so they take its line parser alone; the model is what a
+        // build sees, so it takes the instruction checks too.
+        let parsed = if args.format == ParseFormat::Json {
+            let lower_options = LowerOptions {
+                path: path.clone(),
+                evaluated_on: evaluated_on.clone(),
+                target: args.target.clone(),
+                build_args: build_args.clone(),
+                ..LowerOptions::default()
+            };
+            dockerfile::parse_and_lower(&bytes, &options, &lower_options).map(Parsed::Model)
+        } else {
+            dockerfile::parse_syntax(&bytes, &options).map(Parsed::Syntax)
+        };
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                failed = true;
+                report_error(&mut out, args.format, &path, &format!("{path}: {err}"))?;
+                continue;
             }
-            ParseFormat::Commands => {
+        };
+        match parsed {
+            Parsed::Model(model) if several => {
+                writeln!(out, "{}", serde_json::to_string(&model)?)?;
+            }
+            Parsed::Model(model) => {
+                writeln!(out, "{}", serde_json::to_string_pretty(&model)?)?;
+            }
+            Parsed::Syntax(ast) if args.format == ParseFormat::Commands => {
                 let line = CommandsLine {
                     path: &path,
                     instructions: dockerfile::commands(&ast),
                 };
                 writeln!(out, "{}", serde_json::to_string(&line)?)?;
             }
-            ParseFormat::Dump => {
+            Parsed::Syntax(ast) => {
                 if several {
                     writeln!(out, "# {path}")?;
                 }
@@ -125,4 +130,30 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(if failed { crate::cli::EXIT_ERROR } else { 0 })
+}
+
+/// What one file parsed into, by format.
+enum Parsed {
+    Model(dockerfile::model::Dockerfile),
+    Syntax(dockerfile::ast::Ast),
+}
+
+/// A file that cannot be read or parsed: a JSON line in the commands
+/// format (one line per file), a message on stderr otherwise.
+fn report_error(
+    out: &mut impl Write,
+    format: ParseFormat,
+    path: &str,
+    error: &str,
+) -> anyhow::Result<()> {
+    if format == ParseFormat::Commands {
+        let line = ErrorLine {
+            path,
+            error: error.to_string(),
+        };
+        writeln!(out, "{}", serde_json::to_string(&line)?)?;
+    } else {
+        eprintln!("error: {error}");
+    }
+    Ok(())
 }
