@@ -203,6 +203,10 @@ fn dev_container_paths_and_pragmas_decide_the_image_kind() {
     assert!(rules(image, ".devcontainer/Dockerfile").is_empty());
     assert!(rules(image, "tools/.devcontainer/app.Dockerfile").is_empty());
     assert!(rules(image, ".github/actions/lint/Dockerfile").is_empty());
+    // The repository's top-level `eng/` holds its engineering tools
+    // (.NET's Arcade convention); an `eng/` deeper down is any directory.
+    assert!(rules(image, "eng/update-dependencies/Dockerfile").is_empty());
+    assert_eq!(rules(image, "svc/eng/Dockerfile"), ["MS001", "MS002"]);
     let ci_base = image.replace("FROM node:22", "FROM cimg/node:22.1");
     assert!(rules(&ci_base, "svc/Dockerfile").is_empty());
     assert!(rules(image, "Dockerfile.dev").is_empty());

@@ -27,7 +27,9 @@ tallyman_sdk::declare_rule! {
     /// - a dev container or CI image: `CMD ["sleep", "infinity"]`, a
     ///   `mcr.microsoft.com/devcontainers`, `gitpod/workspace-*`, `cimg/*`
     ///   or `jenkins/agent` base, a file under `.devcontainer/`, `.github/`,
-    ///   `.gitlab/` or `.circleci/`, a source-to-image builder;
+    ///   `.gitlab/` or `.circleci/`, or under the repository's top-level
+    ///   `eng/` (its engineering tools, as .NET's Arcade lays them out), a
+    ///   source-to-image builder;
     /// - a final stage, file or label named for development, CI or a
     ///   toolchain (`AS dev`, `Dockerfile.ci`); when the command is a script
     ///   the file does not show (`/entry.sh`), also the stages it is built

@@ -14,7 +14,9 @@
 //! 2. The `toolchain-paths` setting: globs matched against the file's path
 //!    relative to the scan root (`ci/**`, `**/.devcontainer/**`).
 //! 3. A dev container or CI image: the file is under a `.devcontainer/`,
-//!    `.github/`, `.gitlab/`, `.circleci/` or `.buildkite/` directory, the
+//!    `.github/`, `.gitlab/`, `.circleci/` or `.buildkite/` directory, or
+//!    the repository's top-level `eng/` (engineering infrastructure, the
+//!    convention of .NET's Arcade SDK that the dotnet repositories follow), the
 //!    chain starts from a dev-environment or CI image
 //!    (`mcr.microsoft.com/devcontainers/*`, `gitpod/workspace-*`, `cimg/*`,
 //!    `circleci/*`, `jenkins/agent`, `jenkins/inbound-agent`), or a
@@ -224,8 +226,17 @@ const CI_AND_DEV_BASES: &[&str] = &[
     "actions/actions-runner",
 ];
 
+/// The top-level directory of engineering infrastructure (build, release
+/// and dependency-update tooling) in repositories on .NET's Arcade SDK.
+const ENGINEERING_DIRECTORY: &str = "eng/";
+
 fn dev_container_or_builder(dockerfile: &Dockerfile, final_stage: &Stage) -> Option<String> {
     let path = dockerfile.path.replace('\\', "/");
+    if path.starts_with(ENGINEERING_DIRECTORY) {
+        return Some(
+            "it is an engineering tool of the repository (under its top-level `eng/`)".to_string(),
+        );
+    }
     if let Some(directory) = path.split('/').find(|part| {
         CI_AND_DEV_DIRECTORIES
             .iter()

@@ -43,6 +43,19 @@ const DISTRIBUTIONS: &[&str] = &[
     "ubi10",
 ];
 
+/// Distributions published under a path rather than a family name:
+/// openSUSE's images, Azure Linux and CBL-Mariner's base images.
+const DISTRIBUTION_REPOSITORIES: &[&str] = &["opensuse/", "azurelinux/base/", "cbl-mariner/base/"];
+
+/// A distribution with a full userland: package manager, shell, coreutils.
+fn is_distribution(name: &ImageName) -> bool {
+    let repository = name.repository.to_ascii_lowercase();
+    name.is_family(DISTRIBUTIONS)
+        || DISTRIBUTION_REPOSITORIES
+            .iter()
+            .any(|prefix| repository.starts_with(prefix))
+}
+
 /// Language images whose default variant is a full Debian with build tools
 /// (and that MS001 does not already count as toolchains).
 const FULL_LANGUAGE_IMAGES: &[&str] = &[
@@ -126,7 +139,6 @@ pub fn full_image(name: &ImageName) -> Option<String> {
         return None;
     }
     let family = name.family();
-    let repository = name.repository.to_ascii_lowercase();
     let minimal = name.has_variant("slim")
         || name.has_variant("alpine")
         || name.has_variant("minimal")
@@ -135,7 +147,7 @@ pub fn full_image(name: &ImageName) -> Option<String> {
     if minimal {
         return None;
     }
-    if name.is_family(DISTRIBUTIONS) || repository.starts_with("opensuse/") {
+    if is_distribution(name) {
         return Some(format!("`{}` is a full distribution", name.familiar_name()));
     }
     if family == "buildpack-deps" && is_official(name) {
@@ -163,12 +175,8 @@ pub fn inherited_command_is_not_an_application(reference: &ImageReference) -> bo
         ImageSource::Image(name) => {
             toolchain(name).is_some()
                 || full_image(name).is_some()
-                || name.is_family(DISTRIBUTIONS)
+                || is_distribution(name)
                 || name.is_family(&["alpine", "busybox"])
-                || name
-                    .repository
-                    .to_ascii_lowercase()
-                    .starts_with("opensuse/")
         }
         ImageSource::Stage(_) | ImageSource::Unresolved(_) => false,
     }
@@ -349,6 +357,8 @@ mod tests {
             "fedora:40",
             "amazonlinux:2023",
             "opensuse/leap:15.6",
+            "mcr.microsoft.com/azurelinux/base/core:3.0",
+            "mcr.microsoft.com/cbl-mariner/base/core:2.0",
             "registry.access.redhat.com/ubi9:latest",
             "registry.access.redhat.com/ubi9/ubi:9.4",
             "ruby:3.3",
