@@ -1,6 +1,7 @@
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::settings::Settings;
+use crate::support::command::{self, Command};
 use crate::support::{self, graph, image_kind, through};
 
 tallyman_sdk::declare_rule! {
@@ -18,7 +19,11 @@ tallyman_sdk::declare_rule! {
     /// tests the sources, a dev container, an image named for development:
     /// see MS001), where the sources are what the image is for; declare an
     /// image either way with `# tallyman image-kind=toolchain` (or
-    /// `=application`) or the `toolchain-paths` setting.
+    /// `=application`) or the `toolchain-paths` setting. Nor is an image
+    /// that runs its program through an interpreter (`python3 app.py`,
+    /// `node server.js`, `python -m app`): its sources are the program, so
+    /// copying them is the point; what else the context holds (`.git`, a
+    /// `.env`) is SEC005's concern, and `.dockerignore` the fix.
     ///
     /// ## Why is this bad?
     /// The point of a multi-stage build is to ship only the artifacts. A
@@ -65,6 +70,10 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     if !graph::is_multi_stage_build(dockerfile, final_stage)
         || support::context_is_allow_listed(dockerfile)
         || !image_kind::classify(dockerfile, settings, final_stage).is_application()
+        || matches!(
+            command::of(dockerfile, final_stage),
+            Command::InterpretedProgram(_)
+        )
     {
         return;
     }

@@ -27,8 +27,11 @@ pub enum Command {
     /// an entrypoint script with nothing after it (`/entry.sh`), or any
     /// other shell script (`catalina.sh run`, `bash /start.sh`).
     Script,
-    /// Anything else: a server, a binary, an interpreter running a
-    /// program.
+    /// An interpreter running a program of the image (`python3 app.py`,
+    /// `node server.js`, `python -m app`): an application whose sources
+    /// are what runs.
+    InterpretedProgram(String),
+    /// Anything else: a server, a binary.
     Application,
 }
 
@@ -45,7 +48,10 @@ impl Command {
                 "it starts the interpreter `{program}` with no program to run"
             )),
             Command::Idle => Some("it only keeps the container alive".to_string()),
-            Command::Nothing | Command::Script | Command::Application => None,
+            Command::Nothing
+            | Command::Script
+            | Command::InterpretedProgram(_)
+            | Command::Application => None,
         }
     }
 }
@@ -319,7 +325,7 @@ fn classify(argv: &[String], depth: usize) -> Command {
         return if repl {
             Command::Interpreter(program)
         } else {
-            Command::Application
+            Command::InterpretedProgram(program)
         };
     }
     if is_entrypoint_script(name) {
@@ -538,8 +544,6 @@ mod tests {
     fn applications_and_scripts() {
         for application in [
             &["/app"][..],
-            &["node", "server.js"],
-            &["python", "-m", "app"],
             &["java", "-jar", "/app.jar"],
             &["dotnet", "App.dll"],
             &["dotnet", "run"],
@@ -559,9 +563,20 @@ mod tests {
             &["sh", "-c", "while true; do ./job; sleep 60; done"],
             &["npx", "serve", "dist"],
             &["bundle", "exec", "rails", "server"],
-            &["python", "-m", "http.server"],
         ] {
             assert_eq!(kind(application), Command::Application, "{application:?}");
+        }
+        for (program, interpreter) in [
+            (&["node", "server.js"][..], "node"),
+            (&["python", "-m", "app"], "python"),
+            (&["python3.12", "-m", "http.server"], "python"),
+            (&["tini", "--", "ruby", "app.rb"], "ruby"),
+        ] {
+            assert_eq!(
+                kind(program),
+                Command::InterpretedProgram(interpreter.to_string()),
+                "{program:?}"
+            );
         }
         assert_eq!(kind(&["/entry.sh"]), Command::Script);
         assert_eq!(
