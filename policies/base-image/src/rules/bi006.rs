@@ -16,9 +16,12 @@ tallyman_sdk::declare_rule! {
     ///   every use of it has a default or an alternate
     ///   (`FROM ${UNDECLARED:-alpine:3.22}`, `${DEBUG:+-debug}`) the `FROM`
     ///   still builds, on the default: the finding is `low`, because
-    ///   `--build-arg` cannot change that default;
+    ///   `--build-arg` cannot change that default. When that default is
+    ///   itself no valid image (`FROM ${UNDECLARED:-Alpine}`), every build
+    ///   fails: one `high` finding about the default;
     /// - a declared `ARG` whose default makes the image reference empty or
-    ///   invalid when the build is run without `--build-arg`;
+    ///   invalid when the build is run without `--build-arg`, or whose
+    ///   value from the scan's `--build-arg` does;
     /// - a declared `ARG` with no default that the `FROM` needs
     ///   (`ARG IMAGE` then `FROM $IMAGE`, or `FROM $REPO:$TAG` with no
     ///   default for `TAG`): a required build argument. That is often the
@@ -134,6 +137,54 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 None => undeclared.push((name, harmless)),
             }
         }
+        if uses.is_empty() {
+            if let Some(reason) = stage.base.unresolved_reason() {
+                findings.push(
+                    Finding::at(&BI006, (stage, from))
+                        .message(reason.to_string())
+                        .fix(
+                            "name an image: `[registry/]repository[:tag][@digest]`, in lower case",
+                        ),
+                );
+            }
+            continue;
+        }
+        let always_empty = undeclared.iter().any(|(_, harmless)| !harmless);
+        let problem = match stage.base.unresolved_reason() {
+            _ if always_empty => None,
+            Some(reason) => Some(reason.to_string()),
+            None if stage.base.expanded.trim().is_empty() => {
+                Some("it expands to nothing".to_string())
+            }
+            None => None,
+        };
+        let required = required_args(&declared, &stage.base.expanded);
+        if problem.is_some() && !undeclared.is_empty() && required.is_empty() {
+            // `${UNDECLARED:-Alpine}`: the default the FROM always uses is
+            // itself no image. One diagnosis, about the default.
+            let names: Vec<String> = undeclared
+                .iter()
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            findings.push(
+                Finding::at(&BI006, (stage, from))
+                    .message(format!(
+                        "FROM `{written}` names no valid image: {} not declared before the \
+                         first FROM, so the FROM always takes the default or alternate it \
+                         writes, and that is no valid image name",
+                        if names.len() == 1 {
+                            format!("ARG {} is", names.join(""))
+                        } else {
+                            format!("ARGs {} are", names.join(", "))
+                        }
+                    ))
+                    .fix(
+                        "write a default that is a valid image name, in lower case, and declare \
+                         the ARG before the first FROM if --build-arg should change it",
+                    ),
+            );
+            continue;
+        }
         for &(name, harmless) in &undeclared {
             let finding = Finding::at(&BI006, (stage, from));
             let finding = if harmless {
@@ -157,39 +208,16 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             };
             findings.push(finding);
         }
-        if undeclared.iter().any(|(_, harmless)| !harmless) {
-            continue;
-        }
-        if uses.is_empty() {
-            if let Some(reason) = stage.base.unresolved_reason() {
-                findings.push(
-                    Finding::at(&BI006, (stage, from))
-                        .message(reason.to_string())
-                        .fix(
-                            "name an image: `[registry/]repository[:tag][@digest]`, in lower case",
-                        ),
-                );
-            }
-            continue;
-        }
-        let problem = match stage.base.unresolved_reason() {
-            Some(reason) => Some(reason.to_string()),
-            None if stage.base.expanded.trim().is_empty() => {
-                Some("it expands to nothing".to_string())
-            }
-            None => None,
-        };
         let Some(problem) = problem else {
             continue;
         };
-        let required = required_args(&declared, &stage.base.expanded);
         let finding = Finding::at(&BI006, (stage, from));
         let finding = match required.as_slice() {
             [] => finding
-                .message(format!(
-                    "FROM `{written}` names no valid image without --build-arg: {problem}"
-                ))
-                .fix("give the ARG a default that names a valid image"),
+                .message(format!("FROM `{written}` names no valid image: {problem}"))
+                .fix(
+                    "give the ARG a default (or the --build-arg a value) that names a valid image",
+                ),
             // The build fails at once, naming the argument: an interface,
             // not a silent mistake, so it is only worth a low note.
             [name] => finding
