@@ -8,6 +8,7 @@
 
 mod eol;
 pub mod image;
+mod official_images;
 mod references;
 pub mod rules;
 mod settings;

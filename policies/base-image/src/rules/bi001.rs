@@ -1,5 +1,6 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::{Dockerfile, Finding, Severity};
 
+use crate::official_images::is_local_only;
 use crate::references::{from_images, quote};
 use crate::settings::Settings;
 
@@ -17,6 +18,18 @@ tallyman_sdk::declare_rule! {
     ///
     /// References to earlier stages (`FROM builder`) and `FROM scratch` are
     /// not images from a registry and are not flagged.
+    ///
+    /// A name without a registry or a namespace that is not one of Docker
+    /// Hub's official images (`FROM bats-jenkins`, where a test harness
+    /// builds and tags `bats-jenkins` just before) can only be an image
+    /// built or tagged on the builder: Docker Hub serves every other image
+    /// under `namespace/name`, so a pull of it fails. Nothing floats with a
+    /// registry there, and a tag would have to match whatever tags the
+    /// local build sets, so such a `FROM` is only an `info` note that the
+    /// image must exist on the builder. The list of official names is
+    /// embedded (from `docker-library/official-images`, deprecated images
+    /// included); an image made official after it was taken is reported
+    /// as a local one until the list is refreshed.
     ///
     /// ## Example
     /// ```dockerfile
@@ -41,18 +54,36 @@ tallyman_sdk::declare_rule! {
 
 pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>) {
     for (stage, from, reference, name) in from_images(dockerfile) {
-        if name.is_untagged() {
+        if !name.is_untagged() {
+            continue;
+        }
+        if is_local_only(name) {
             findings.push(
                 Finding::at(&BI001, (stage, from))
+                    .severity(Severity::Info)
                     .message(format!(
-                        "{} has no tag or digest, so the build uses whatever `latest` is",
+                        "{} has no tag, but it is no Docker Hub official image, so it can only \
+                         be an image built or tagged on the builder (the build takes its \
+                         `latest` tag there)",
                         quote(reference)
                     ))
-                    .fix(format!(
-                        "pin a version: `{}:<version>`",
-                        name.familiar_name()
-                    )),
+                    .fix(
+                        "nothing to pin if the image is built locally first; if it comes from \
+                         a registry, name it in full: `registry/namespace/name:<version>`",
+                    ),
             );
+            continue;
         }
+        findings.push(
+            Finding::at(&BI001, (stage, from))
+                .message(format!(
+                    "{} has no tag or digest, so the build uses whatever `latest` is",
+                    quote(reference)
+                ))
+                .fix(format!(
+                    "pin a version: `{}:<version>`",
+                    name.familiar_name()
+                )),
+        );
     }
 }

@@ -16,9 +16,23 @@ tallyman_sdk::declare_rule! {
     ///   every use of it has a default or an alternate
     ///   (`FROM ${UNDECLARED:-alpine:3.22}`, `${DEBUG:+-debug}`) the `FROM`
     ///   still builds, on the default: the finding is `low`, because
-    ///   `--build-arg` cannot change that default;
+    ///   `--build-arg` cannot change that default. When that default is
+    ///   itself no valid image (`FROM ${UNDECLARED:-Alpine}`), every build
+    ///   fails: one `high` finding about the default;
     /// - a declared `ARG` whose default makes the image reference empty or
-    ///   invalid when the build is run without `--build-arg`;
+    ///   invalid when the build is run without `--build-arg`, or whose
+    ///   value from the scan's `--build-arg` does;
+    /// - a declared `ARG` with no default that the `FROM` needs
+    ///   (`ARG IMAGE` then `FROM $IMAGE`, or `FROM $REPO:$TAG` with no
+    ///   default for `TAG`): a required build argument. That is often the
+    ///   design (a wrapper or test-harness Dockerfile whose caller always
+    ///   passes the image), and a build without it fails at once, naming
+    ///   the argument, so the finding is `low`: it says which
+    ///   `--build-arg` the build needs, and how to give a default if the
+    ///   build should also work without one. A scan given that
+    ///   `--build-arg` resolves the `FROM` and reports nothing, or checks
+    ///   the image it names like any other (a default of another `ARG` in
+    ///   the same `FROM` is then checked too);
     /// - a reference without variables that is not a valid image name at
     ///   all, such as a template placeholder (`FROM REPLACE-ME`).
     ///
@@ -26,27 +40,30 @@ tallyman_sdk::declare_rule! {
     /// Only the `ARG`s declared before the first `FROM` are visible to `FROM`
     /// lines. Any other variable expands to an empty string, silently: a
     /// typo such as `$BUILDPLATFROM` drops the platform, and an `ARG`
-    /// declared inside a stage never reaches the next `FROM`. An `ARG`
-    /// without a usable default makes the Dockerfile unbuildable unless
-    /// every caller remembers the right `--build-arg`, and leaves every tool
-    /// that reads the file (this one included) unable to tell which image it
-    /// builds on. A reference that is invalid as written fails every build
-    /// with `invalid reference format`.
+    /// declared inside a stage never reaches the next `FROM`; no
+    /// `--build-arg` can set either. A default that names no valid image
+    /// breaks every build that relies on it. A reference that is invalid as
+    /// written fails every build with `invalid reference format`. A
+    /// required `ARG` is a smaller matter: the Dockerfile only builds when
+    /// every caller passes the right `--build-arg`, and every tool that
+    /// reads the file (this one included) cannot tell which image it builds
+    /// on.
     ///
     /// ## Example
     /// ```dockerfile
-    /// ARG VARIANT
+    /// ARG BASE=Alpine
     /// FROM --platform=$BUILDPLATFROM golang:1.23 AS build
-    /// FROM alpine:${VARIANT}
+    /// FROM ${BASE}:3.22
     /// ```
     ///
     /// ## Fix
     /// Declare every variable before the first `FROM`, with a default that
-    /// builds:
+    /// builds (or, for a required argument, no default and a caller that
+    /// always passes `--build-arg`):
     /// ```dockerfile
-    /// ARG VARIANT=3.22
+    /// ARG BASE=alpine
     /// FROM --platform=$BUILDPLATFORM golang:1.23 AS build
-    /// FROM alpine:${VARIANT}
+    /// FROM ${BASE}:3.22
     /// ```
     pub const BI006 = {
         id: "BI006",
@@ -120,6 +137,54 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 None => undeclared.push((name, harmless)),
             }
         }
+        if uses.is_empty() {
+            if let Some(reason) = stage.base.unresolved_reason() {
+                findings.push(
+                    Finding::at(&BI006, (stage, from))
+                        .message(reason.to_string())
+                        .fix(
+                            "name an image: `[registry/]repository[:tag][@digest]`, in lower case",
+                        ),
+                );
+            }
+            continue;
+        }
+        let always_empty = undeclared.iter().any(|(_, harmless)| !harmless);
+        let problem = match stage.base.unresolved_reason() {
+            _ if always_empty => None,
+            Some(reason) => Some(reason.to_string()),
+            None if stage.base.expanded.trim().is_empty() => {
+                Some("it expands to nothing".to_string())
+            }
+            None => None,
+        };
+        let required = required_args(&declared, &stage.base.expanded);
+        if problem.is_some() && !undeclared.is_empty() && required.is_empty() {
+            // `${UNDECLARED:-Alpine}`: the default the FROM always uses is
+            // itself no image. One diagnosis, about the default.
+            let names: Vec<String> = undeclared
+                .iter()
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            findings.push(
+                Finding::at(&BI006, (stage, from))
+                    .message(format!(
+                        "FROM `{written}` names no valid image: {} not declared before the \
+                         first FROM, so the FROM always takes the default or alternate it \
+                         writes, and that is no valid image name",
+                        if names.len() == 1 {
+                            format!("ARG {} is", names.join(""))
+                        } else {
+                            format!("ARGs {} are", names.join(", "))
+                        }
+                    ))
+                    .fix(
+                        "write a default that is a valid image name, in lower case, and declare \
+                         the ARG before the first FROM if --build-arg should change it",
+                    ),
+            );
+            continue;
+        }
         for &(name, harmless) in &undeclared {
             let finding = Finding::at(&BI006, (stage, from));
             let finding = if harmless {
@@ -143,38 +208,69 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             };
             findings.push(finding);
         }
-        if undeclared.iter().any(|(_, harmless)| !harmless) {
+        let Some(problem) = problem else {
             continue;
-        }
-        if uses.is_empty() {
-            if let Some(reason) = stage.base.unresolved_reason() {
-                findings.push(
-                    Finding::at(&BI006, (stage, from))
-                        .message(reason.to_string())
-                        .fix(
-                            "name an image: `[registry/]repository[:tag][@digest]`, in lower case",
-                        ),
-                );
-            }
-            continue;
-        }
-        let problem = match stage.base.unresolved_reason() {
-            Some(reason) => Some(reason.to_string()),
-            None if stage.base.expanded.trim().is_empty() => {
-                Some("it expands to nothing".to_string())
-            }
-            None => None,
         };
-        if let Some(problem) = problem {
-            findings.push(
-                Finding::at(&BI006, (stage, from))
+        let finding = Finding::at(&BI006, (stage, from));
+        let finding = match required.as_slice() {
+            [] => finding
+                .message(format!("FROM `{written}` names no valid image: {problem}"))
+                .fix(
+                    "give the ARG a default (or the --build-arg a value) that names a valid image",
+                ),
+            // The build fails at once, naming the argument: an interface,
+            // not a silent mistake, so it is only worth a low note.
+            [name] => finding
+                .severity(Severity::Low)
+                .message(format!(
+                    "FROM `{written}` needs `--build-arg {name}=...`: ARG `{name}` is declared \
+                     with no default, a required build argument, and the build fails without it"
+                ))
+                .fix(format!(
+                    "if the build should also work without --build-arg, give it a default: \
+                     `ARG {name}=<value>`"
+                )),
+            names => {
+                let flags: Vec<String> = names
+                    .iter()
+                    .map(|name| format!("--build-arg {name}=..."))
+                    .collect();
+                let listed: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+                finding
+                    .severity(Severity::Low)
                     .message(format!(
-                        "FROM `{written}` names no valid image without --build-arg: {problem}"
+                        "FROM `{written}` needs `{}`: ARGs {} are declared with no default, \
+                         required build arguments, and the build fails without them",
+                        flags.join(" "),
+                        listed.join(", ")
                     ))
-                    .fix("give the ARG a default that names a valid image"),
-            );
+                    .fix(
+                        "if the build should also work without --build-arg, give them \
+                         defaults: `ARG NAME=<value>`",
+                    )
+            }
+        };
+        findings.push(finding);
+    }
+}
+
+/// The ARGs declared before the first FROM that `expanded` still holds as
+/// written: declared with no default, and not given by the scan's
+/// `--build-arg` (the model expands every variable that has a value, and
+/// keeps the others as written).
+fn required_args<'a>(declared: &[&'a str], expanded: &str) -> Vec<&'a str> {
+    // Text the lexer refused stays as written; the malformed case was
+    // reported above, so an unreadable remainder names no argument.
+    let Ok(unset) = references(expanded) else {
+        return Vec::new();
+    };
+    let mut required: Vec<&str> = Vec::new();
+    for &name in declared {
+        if unset.iter().any(|reference| reference.name == name) && !required.contains(&name) {
+            required.push(name);
         }
     }
+    required
 }
 
 /// An automatic platform argument within two edits of `name`: a typo.
