@@ -97,7 +97,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 .collect::<Vec<_>>()
                 .join(", ");
             let example = install.packages.first().map_or("pkg", String::as_str);
-            let mut finding = Finding::at(&HD020, (stage, instruction))
+            let mut finding = Finding::at_command(&HD020, (stage, instruction), command)
                 .message(format!(
                     "`{}` installs {list} without a version",
                     install.written
