@@ -35,6 +35,10 @@ tallyman_sdk::declare_rule! {
     /// 'tar -x'`, `curl … | python3 script.py`) reads the download as data
     /// and is not flagged.
     ///
+    /// The finding points at the line of the command it is about (where the
+    /// pipe starts, or the command that runs the fetched file), even deep in
+    /// a long `RUN`.
+    ///
     /// ## Why is this bad?
     /// Nothing checks what is executed: a compromised server, a hijacked
     /// domain or a tampered mirror runs arbitrary code in the build, with

@@ -37,6 +37,10 @@ tallyman_sdk::declare_rule! {
     /// a command prefix. All stages are checked: a builder that downloads
     /// over unverified TLS can be fed anything, and what it builds ships.
     ///
+    /// A finding about a command points at the line that command starts on,
+    /// not at the whole `RUN`; one about a variable or written configuration,
+    /// at the instruction.
+    ///
     /// ## Why is this bad?
     /// TLS verification and package signatures are what make a download the
     /// one its publisher meant. Without them anyone on the network path (a

@@ -37,6 +37,8 @@ tallyman_sdk::declare_rule! {
     /// - exec-form `RUN` (no shell), and Windows images and `SHELL`s
     ///   (`cmd`, PowerShell) that have no such option.
     ///
+    /// The finding points at the line where the pipe starts.
+    ///
     /// ## Why is this bad?
     /// A pipeline's status is the status of its last command. In
     /// `RUN curl -fsSL $URL | tar -xz`, a failed download gives `tar` empty

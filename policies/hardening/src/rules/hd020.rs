@@ -41,6 +41,8 @@ tallyman_sdk::declare_rule! {
     /// The severity is `info` by default; the `unpinned-severity` setting
     /// raises it for teams that require reproducible builds.
     ///
+    /// The finding points at the line of the install command.
+    ///
     /// ## Why is this bad?
     /// An unpinned install takes whatever version the repository has on
     /// the day of the build: two builds of the same Dockerfile differ, a
