@@ -113,18 +113,28 @@ B
 }
 
 #[test]
-fn a_heredoc_the_shell_rewrites_is_placed_at_its_reader() {
+fn a_heredoc_the_shell_rewrites_keeps_its_lines() {
     // `<<-` strips tabs, and an unquoted delimiter joins `\` continued
-    // lines: the shell is handed a body that is not the file's text.
+    // lines: the shell is handed a body that is not the file's text, but
+    // which bytes went is known.
     let text = "FROM alpine\nRUN bash <<-EOF\n\techo a\n\techo b\n\tEOF\nRUN sh <<EOF\nmake \\\n  install\ncurl x\nEOF\nRUN <<EOF\nmake \\\n  install\ncurl x\nEOF\n";
     assert_eq!(
         lines(text),
         [
-            named(&[("bash", 2), ("echo a", 2), ("echo b", 2)]),
-            named(&[("sh", 6), ("make install", 6), ("curl x", 6)]),
+            named(&[("bash", 2), ("echo a", 3), ("echo b", 4)]),
+            named(&[("sh", 6), ("make install", 7), ("curl x", 9)]),
             // Run as the script itself, the body is parsed as written.
             named(&[("make install", 12), ("curl x", 14)]),
         ]
+    );
+}
+
+#[test]
+fn substitutions_in_a_joined_heredoc_body_keep_their_lines() {
+    let text = "FROM alpine\nRUN cat <<EOF > /etc/motd\nbuilt \\\n  on $(date \\\n  +%F)\nby $(id -un)\nEOF\n";
+    assert_eq!(
+        lines(text),
+        [named(&[("cat", 2), ("date +%F", 4), ("id -un", 6)])]
     );
 }
 

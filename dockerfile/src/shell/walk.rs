@@ -5,7 +5,7 @@ use std::panic::{self, AssertUnwindSafe};
 use rable::{ListOperator, Node, NodeKind, Span};
 
 use super::inner::{ShellInput, nested_shell};
-use super::place::Origin;
+use super::place::{BodyPlace, Origin, heredoc_body_place};
 use super::scan;
 use super::source::SourceText;
 use super::words::{Quoting, lenient_words, substitutions, unquote};
@@ -341,13 +341,13 @@ impl Splitter {
                 (
                     script.clone(),
                     !substitutions(raw, Quoting::Word).is_empty(),
-                    at.of_inner(raw, script),
+                    BodyPlace::At(at.of_inner(raw, script)),
                 )
             }),
             Some(ShellInput::Stdin) => stdin_heredoc(redirects).map(|(body, operator)| {
-                let at = heredoc_body_origin(body, operator, src, ctx)
-                    .unwrap_or_else(|| origin.rewritten());
-                (body.to_owned(), false, at)
+                let place = heredoc_body_place(body, operator, src, ctx.origin)
+                    .unwrap_or(BodyPlace::At(origin.rewritten()));
+                (body.to_owned(), false, place)
             }),
             None => None,
         };
@@ -377,16 +377,35 @@ impl Splitter {
         }
         self.redirects(redirects, src, ctx);
 
-        if let Some((script, expanded_outside, at)) = nested
+        if let Some((script, expanded_outside, place)) = nested
             && ctx.shell_depth < MAX_SHELL_DEPTH
         {
             let inner = Context {
                 shell_depth: ctx.shell_depth + 1,
                 substitutions_listed: ctx.substitutions_listed || expanded_outside,
-                origin: at,
                 ..ctx
             };
-            self.split_nested(&script, inner);
+            self.in_body(&place, ctx.origin, |splitter, origin| {
+                splitter.split_nested(&script, Context { origin, ..inner });
+            });
+        }
+    }
+
+    /// Lists commands of a text the shell reads from `place` (`list` is
+    /// given the origin to list them at). A body the shell joined is split
+    /// in its own coordinates, then each command is moved to where it is
+    /// written.
+    fn in_body(&mut self, place: &BodyPlace, outer: Origin, list: impl FnOnce(&mut Self, Origin)) {
+        match place {
+            BodyPlace::At(origin) => list(self, *origin),
+            BodyPlace::Joined { start, removed } => {
+                let first = self.commands.len();
+                list(self, Origin::Verbatim(0));
+                for command in self.commands.get_mut(first..).unwrap_or_default() {
+                    let written = BodyPlace::as_written(command.offset, removed);
+                    command.offset = outer.place(Some(start + written));
+                }
+            }
         }
     }
 
@@ -397,14 +416,17 @@ impl Splitter {
                 NodeKind::HereDoc {
                     content, quoted, ..
                 } if !quoted => {
-                    let at = heredoc_body_origin(content, &redirect.span, src, ctx).unwrap_or_else(
-                        || {
-                            ctx.origin
-                                .child(src.offset(redirect.span.start))
-                                .rewritten()
-                        },
-                    );
-                    self.text_substitutions(content, Quoting::Heredoc, at, ctx);
+                    let place = heredoc_body_place(content, &redirect.span, src, ctx.origin)
+                        .unwrap_or_else(|| {
+                            BodyPlace::At(
+                                ctx.origin
+                                    .child(src.offset(redirect.span.start))
+                                    .rewritten(),
+                            )
+                        });
+                    self.in_body(&place, ctx.origin, |splitter, at| {
+                        splitter.text_substitutions(content, Quoting::Heredoc, at, ctx);
+                    });
                 }
                 _ => {}
             }
@@ -482,21 +504,4 @@ fn stdin_heredoc(redirects: &[Node]) -> Option<(&str, &Span)> {
         }
         _ => None,
     })
-}
-
-/// Where a heredoc's body is: after the line of its `<<` operator. The
-/// parser does not say, so the body is looked for there; a body that is not
-/// the source text (`<<-` strips tabs, an unquoted delimiter joins lines
-/// continued with `\`) is not found.
-fn heredoc_body_origin(
-    body: &str,
-    operator: &Span,
-    src: &SourceText,
-    ctx: Context,
-) -> Option<Origin> {
-    let text = src.text();
-    let operator_end = src.offset(operator.end)?;
-    let line_end = operator_end + text.get(operator_end..)?.find('\n')?;
-    let body_start = line_end + 1 + text.get(line_end + 1..)?.find(body)?;
-    Some(ctx.origin.child(Some(body_start)))
 }
