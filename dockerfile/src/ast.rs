@@ -56,9 +56,42 @@ pub struct Node {
     pub start_line: usize,
     /// 1-based last line of the instruction (heredoc bodies included).
     pub end_line: usize,
+    /// Where each physical line after the first begins in `original`, for
+    /// an instruction continued over several lines (empty for one line):
+    /// what tells which line a command of a long `RUN` is written on, since
+    /// the joined text no longer says. Lines that add no text (comments and
+    /// blank lines inside the continuation) are not listed. Not part of
+    /// BuildKit's tree, so never serialised.
+    #[serde(skip)]
+    pub line_starts: Vec<LineStart>,
     /// Comment lines directly above the instruction, without the `#`
     /// (BuildKit's `PrevComment`).
     pub prev_comment: Vec<String>,
+}
+
+/// A physical line's first byte in an instruction's joined text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineStart {
+    /// Byte offset in [`Node::original`].
+    pub offset: usize,
+    /// 1-based line of the file.
+    pub line: usize,
+}
+
+impl Node {
+    /// The 1-based line of the file that holds byte `offset` of
+    /// [`Node::original`]'s instruction line (before any heredoc body).
+    pub fn line_at(&self, offset: usize) -> usize {
+        // A line that adds no text shares its offset with the next: the
+        // text at that offset is on the later one.
+        let after = self
+            .line_starts
+            .partition_point(|start| start.offset <= offset);
+        match after.checked_sub(1).and_then(|i| self.line_starts.get(i)) {
+            Some(start) => start.line,
+            None => self.start_line,
+        }
+    }
 }
 
 /// A heredoc body, as BuildKit's `parser.Heredoc`.

@@ -95,6 +95,7 @@ pub struct SimpleCommand {
     pub args: Vec<String>,
     pub assignments: Vec<KeyValue>,
     pub text: String,
+    pub line: u32,
     pub pipeline: u32,
     pub pipe_position: u32,
     pub in_substitution: bool,

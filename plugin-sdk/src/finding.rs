@@ -1,6 +1,6 @@
 //! Building findings: `Finding::at(&RULE, instruction).message(...).fix(...)`.
 
-use crate::model::{Finding, Heredoc, Instruction, Severity, Span, Stage};
+use crate::model::{Finding, Heredoc, Instruction, Severity, SimpleCommand, Span, Stage};
 use crate::rule::Rule;
 
 /// Something a finding can point at: a span, and the stage it belongs to
@@ -80,6 +80,36 @@ impl Finding {
         finding.span = place.span();
         finding.stage = place.stage();
         finding
+    }
+
+    /// A finding of `rule` about one command of a `RUN` (`CMD`,
+    /// `ENTRYPOINT`, `HEALTHCHECK`): at the line the command starts on, in
+    /// the stage of `place` (the instruction, or a `(stage, instruction)`
+    /// pair). A reader of a twenty-line `RUN` sees the offending command's
+    /// line rather than the whole instruction. Where the command's line is
+    /// not known, the finding covers `place`, as [`Finding::at`] does.
+    pub fn at_command(rule: &Rule, place: impl Locate, command: &SimpleCommand) -> Finding {
+        Finding::at(rule, place).on_line_of(command)
+    }
+
+    /// Narrows the finding to the line `command` starts on. Kept as it is
+    /// when the line is not known (0: a command of an image's history) or
+    /// falls outside the span already set (the command belongs elsewhere).
+    #[must_use]
+    pub fn on_line_of(mut self, command: &SimpleCommand) -> Finding {
+        let line = command.line;
+        let inside = self
+            .span
+            .is_none_or(|span| span.start_line <= line && line <= span.end_line);
+        if line > 0 && inside {
+            self.span = Some(Span {
+                start_line: line,
+                start_column: 0,
+                end_line: line,
+                end_column: 0,
+            });
+        }
+        self
     }
 
     /// Replaces the message (the rule's title by default). Say what was

@@ -6,7 +6,7 @@
 //! # let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
 //! # let command = SimpleCommand {
 //! #     name: "sudo".into(), args: words("-E apt-get -yq install --no-install-recommends curl git=1:2.39"),
-//! #     assignments: vec![], text: String::new(), pipeline: 0, pipe_position: 0,
+//! #     assignments: vec![], text: String::new(), line: 1, pipeline: 0, pipe_position: 0,
 //! #     in_substitution: false, shell_depth: 0, negated: false, in_condition: false,
 //! #     connector: tallyman_sdk::model::Connector::Start,
 //! # };
@@ -679,6 +679,7 @@ mod tests {
             args: words.collect(),
             assignments: Vec::new(),
             text: line.to_string(),
+            line: 1,
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,

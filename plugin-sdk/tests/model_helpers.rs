@@ -1,5 +1,6 @@
 //! The SDK's helpers on models the host's parser makes from real text.
 
+use tallyman_sdk::Finding;
 use tallyman_sdk::model::Dockerfile;
 use tallyman_sdk::testing::Check;
 
@@ -168,4 +169,80 @@ fn inherited_settings_come_from_parent_stages() {
         .take(3)
         .collect();
     assert_eq!(all, [(None, 1), (Some(0), 2), (Some(0), 3)]);
+}
+
+tallyman_sdk::declare_rule! {
+    /// ## What it does
+    /// A rule for the tests of finding placement.
+    ///
+    /// ## Why is this bad?
+    /// It is not.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN false
+    /// ```
+    ///
+    /// ## Fix
+    /// ```dockerfile
+    /// RUN true
+    /// ```
+    const TEST001 = {
+        id: "TEST001",
+        title: "a test rule",
+        severity: Low,
+        tags: [],
+        equivalents: [],
+    };
+}
+
+#[test]
+fn a_finding_about_a_command_points_at_the_line_it_starts_on() {
+    let dockerfile = model(concat!(
+        "FROM debian:12\n",
+        "RUN apt-get update \\\n",
+        " # a comment inside the continuation\n",
+        " && apt-get install -y \\\n",
+        "      --force-yes curl \\\n",
+        " && rm -rf /var/lib/apt/lists/*\n",
+    ));
+    let (stage, run) = dockerfile
+        .instructions()
+        .find(|(_, instruction)| instruction.is("RUN"))
+        .expect("a RUN");
+    let lines: Vec<(&str, u32)> = run
+        .run_commands()
+        .iter()
+        .map(|c| (c.args.first().map_or("", String::as_str), c.line))
+        .collect();
+    assert_eq!(lines, [("update", 2), ("install", 4), ("-rf", 6)]);
+    let install = run.run_commands().get(1).expect("apt-get install");
+    let finding = Finding::at_command(&TEST001, (stage, run), install);
+    assert_eq!(finding.line(), Some(4));
+    assert_eq!(finding.span.map(|s| s.end_line), Some(4));
+    assert_eq!(finding.stage, Some(0));
+}
+
+#[test]
+fn a_command_without_a_known_line_leaves_the_instruction_span() {
+    let dockerfile = model("FROM debian:12\nRUN true \\\n && false\n");
+    let (stage, run) = dockerfile
+        .instructions()
+        .find(|(_, instruction)| instruction.is("RUN"))
+        .expect("a RUN");
+    let mut command = run.run_commands().last().expect("false").clone();
+    assert_eq!(command.line, 3);
+    command.line = 0;
+    let unknown = Finding::at_command(&TEST001, (stage, run), &command);
+    assert_eq!(
+        unknown.span.map(|s| (s.start_line, s.end_line)),
+        Some((2, 3))
+    );
+    command.line = 9;
+    let elsewhere = Finding::at_command(&TEST001, (stage, run), &command);
+    assert_eq!(
+        elsewhere.span.map(|s| (s.start_line, s.end_line)),
+        Some((2, 3))
+    );
+    assert_eq!(Finding::new(&TEST001).on_line_of(&command).line(), Some(9));
 }

@@ -1,7 +1,9 @@
 //! The commands of `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD`.
 
-use crate::ast::Heredoc;
-use crate::model::{CommandLine, Connector, KeyValue, SimpleCommand};
+use super::heredoc_lines;
+use super::script_lines::ScriptLines;
+use crate::ast::{Heredoc, Node};
+use crate::model::{CommandLine, Connector, KeyValue, SimpleCommand, to_u32};
 use crate::shell;
 
 use std::borrow::Cow;
@@ -15,8 +17,9 @@ fn connector(c: shell::Connector) -> Connector {
     }
 }
 
-fn to_model(command: shell::SimpleCommand) -> SimpleCommand {
+fn to_model(command: shell::SimpleCommand, lines: &ScriptLines) -> SimpleCommand {
     SimpleCommand {
+        line: lines.line_of(command.offset),
         name: command.name,
         args: command.args,
         assignments: command
@@ -35,8 +38,9 @@ fn to_model(command: shell::SimpleCommand) -> SimpleCommand {
     }
 }
 
-/// The exec form runs exactly one process: its arguments are the command.
-pub(crate) fn exec_form(args: Vec<String>) -> CommandLine {
+/// The exec form runs exactly one process: its arguments are the command,
+/// placed on the instruction's first line.
+pub(crate) fn exec_form(args: Vec<String>, line: usize) -> CommandLine {
     let mut words = args.iter();
     let commands = match words.next() {
         Some(name) => vec![SimpleCommand {
@@ -44,6 +48,7 @@ pub(crate) fn exec_form(args: Vec<String>) -> CommandLine {
             args: words.cloned().collect(),
             assignments: Vec::new(),
             text: args.join(" "),
+            line: to_u32(line),
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,
@@ -65,12 +70,17 @@ pub(crate) fn exec_form(args: Vec<String>) -> CommandLine {
 /// The shell form: the script is split with a shell parser, heredoc
 /// bodies included the way the shell sees them (a body handed to `bash` is
 /// split as a script, one handed to `cat` is data).
-pub(crate) fn shell_form(script: String, heredocs: &[Heredoc]) -> CommandLine {
+pub(crate) fn shell_form(node: &Node, script: String, heredocs: &[Heredoc]) -> CommandLine {
     let (commands, shell_error) = match shell_text(&script, heredocs) {
         Some(text) => {
-            let split = shell::split_commands(&text);
+            let lines = script_lines(node, &script, heredocs, &text);
+            let split = shell::split_commands(&text.text);
             (
-                split.commands.into_iter().map(to_model).collect(),
+                split
+                    .commands
+                    .into_iter()
+                    .map(|command| to_model(command, &lines))
+                    .collect(),
                 split.error,
             )
         }
@@ -84,20 +94,35 @@ pub(crate) fn shell_form(script: String, heredocs: &[Heredoc]) -> CommandLine {
     }
 }
 
+/// The text a shell runs, and where each heredoc body is in it.
+struct ShellText<'a> {
+    text: Cow<'a, str>,
+    /// The byte range of each body in `text` (with its delimiter line), in
+    /// the order of the heredocs; empty when `text` is the command line only.
+    bodies: Vec<(usize, usize)>,
+}
+
 /// The text a shell runs for this `RUN`. `RUN <<EOF` alone runs the body as
 /// the script (None when a shebang names another interpreter); otherwise
 /// the command line is followed by each body and its delimiter, as in a
 /// shell script.
-fn shell_text<'a>(script: &'a str, heredocs: &'a [Heredoc]) -> Option<Cow<'a, str>> {
+fn shell_text<'a>(script: &'a str, heredocs: &'a [Heredoc]) -> Option<ShellText<'a>> {
     if heredocs.is_empty() {
-        return Some(Cow::Borrowed(script));
+        return Some(ShellText {
+            text: Cow::Borrowed(script),
+            bodies: Vec::new(),
+        });
     }
     if let [only] = heredocs
         && script.trim().starts_with("<<")
         && !script.trim().contains(char::is_whitespace)
     {
-        return (!runs_another_interpreter(&only.content)).then_some(Cow::Borrowed(&only.content));
+        return (!runs_another_interpreter(&only.content)).then(|| ShellText {
+            text: Cow::Borrowed(&only.content),
+            bodies: vec![(0, only.content.len())],
+        });
     }
+    let mut bodies = Vec::with_capacity(heredocs.len());
     let mut text = String::with_capacity(
         script.len()
             + heredocs
@@ -108,14 +133,35 @@ fn shell_text<'a>(script: &'a str, heredocs: &'a [Heredoc]) -> Option<Cow<'a, st
     text.push_str(script);
     text.push('\n');
     for heredoc in heredocs {
+        let start = text.len();
         text.push_str(&heredoc.content);
         if !heredoc.content.is_empty() && !heredoc.content.ends_with('\n') {
             text.push('\n');
         }
         text.push_str(&heredoc.name);
         text.push('\n');
+        bodies.push((start, text.len()));
     }
-    Some(Cow::Owned(text))
+    Some(ShellText {
+        text: Cow::Owned(text),
+        bodies,
+    })
+}
+
+/// The lines of the file the shell text's offsets are on.
+fn script_lines(node: &Node, script: &str, heredocs: &[Heredoc], text: &ShellText) -> ScriptLines {
+    let mut lines = if text.bodies.first().is_some_and(|(start, _)| *start == 0) {
+        ScriptLines::one_line(node.start_line)
+    } else {
+        ScriptLines::of_command_line(node, script)
+    };
+    if !text.bodies.is_empty() {
+        let first_lines = heredoc_lines(node, heredocs);
+        for (&(start, end), (first_line, _)) in text.bodies.iter().zip(first_lines) {
+            lines.add_body(&text.text, start, end, first_line);
+        }
+    }
+    lines
 }
 
 /// A heredoc script with a shebang for something other than a POSIX shell
@@ -134,12 +180,13 @@ fn runs_another_interpreter(content: &str) -> bool {
     !matches!(name, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
 }
 
-/// `CMD`/`ENTRYPOINT`/`RUN`/`HEALTHCHECK CMD` arguments as a command line.
-pub(crate) fn command_line(json: bool, args: &[String], heredocs: &[Heredoc]) -> CommandLine {
-    if json {
-        exec_form(args.to_vec())
+/// `CMD`/`ENTRYPOINT`/`RUN`/`HEALTHCHECK CMD` arguments of `node` as a
+/// command line.
+pub(crate) fn command_line(node: &Node, args: &[String], heredocs: &[Heredoc]) -> CommandLine {
+    if node.json {
+        exec_form(args.to_vec(), node.start_line)
     } else {
-        shell_form(args.join(" "), heredocs)
+        shell_form(node, args.join(" "), heredocs)
     }
 }
 

@@ -172,7 +172,7 @@ fn run(node: &Node, flags: &[Flag], cx: &Context) -> RunInstruction {
         })
         .collect();
     RunInstruction {
-        command: command_line(node.json, &node.args, &node.heredocs),
+        command: command_line(node, &node.args, &node.heredocs),
         mounts,
         network: flag_value(flags, "network"),
         security: flag_value(flags, "security"),
@@ -251,7 +251,7 @@ fn healthcheck(node: &Node, flags: &[Flag]) -> HealthcheckInstruction {
     let disabled = kind.as_deref() == Some("NONE");
     let command = match kind.as_deref() {
         Some("CMD") => Some(command_line(
-            node.json,
+            node,
             node.args.get(1..).unwrap_or_default(),
             &[],
         )),
@@ -272,8 +272,8 @@ fn healthcheck(node: &Node, flags: &[Flag]) -> HealthcheckInstruction {
 pub(crate) fn detail(node: &Node, flags: &[Flag], cx: &Context) -> InstructionDetail {
     match node.keyword.as_str() {
         "run" => InstructionDetail::Run(run(node, flags, cx)),
-        "cmd" => InstructionDetail::Cmd(command_line(node.json, &node.args, &[])),
-        "entrypoint" => InstructionDetail::Entrypoint(command_line(node.json, &node.args, &[])),
+        "cmd" => InstructionDetail::Cmd(command_line(node, &node.args, &[])),
+        "entrypoint" => InstructionDetail::Entrypoint(command_line(node, &node.args, &[])),
         "shell" => InstructionDetail::Shell(node.args.clone()),
         "copy" => InstructionDetail::Copy(copy(node, flags, cx)),
         "add" => InstructionDetail::Add(copy(node, flags, cx)),

@@ -9,6 +9,7 @@ mod commands;
 mod instructions;
 mod reference;
 mod scope;
+mod script_lines;
 mod words;
 
 use crate::ast::{Ast, Node};
@@ -231,12 +232,28 @@ fn instruction(
     }
 }
 
-/// Heredoc bodies sit at the end of the instruction, each followed by its
-/// terminator line: walk back from the last line to place them.
 fn heredocs(node: &Node) -> Vec<Heredoc> {
+    node.heredocs
+        .iter()
+        .zip(heredoc_lines(node, &node.heredocs))
+        .map(|(h, (start, end))| Heredoc {
+            name: h.name.clone(),
+            file_descriptor: u32::try_from(h.file_descriptor).unwrap_or(u32::MAX),
+            expand: h.expand,
+            chomp: h.chomp,
+            content: h.content.clone(),
+            span: Span::lines(start, end),
+        })
+        .collect()
+}
+
+/// The first line of each body of `heredocs` (the node's) and the line of
+/// its terminator. Heredoc bodies sit at the end of the instruction, each
+/// followed by its terminator line: walk back from the last line to place
+/// them.
+fn heredoc_lines(node: &Node, heredocs: &[crate::ast::Heredoc]) -> Vec<(usize, usize)> {
     let mut cursor = node.end_line;
-    let mut placed: Vec<Heredoc> = node
-        .heredocs
+    let mut placed: Vec<(usize, usize)> = heredocs
         .iter()
         .rev()
         .map(|h| {
@@ -244,14 +261,7 @@ fn heredocs(node: &Node) -> Vec<Heredoc> {
             let end = cursor;
             let start = end.saturating_sub(body_lines);
             cursor = start.saturating_sub(1);
-            Heredoc {
-                name: h.name.clone(),
-                file_descriptor: u32::try_from(h.file_descriptor).unwrap_or(u32::MAX),
-                expand: h.expand,
-                chomp: h.chomp,
-                content: h.content.clone(),
-                span: Span::lines(start, end),
-            }
+            (start, end)
         })
         .collect();
     placed.reverse();

@@ -54,6 +54,7 @@ pub(crate) fn parse_instruction(
         original: line.to_owned(),
         start_line: 0,
         end_line: 0,
+        line_starts: Vec::new(),
         prev_comment,
     })
 }

@@ -22,7 +22,7 @@ mod lines;
 mod shell_words;
 pub(crate) mod text;
 
-use crate::ast::{Ast, Comment, Directive, Heredoc, Node, Warning};
+use crate::ast::{Ast, Comment, Directive, Heredoc, LineStart, Node, Warning};
 use directives::{DirectiveLine, DirectiveParser};
 pub use error::{ParseError, ParseErrorKind};
 use lines::{LineScanner, trim_continuation, trim_newline};
@@ -176,6 +176,7 @@ impl<'a> Parser<'a> {
         line.push_str(first);
 
         let mut empty_continuation = false;
+        let mut line_starts = Vec::new();
         while !ends_here {
             let Some(raw) = self.lines.next_line() else {
                 break;
@@ -196,6 +197,10 @@ impl<'a> Parser<'a> {
             }
             let (piece, ends) = trim_continuation(token, self.escape);
             ends_here = ends;
+            line_starts.push(LineStart {
+                offset: line.len(),
+                line: self.current_line,
+            });
             line.push_str(piece);
         }
 
@@ -218,6 +223,7 @@ impl<'a> Parser<'a> {
             Vec::new()
         };
         node.original = line;
+        node.line_starts = line_starts;
         self.read_heredocs(&mut node, openers, start_line)?;
         node.start_line = start_line;
         node.end_line = self.current_line;

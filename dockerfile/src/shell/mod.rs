@@ -69,6 +69,7 @@
 //! the substitutions an unquoted one runs are.
 
 mod inner;
+mod place;
 mod scan;
 mod source;
 mod stack;
@@ -95,6 +96,12 @@ pub struct SimpleCommand {
     /// The command's source text: a slice of the script it was found in
     /// (for a nested shell, of the script it was given).
     pub text: String,
+    /// Byte offset in the script given to [`split_commands`] where the
+    /// command starts. A command of a nested script that is not written
+    /// out as is in the script (a `sh -c` argument whose quoting had to be
+    /// undone, a backquoted substitution with escapes) is placed at the
+    /// start of the word or substitution holding it.
+    pub offset: usize,
     /// Commands in one pipeline share this id; ids count up from 0 in the
     /// order pipelines start. A command outside any `|` is a pipeline of one.
     pub pipeline: u32,
@@ -176,11 +183,12 @@ fn split_on_this_thread(script: &str) -> ShellSplit {
 /// parses of its statements (only when there is stack to parse them on).
 fn refused(script: &str, reason: String, recover: bool) -> ShellSplit {
     let mut splitter = Splitter::new();
-    splitter.push_whole(script.trim(), Context::TOP);
+    splitter.push_whole(script, Context::TOP);
     if recover {
-        for statement in words::lenient_statements(script) {
+        for (start, statement) in words::lenient_statements(script) {
+            let lead = statement.len() - statement.trim_start().len();
             // A statement that does not parse alone adds nothing.
-            let _ = splitter.split(statement.trim(), Context::TOP);
+            let _ = splitter.split(statement.trim(), Context::top_at(start + lead));
         }
     }
     ShellSplit {

@@ -24,6 +24,19 @@ impl<'a> SourceText<'a> {
         Self { text, char_offsets }
     }
 
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The byte offset of the character at `index` (the text's length just
+    /// past its end); `None` outside the text.
+    pub(crate) fn offset(&self, index: usize) -> Option<usize> {
+        match &self.char_offsets {
+            None => (index <= self.text.len()).then_some(index),
+            Some(offsets) => offsets.get(index).copied(),
+        }
+    }
+
     /// The text a span covers; `None` for the empty spans the parser gives
     /// nodes it made up, or spans outside the text.
     pub(crate) fn span(&self, span: &Span) -> Option<&'a str> {
@@ -51,5 +64,11 @@ mod tests {
         let wide = SourceText::new("echo ünï; ls");
         assert_eq!(wide.span(&Span::new(5, 8)), Some("ünï"));
         assert_eq!(wide.span(&Span::new(10, 12)), Some("ls"));
+        assert_eq!(ascii.offset(5), Some(5));
+        assert_eq!(ascii.offset(7), Some(7));
+        assert_eq!(ascii.offset(8), None);
+        assert_eq!(wide.offset(10), Some(12));
+        assert_eq!(wide.offset(12), Some(14));
+        assert_eq!(wide.offset(13), None);
     }
 }

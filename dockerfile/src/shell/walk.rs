@@ -2,9 +2,10 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use rable::{ListOperator, Node, NodeKind};
+use rable::{ListOperator, Node, NodeKind, Span};
 
 use super::inner::{ShellInput, nested_shell};
+use super::place::{BodyPlace, Origin, heredoc_body_place};
 use super::scan;
 use super::source::SourceText;
 use super::words::{Quoting, lenient_words, substitutions, unquote};
@@ -29,6 +30,8 @@ pub(crate) struct Context {
     /// argument it expands; listing them again from the inner script would
     /// count each twice.
     substitutions_listed: bool,
+    /// Where the script being split is in the top-level script.
+    origin: Origin,
 }
 
 impl Context {
@@ -39,7 +42,16 @@ impl Context {
         negated: false,
         connector: Connector::Start,
         substitutions_listed: false,
+        origin: Origin::Verbatim(0),
     };
+
+    /// The top level of a piece of the script that starts at byte `offset`.
+    pub(crate) fn top_at(offset: usize) -> Self {
+        Self {
+            origin: Origin::Verbatim(offset),
+            ..Self::TOP
+        }
+    }
 
     /// The context of a compound command's body: `!` negates the compound's
     /// status, not the status of each command inside.
@@ -100,6 +112,8 @@ impl Splitter {
     /// Lists the whole of `script` as one command, named by its first word:
     /// what a policy can still use of a script the parser refuses.
     pub(crate) fn push_whole(&mut self, script: &str, ctx: Context) {
+        let lead = script.len() - script.trim_start().len();
+        let script = script.trim();
         let mut words = lenient_words(script).into_iter();
         let name = words.next().unwrap_or_default();
         let pipeline = self.new_pipeline();
@@ -108,6 +122,7 @@ impl Splitter {
             args: words.collect(),
             assignments: Vec::new(),
             text: script.to_owned(),
+            offset: ctx.origin.place(Some(lead)),
             pipeline,
             pipe_position: 0,
             in_substitution: ctx.in_substitution,
@@ -127,7 +142,7 @@ impl Splitter {
         }
         let ctx = ctx.script();
         if self.split(script, ctx).is_err() {
-            self.push_whole(script.trim(), ctx);
+            self.push_whole(script, ctx);
         }
     }
 
@@ -184,7 +199,7 @@ impl Splitter {
                 if let Some(else_body) = else_body {
                     self.node(else_body, src, body, None);
                 }
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             NodeKind::While {
                 condition,
@@ -207,7 +222,7 @@ impl Splitter {
                     None,
                 );
                 self.node(body, src, inside, None);
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             NodeKind::For {
                 words,
@@ -222,10 +237,10 @@ impl Splitter {
                 ..
             } => {
                 for word in words.iter().flatten() {
-                    self.word_substitutions(word, ctx);
+                    self.word_substitutions(word, src, ctx);
                 }
                 self.node(body, src, ctx.body(), None);
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             NodeKind::ForArith {
                 init,
@@ -234,28 +249,30 @@ impl Splitter {
                 body,
                 redirects,
             } => {
+                // The expressions come without a place of their own.
+                let at = ctx.origin.child(src.offset(node.span.start)).rewritten();
                 for expression in [init, cond, incr] {
-                    self.text_substitutions(expression, Quoting::Word, ctx);
+                    self.text_substitutions(expression, Quoting::Word, at, ctx);
                 }
                 self.node(body, src, ctx.body(), None);
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             NodeKind::Case {
                 word,
                 patterns,
                 redirects,
             } => {
-                self.word_substitutions(word, ctx);
+                self.word_substitutions(word, src, ctx);
                 for pattern in patterns {
                     if let Some(body) = &pattern.body {
                         self.node(body, src, ctx.body(), None);
                     }
                 }
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             NodeKind::Subshell { body, redirects } | NodeKind::BraceGroup { body, redirects } => {
                 self.node(body, src, ctx.body(), None);
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             NodeKind::Function { body, .. } => self.node(body, src, ctx.body(), None),
             NodeKind::Coproc { command, .. } => self.node(command, src, ctx.body(), None),
@@ -274,9 +291,10 @@ impl Splitter {
             NodeKind::ConditionalExpr { redirects, .. }
             | NodeKind::ArithmeticCommand { redirects, .. } => {
                 if let Some(text) = src.span(&node.span) {
-                    self.text_substitutions(text, Quoting::Word, ctx);
+                    let at = ctx.origin.child(src.offset(node.span.start));
+                    self.text_substitutions(text, Quoting::Word, at, ctx);
                 }
-                self.redirects(redirects, ctx);
+                self.redirects(redirects, src, ctx);
             }
             _ => {}
         }
@@ -293,9 +311,15 @@ impl Splitter {
         ctx: Context,
         pipe: Option<(u32, u32)>,
     ) {
-        let raw_words: Vec<&str> = words.iter().filter_map(word_text).collect();
-        let raw_assignments: Vec<&str> = assignments.iter().filter_map(word_text).collect();
-        let mut unquoted = raw_words.iter().map(|raw| unquote(raw));
+        let raw_words: Vec<(&str, Origin)> = words
+            .iter()
+            .filter_map(|word| placed_word(word, src, ctx))
+            .collect();
+        let raw_assignments: Vec<(&str, Origin)> = assignments
+            .iter()
+            .filter_map(|word| placed_word(word, src, ctx))
+            .collect();
+        let mut unquoted = raw_words.iter().map(|(raw, _)| unquote(raw));
         let name = unquoted.next().unwrap_or_default();
         let args: Vec<String> = unquoted.collect();
         let text = match src.span(&node.span) {
@@ -303,24 +327,28 @@ impl Splitter {
             None => raw_assignments
                 .iter()
                 .chain(&raw_words)
-                .copied()
+                .map(|(raw, _)| *raw)
                 .collect::<Vec<_>>()
                 .join(" "),
         };
+        let origin = ctx.origin.child(src.offset(node.span.start));
         // What a nested shell runs, decided before the words move into the
-        // command; `raw` is the word as written, to see whether the outer
-        // shell expands substitutions in it.
+        // command; whether the outer shell expands substitutions in the word
+        // as written, and where that word is.
         let nested = match nested_shell(&name, &args) {
             Some(ShellInput::Argument(index)) => args.get(index).map(|script| {
-                let raw = raw_words.get(index + 1).copied().unwrap_or("");
+                let (raw, at) = raw_words.get(index + 1).copied().unwrap_or(("", origin));
                 (
                     script.clone(),
                     !substitutions(raw, Quoting::Word).is_empty(),
+                    BodyPlace::At(at.of_inner(raw, script)),
                 )
             }),
-            Some(ShellInput::Stdin) => {
-                stdin_heredoc(redirects).map(|body| (body.to_owned(), false))
-            }
+            Some(ShellInput::Stdin) => stdin_heredoc(redirects).map(|(body, operator)| {
+                let place = heredoc_body_place(body, operator, src, ctx.origin)
+                    .unwrap_or(BodyPlace::At(origin.rewritten()));
+                (body.to_owned(), false, place)
+            }),
             None => None,
         };
         let (pipeline, pipe_position) = pipe.unwrap_or_else(|| (self.new_pipeline(), 0));
@@ -329,9 +357,10 @@ impl Splitter {
             args,
             assignments: raw_assignments
                 .iter()
-                .map(|raw| split_assignment(raw))
+                .map(|(raw, _)| split_assignment(raw))
                 .collect(),
             text,
+            offset: origin.place(None),
             pipeline,
             pipe_position,
             in_substitution: ctx.in_substitution,
@@ -343,12 +372,12 @@ impl Splitter {
 
         // Substitutions run before the command, but are listed after it, in
         // the order they are written.
-        for raw in raw_assignments.iter().chain(&raw_words) {
-            self.text_substitutions(raw, Quoting::Word, ctx);
+        for (raw, at) in raw_assignments.iter().chain(&raw_words) {
+            self.text_substitutions(raw, Quoting::Word, *at, ctx);
         }
-        self.redirects(redirects, ctx);
+        self.redirects(redirects, src, ctx);
 
-        if let Some((script, expanded_outside)) = nested
+        if let Some((script, expanded_outside, place)) = nested
             && ctx.shell_depth < MAX_SHELL_DEPTH
         {
             let inner = Context {
@@ -356,37 +385,76 @@ impl Splitter {
                 substitutions_listed: ctx.substitutions_listed || expanded_outside,
                 ..ctx
             };
-            self.split_nested(&script, inner);
+            self.in_body(&place, ctx.origin, |splitter, origin| {
+                splitter.split_nested(&script, Context { origin, ..inner });
+            });
         }
     }
 
-    fn redirects(&mut self, redirects: &[Node], ctx: Context) {
+    /// Lists commands of a text the shell reads from `place` (`list` is
+    /// given the origin to list them at). A body the shell joined is split
+    /// in its own coordinates, then each command is moved to where it is
+    /// written.
+    fn in_body(&mut self, place: &BodyPlace, outer: Origin, list: impl FnOnce(&mut Self, Origin)) {
+        match place {
+            BodyPlace::At(origin) => list(self, *origin),
+            BodyPlace::Joined { start, removed } => {
+                let first = self.commands.len();
+                list(self, Origin::Verbatim(0));
+                for command in self.commands.get_mut(first..).unwrap_or_default() {
+                    let written = BodyPlace::as_written(command.offset, removed);
+                    command.offset = outer.place(Some(start + written));
+                }
+            }
+        }
+    }
+
+    fn redirects(&mut self, redirects: &[Node], src: &SourceText, ctx: Context) {
         for redirect in redirects {
             match &redirect.kind {
-                NodeKind::Redirect { target, .. } => self.word_substitutions(target, ctx),
+                NodeKind::Redirect { target, .. } => self.word_substitutions(target, src, ctx),
                 NodeKind::HereDoc {
                     content, quoted, ..
-                } if !quoted => self.text_substitutions(content, Quoting::Heredoc, ctx),
+                } if !quoted => {
+                    let place = heredoc_body_place(content, &redirect.span, src, ctx.origin)
+                        .unwrap_or_else(|| {
+                            BodyPlace::At(
+                                ctx.origin
+                                    .child(src.offset(redirect.span.start))
+                                    .rewritten(),
+                            )
+                        });
+                    self.in_body(&place, ctx.origin, |splitter, at| {
+                        splitter.text_substitutions(content, Quoting::Heredoc, at, ctx);
+                    });
+                }
                 _ => {}
             }
         }
     }
 
-    fn word_substitutions(&mut self, word: &Node, ctx: Context) {
-        if let Some(raw) = word_text(word) {
-            self.text_substitutions(raw, Quoting::Word, ctx);
+    fn word_substitutions(&mut self, word: &Node, src: &SourceText, ctx: Context) {
+        if let Some((raw, at)) = placed_word(word, src, ctx) {
+            self.text_substitutions(raw, Quoting::Word, at, ctx);
         }
     }
 
-    fn text_substitutions(&mut self, text: &str, quoting: Quoting, ctx: Context) {
+    /// Lists the commands of the substitutions in `text`, which is at `at`.
+    fn text_substitutions(&mut self, text: &str, quoting: Quoting, at: Origin, ctx: Context) {
         if ctx.substitutions_listed || !text.contains(['$', '`', '(']) {
             return;
         }
-        let inner = Context {
-            in_substitution: true,
-            ..ctx
-        };
         for substitution in substitutions(text, quoting) {
+            let body_at = at.child(Some(substitution.start));
+            let inner = Context {
+                in_substitution: true,
+                origin: if substitution.verbatim {
+                    body_at
+                } else {
+                    body_at.rewritten()
+                },
+                ..ctx
+            };
             self.split_nested(&substitution.body, inner);
         }
     }
@@ -418,10 +486,22 @@ fn split_assignment(raw: &str) -> (String, String) {
     }
 }
 
-/// The heredoc a command reads on standard input.
-fn stdin_heredoc(redirects: &[Node]) -> Option<&str> {
+/// A word's raw text and where it is. Offsets inside the word carry over
+/// only when the parser's text is the source's (it always is, but a
+/// difference must not misplace commands).
+fn placed_word<'a>(word: &'a Node, src: &SourceText, ctx: Context) -> Option<(&'a str, Origin)> {
+    let raw = word_text(word)?;
+    let at = ctx.origin.child(src.offset(word.span.start));
+    let same = src.span(&word.span) == Some(raw);
+    Some((raw, if same { at } else { at.rewritten() }))
+}
+
+/// The heredoc a command reads on standard input, and its `<<` operator.
+fn stdin_heredoc(redirects: &[Node]) -> Option<(&str, &Span)> {
     redirects.iter().find_map(|redirect| match &redirect.kind {
-        NodeKind::HereDoc { content, fd, .. } if *fd <= 0 => Some(content.as_str()),
+        NodeKind::HereDoc { content, fd, .. } if *fd <= 0 => {
+            Some((content.as_str(), &redirect.span))
+        }
         _ => None,
     })
 }

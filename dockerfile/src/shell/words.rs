@@ -16,6 +16,11 @@ pub(crate) struct Substitution {
     /// The script inside `$( )`, `` ` ` ``, `<( )` or `>( )`, with the
     /// backslash escapes of backquotes undone.
     pub(crate) body: String,
+    /// Byte offset of the body in the text scanned.
+    pub(crate) start: usize,
+    /// The body is that text as written from `start` on (no backquote
+    /// escape was undone), so offsets in one are offsets in the other.
+    pub(crate) verbatim: bool,
 }
 
 /// How quote characters behave in the text being scanned.
@@ -243,8 +248,7 @@ pub(crate) fn substitutions(raw: &str, quoting: Quoting) -> Vec<Substitution> {
                     }
                     (Some(b'('), _) => {
                         let close = skip_dollar(raw, i).min(end);
-                        let body = body_between(raw, i + 2, close).to_owned();
-                        found.push((i, Substitution { body }));
+                        found.push((i, verbatim(body_between(raw, i + 2, close), i + 2)));
                         i = close;
                     }
                     (Some(b'{'), _) => {
@@ -261,8 +265,17 @@ pub(crate) fn substitutions(raw: &str, quoting: Quoting) -> Vec<Substitution> {
                     } else {
                         close
                     };
-                    let body = unescape_backquoted(slice(raw, i + 1, inner_end));
-                    found.push((i, Substitution { body }));
+                    let written = slice(raw, i + 1, inner_end);
+                    let body = unescape_backquoted(written);
+                    let verbatim = body.len() == written.len();
+                    found.push((
+                        i,
+                        Substitution {
+                            body,
+                            start: i + 1,
+                            verbatim,
+                        },
+                    ));
                     i = close;
                 }
                 b'<' | b'>'
@@ -271,8 +284,7 @@ pub(crate) fn substitutions(raw: &str, quoting: Quoting) -> Vec<Substitution> {
                         && bytes.get(i + 1) == Some(&b'(') =>
                 {
                     let close = skip_parens(raw, i + 1).min(end);
-                    let body = body_between(raw, i + 2, close).to_owned();
-                    found.push((i, Substitution { body }));
+                    found.push((i, verbatim(body_between(raw, i + 2, close), i + 2)));
                     i = close;
                 }
                 _ => i += 1,
@@ -281,6 +293,15 @@ pub(crate) fn substitutions(raw: &str, quoting: Quoting) -> Vec<Substitution> {
     }
     found.sort_by_key(|(at, _)| *at);
     found.into_iter().map(|(_, s)| s).collect()
+}
+
+/// A substitution whose body is a slice of the scanned text from `start`.
+fn verbatim(body: &str, start: usize) -> Substitution {
+    Substitution {
+        body: body.to_owned(),
+        start,
+        verbatim: true,
+    }
 }
 
 /// The text between an opener's end and a closing `)` at `close - 1` (or the
@@ -348,8 +369,8 @@ pub(crate) fn lenient_words(text: &str) -> Vec<String> {
 
 /// Splits a script the parser refused into the pieces between unquoted
 /// `;`, `&&`, `||`, `&` and newlines outside brackets, so that each can be
-/// parsed on its own.
-pub(crate) fn lenient_statements(text: &str) -> Vec<&str> {
+/// parsed on its own. Each piece comes with its byte offset in `text`.
+pub(crate) fn lenient_statements(text: &str) -> Vec<(usize, &str)> {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -385,7 +406,7 @@ pub(crate) fn lenient_statements(text: &str) -> Vec<&str> {
                     _ => true,
                 };
                 if is_separator {
-                    pieces.push(slice(text, start, i));
+                    pieces.push((start, slice(text, start, i)));
                     i += if pair { 2 } else { 1 };
                     start = i;
                 } else {
@@ -395,8 +416,8 @@ pub(crate) fn lenient_statements(text: &str) -> Vec<&str> {
             _ => i += 1,
         }
     }
-    pieces.push(slice(text, start, bytes.len()));
-    pieces.retain(|piece| !piece.trim().is_empty());
+    pieces.push((start, slice(text, start, bytes.len())));
+    pieces.retain(|(_, piece)| !piece.trim().is_empty());
     pieces
 }
 
@@ -468,6 +489,17 @@ mod tests {
         assert_eq!(bodies(r#"$(echo ")") $(b)"#), [r#"echo ")""#, "b"]);
         assert_eq!(bodies("$(a $(b) c)"), ["a $(b) c"]);
         assert_eq!(bodies("$(unterminated"), ["unterminated"]);
+        let starts = |raw: &str| -> Vec<(usize, bool)> {
+            substitutions(raw, Quoting::Word)
+                .into_iter()
+                .map(|s| (s.start, s.verbatim))
+                .collect()
+        };
+        assert_eq!(
+            starts("a $(b) `c` <(d)"),
+            [(4, true), (8, true), (13, true)]
+        );
+        assert_eq!(starts("x `echo \\`id\\``"), [(3, false)]);
         assert_eq!(
             substitutions("it's $(date)", Quoting::Heredoc)
                 .into_iter()
@@ -482,7 +514,14 @@ mod tests {
         assert_eq!(lenient_words("a 'b c' \"d"), ["a", "b c", "d"]);
         assert_eq!(
             lenient_statements("a; b && c || d 2>&1 & e\nf | g"),
-            ["a", " b ", " c ", " d 2>&1 ", " e", "f | g"]
+            [
+                (0, "a"),
+                (2, " b "),
+                (7, " c "),
+                (12, " d 2>&1 "),
+                (21, " e"),
+                (24, "f | g")
+            ]
         );
     }
 }

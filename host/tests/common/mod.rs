@@ -222,6 +222,7 @@ pub fn typical_dockerfile(path: &str) -> Dockerfile {
                             value: "noninteractive".into(),
                         }],
                         text: text.to_string(),
+                        line,
                         pipeline: u32::try_from(i).unwrap_or(0),
                         pipe_position: 0,
                         in_substitution: false,

@@ -86,6 +86,7 @@ mod tests {
                     value: "0".into(),
                 }],
                 text: "CGO_ENABLED=0 go build".into(),
+                line: 7,
                 pipeline: 0,
                 pipe_position: 0,
                 in_substitution: false,

@@ -14,7 +14,10 @@
 //!
 //! - `# expect: ID[, ID…]`: the next instruction (the next line that is
 //!   neither blank nor a comment) gets a finding of each rule listed, on
-//!   its first line. For the rule the directory is named after, and for
+//!   its first line. Inside an instruction continued over several lines
+//!   (where comment lines are allowed), the marker names the next line of
+//!   the instruction instead: where a finding about one command of a long
+//!   `RUN` ([`Finding::at_command`]) points. For the rule the directory is named after, and for
 //!   every rule some marker names, the findings must be exactly the ones
 //!   marked: a missing one and an extra one are both failures. Other
 //!   rules' findings are ignored.

@@ -355,6 +355,7 @@ mod tests {
             args: words.collect(),
             assignments: Vec::new(),
             text: line.to_string(),
+            line: 1,
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,

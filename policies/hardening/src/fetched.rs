@@ -26,6 +26,8 @@ pub struct UncheckedRun {
     pub stage: u32,
     pub instruction: usize,
     pub message: String,
+    /// The line of the command that runs the file (0 for none known).
+    pub line: u32,
 }
 
 /// Every fetched file a stage's own instructions run unchecked. What the
@@ -40,10 +42,11 @@ pub fn unchecked_runs(dockerfile: &Dockerfile, stage: &Stage) -> Vec<UncheckedRu
         for (index, instruction) in ancestor.instructions.iter().enumerate() {
             let runs = follow(instruction, &mut pending);
             if ancestor.index == stage.index {
-                found.extend(runs.into_iter().map(|message| UncheckedRun {
+                found.extend(runs.into_iter().map(|(message, line)| UncheckedRun {
                     stage: stage.index,
                     instruction: index,
                     message,
+                    line,
                 }));
             }
         }
@@ -53,7 +56,7 @@ pub fn unchecked_runs(dockerfile: &Dockerfile, stage: &Stage) -> Vec<UncheckedRu
 
 /// Updates what is fetched and unchecked after `instruction`; returns a
 /// message for each unchecked file it runs.
-fn follow(instruction: &Instruction, pending: &mut Vec<Fetch>) -> Vec<String> {
+fn follow(instruction: &Instruction, pending: &mut Vec<Fetch>) -> Vec<(String, u32)> {
     if let Some(add) = instruction.as_add() {
         if add.checksum.is_none() {
             for source in &add.sources {
@@ -74,8 +77,9 @@ fn follow(instruction: &Instruction, pending: &mut Vec<Fetch>) -> Vec<String> {
     follow_commands(instruction.run_commands(), pending)
 }
 
-/// [`follow`] over the commands of one `RUN`.
-fn follow_commands(commands: &[SimpleCommand], pending: &mut Vec<Fetch>) -> Vec<String> {
+/// [`follow`] over the commands of one `RUN`: each message with the line
+/// of the command that runs the file.
+fn follow_commands(commands: &[SimpleCommand], pending: &mut Vec<Fetch>) -> Vec<(String, u32)> {
     let mut messages = Vec::new();
     for command in commands {
         if verifies(command) {
@@ -91,11 +95,14 @@ fn follow_commands(commands: &[SimpleCommand], pending: &mut Vec<Fetch>) -> Vec<
                 .position(|fetch| same_file(&fetch.path, script))
         {
             let fetch = pending.remove(at);
-            messages.push(format!(
-                "{} fetches `{}` and {} runs it with no checksum or signature check in between",
-                fetch.how,
-                fetch.path,
-                quoted(command)
+            messages.push((
+                format!(
+                    "{} fetches `{}` and {} runs it with no checksum or signature check in between",
+                    fetch.how,
+                    fetch.path,
+                    quoted(command)
+                ),
+                command.line,
             ));
             continue;
         }
@@ -121,7 +128,7 @@ pub fn unchecked_runs_in_history(steps: &[(usize, Vec<SimpleCommand>)]) -> Vec<(
         .flat_map(|(step, commands)| {
             follow_commands(commands, &mut pending)
                 .into_iter()
-                .map(|message| (*step, message))
+                .map(|(message, _)| (*step, message))
                 .collect::<Vec<_>>()
         })
         .collect()

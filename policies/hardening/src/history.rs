@@ -229,6 +229,8 @@ fn split_into(script: &str, depth: u32, pipeline: &mut u32, out: &mut Vec<Simple
             args,
             assignments,
             text,
+            // An image's history has no file to point into.
+            line: 0,
             pipeline,
             pipe_position,
             in_substitution: false,

@@ -35,6 +35,10 @@ tallyman_sdk::declare_rule! {
     /// 'tar -x'`, `curl … | python3 script.py`) reads the download as data
     /// and is not flagged.
     ///
+    /// The finding points at the line of the command it is about (where the
+    /// pipe starts, or the command that runs the fetched file), even deep in
+    /// a long `RUN`.
+    ///
     /// ## Why is this bad?
     /// Nothing checks what is executed: a compromised server, a hijacked
     /// domain or a tampered mirror runs arbitrary code in the build, with
@@ -72,38 +76,51 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
     for stage in &dockerfile.stages {
         let mut fetched_and_run = unchecked_runs(dockerfile, stage).into_iter().peekable();
         for (index, instruction) in stage.instructions.iter().enumerate() {
-            let piped = unchecked_downloads(instruction.run_commands());
+            let piped = unchecked_downloads(instruction.run_commands())
+                .into_iter()
+                .map(|(message, command)| (message, command.line));
             let from_files = std::iter::from_fn(|| {
                 fetched_and_run
                     .next_if(|run| run.instruction == index)
-                    .map(|run| run.message)
+                    .map(|run| (run.message, run.line))
             });
-            for message in piped.into_iter().chain(from_files) {
-                findings.push(
-                    Finding::at(&HD005, (stage, instruction))
-                        .message(message)
-                        .fix(FIX),
-                );
+            for (message, line) in piped.chain(from_files) {
+                // At the line of the command that runs the code, in a long `RUN`.
+                let at = Finding::at(&HD005, (stage, instruction));
+                let inside = at
+                    .span
+                    .is_some_and(|span| (span.start_line..=span.end_line).contains(&line));
+                let at = if inside { at.lines(line, line) } else { at };
+                findings.push(at.message(message).fix(FIX));
             }
         }
     }
 }
 
 /// What, among one `RUN`'s commands, runs downloaded code unchecked: one
-/// message per hit. Shared with the image check, over history commands.
-pub fn unchecked_downloads(commands: &[SimpleCommand]) -> Vec<String> {
+/// message per hit, with the command it is about (the download of a pipe,
+/// where the pipe starts). Shared with the image check, over history
+/// commands.
+pub fn unchecked_downloads(commands: &[SimpleCommand]) -> Vec<(String, &SimpleCommand)> {
     commands
         .iter()
         .filter_map(|command| {
             if let Some(source) = piped_download(commands, command) {
-                return Some(format!(
-                    "{} is piped into {}: the downloaded code runs unchecked",
-                    quoted(source),
-                    quoted(command)
+                return Some((
+                    format!(
+                        "{} is piped into {}: the downloaded code runs unchecked",
+                        quoted(source),
+                        quoted(command)
+                    ),
+                    source,
                 ));
             }
-            runs_substituted_download(command)
-                .then(|| format!("{} runs a downloaded script unchecked", quoted(command)))
+            runs_substituted_download(command).then(|| {
+                (
+                    format!("{} runs a downloaded script unchecked", quoted(command)),
+                    command,
+                )
+            })
         })
         .collect()
 }
@@ -211,7 +228,7 @@ pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
     let piped = steps.iter().flat_map(|(step, commands)| {
         unchecked_downloads(commands)
             .into_iter()
-            .map(move |message| (*step, message))
+            .map(move |(message, _)| (*step, message))
     });
     let mut found: Vec<(usize, String)> = piped.collect();
     found.extend(unchecked_runs_in_history(&steps));

@@ -37,6 +37,10 @@ tallyman_sdk::declare_rule! {
     /// a command prefix. All stages are checked: a builder that downloads
     /// over unverified TLS can be fed anything, and what it builds ships.
     ///
+    /// A finding about a command points at the line that command starts on,
+    /// not at the whole `RUN`; one about a variable or written configuration,
+    /// at the instruction.
+    ///
     /// ## Why is this bad?
     /// TLS verification and package signatures are what make a download the
     /// one its publisher meant. Without them anyone on the network path (a
@@ -95,15 +99,28 @@ const SIGNATURES: &str = "turns off package signature verification";
 
 pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>) {
     for (stage, instruction) in dockerfile.every_instruction() {
-        let mut found = in_variables(instruction);
+        // The command a weakening is written in, so that the finding
+        // points at its line rather than at the whole instruction.
+        let mut found: Vec<(Weakening, Option<&SimpleCommand>)> = in_variables(instruction)
+            .into_iter()
+            .map(|weakening| (weakening, None))
+            .collect();
         for command in instruction.run_commands() {
-            found.extend(in_command(command));
+            found.extend(
+                in_command(command)
+                    .into_iter()
+                    .map(|weakening| (weakening, Some(command))),
+            );
         }
         if instruction.as_run().is_some() {
-            found.extend(in_written_config(instruction));
+            found.extend(
+                in_written_config(instruction)
+                    .into_iter()
+                    .map(|weakening| (weakening, None)),
+            );
         }
         let mut seen: Vec<String> = Vec::new();
-        for (what, effect) in found {
+        for ((what, effect), command) in found {
             if seen.contains(&what) {
                 continue;
             }
@@ -111,6 +128,10 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             let finding = match stage {
                 Some(stage) => Finding::at(&HD006, (stage, instruction)),
                 None => Finding::at(&HD006, instruction),
+            };
+            let finding = match command {
+                Some(command) => finding.on_line_of(command),
+                None => finding,
             };
             findings.push(finding.message(format!("{what} {effect}")).fix(
                 "keep verification on: install the certificate authority you need \

@@ -16,6 +16,8 @@ tallyman_sdk::declare_rule! {
     /// Builder stages are not flagged: extra packages there cost build time,
     /// not image size, since only copied artifacts ship.
     ///
+    /// The finding points at the line of the install command.
+    ///
     /// ## Why is this bad?
     /// apt installs "recommended" packages by default: documentation,
     /// optional tools and libraries the application never uses, often
@@ -69,7 +71,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 continue;
             }
             findings.push(
-                Finding::at(&HD010, (stage, instruction))
+                Finding::at_command(&HD010, (stage, instruction), command)
                     .message(format!(
                         "{} also installs every recommended package",
                         quoted(command)

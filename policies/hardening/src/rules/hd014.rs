@@ -25,6 +25,8 @@ tallyman_sdk::declare_rule! {
     /// process writes to) is what it is made for. A mode set in a builder
     /// stage and kept by `COPY --from` is not traced.
     ///
+    /// A finding about a command points at the line of that command.
+    ///
     /// ## Why is this bad?
     /// Any process in the container, whatever its user, can then replace
     /// the program, its configuration or its libraries: a foothold as an
@@ -94,7 +96,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                     });
                 if !removed && !pipes {
                     findings.push(
-                        Finding::at(&HD014, (stage, instruction))
+                        Finding::at_command(&HD014, (stage, instruction), command)
                             .message(format!(
                                 "{} makes files writable by every user (mode `{mode}`)",
                                 quoted(command)

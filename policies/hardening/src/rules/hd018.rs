@@ -27,6 +27,8 @@ tallyman_sdk::declare_rule! {
     /// `apt.conf` snippet, `assumeyes=1` in `yum.conf` or `dnf.conf`).
     /// `microdnf` and `apk` never prompt.
     ///
+    /// The finding points at the line of the install command.
+    ///
     /// ## Why is this bad?
     /// A build has no terminal: the prompt reads end-of-file and the
     /// package manager aborts ("Abort.", "Exiting on user command"), so the
@@ -80,7 +82,7 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 continue;
             }
             findings.push(
-                Finding::at(&HD018, (stage, instruction))
+                Finding::at_command(&HD018, (stage, instruction), command)
                     .message(format!(
                         "{} asks for confirmation, which a build cannot give",
                         quoted(command)

@@ -37,6 +37,8 @@ tallyman_sdk::declare_rule! {
     /// - exec-form `RUN` (no shell), and Windows images and `SHELL`s
     ///   (`cmd`, PowerShell) that have no such option.
     ///
+    /// The finding points at the line where the pipe starts.
+    ///
     /// ## Why is this bad?
     /// A pipeline's status is the status of its last command. In
     /// `RUN curl -fsSL $URL | tar -xz`, a failed download gives `tar` empty
@@ -99,14 +101,14 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             }
             let commands = run.command.commands.as_slice();
             let script = run.command.args.first().map_or("", String::as_str);
-            let Some(pipe) = unguarded_pipe(commands, script) else {
+            let Some((pipe, first)) = unguarded_pipe(commands, script) else {
                 continue;
             };
             let shell_name = shell
                 .and_then(|words| words.first())
                 .map_or("/bin/sh", String::as_str);
             findings.push(
-                Finding::at(&HD019, (stage, instruction))
+                Finding::at_command(&HD019, (stage, instruction), first)
                     .message(format!(
                         "`{pipe}` runs in `{shell_name}` without `pipefail`: a failure before \
                          the last `|` goes unnoticed"
@@ -129,8 +131,12 @@ fn sets_pipefail(words: &[String]) -> bool {
     }) || words.iter().any(|word| word == "-opipefail")
 }
 
-/// The first pipe whose failure this script loses, as text (`a | b`).
-fn unguarded_pipe(commands: &[SimpleCommand], script: &str) -> Option<String> {
+/// The first pipe whose failure this script loses, as text (`a | b`), and
+/// its first command.
+fn unguarded_pipe<'a>(
+    commands: &'a [SimpleCommand],
+    script: &str,
+) -> Option<(String, &'a SimpleCommand)> {
     let places = locate(commands, script);
     let mut pipefail = false;
     for (index, command) in commands.iter().enumerate() {
@@ -146,7 +152,7 @@ fn unguarded_pipe(commands: &[SimpleCommand], script: &str) -> Option<String> {
         }
         if command.pipe_position == 0 {
             if let Some(pipe) = into_group(commands, &places, index, script) {
-                return Some(pipe);
+                return Some((pipe, command));
             }
             continue;
         }
@@ -180,7 +186,9 @@ fn unguarded_pipe(commands: &[SimpleCommand], script: &str) -> Option<String> {
             .filter(|other| other.pipeline == command.pipeline)
             .map(|other| other.text.trim())
             .collect();
-        return Some(pipe.join(" | "));
+        // The pipe is where its first command is.
+        let first = producers.first().copied().unwrap_or(command);
+        return Some((pipe.join(" | "), first));
     }
     None
 }

@@ -41,6 +41,8 @@ tallyman_sdk::declare_rule! {
     /// The severity is `info` by default; the `unpinned-severity` setting
     /// raises it for teams that require reproducible builds.
     ///
+    /// The finding points at the line of the install command.
+    ///
     /// ## Why is this bad?
     /// An unpinned install takes whatever version the repository has on
     /// the day of the build: two builds of the same Dockerfile differ, a
@@ -97,7 +99,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 .collect::<Vec<_>>()
                 .join(", ");
             let example = install.packages.first().map_or("pkg", String::as_str);
-            let mut finding = Finding::at(&HD020, (stage, instruction))
+            let mut finding = Finding::at_command(&HD020, (stage, instruction), command)
                 .message(format!(
                     "`{}` installs {list} without a version",
                     install.written
