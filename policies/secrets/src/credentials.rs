@@ -500,6 +500,7 @@ mod tests {
             negated: false,
             in_condition: false,
             connector: tallyman_sdk::model::Connector::Start,
+            line: 0,
         }
     }
 
