@@ -96,8 +96,15 @@ impl Finding {
     /// when the line is not known (0: a command of an image's history) or
     /// falls outside the span already set (the command belongs elsewhere).
     #[must_use]
-    pub fn on_line_of(mut self, command: &SimpleCommand) -> Finding {
-        let line = command.line;
+    pub fn on_line_of(self, command: &SimpleCommand) -> Finding {
+        self.on_line(command.line)
+    }
+
+    /// Narrows the finding to `line` of the span already set (a command's
+    /// line kept by a rule that has let go of the command); kept as it is
+    /// when the line is 0 (not known) or outside that span.
+    #[must_use]
+    pub fn on_line(mut self, line: u32) -> Finding {
         let inside = self
             .span
             .is_none_or(|span| span.start_line <= line && line <= span.end_line);

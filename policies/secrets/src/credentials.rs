@@ -27,6 +27,9 @@ pub struct CommandCredential {
     /// A stand-in (`changeit`, `<password>`) passed as a setting that is
     /// meant to be overridden, rather than a credential that is set.
     pub placeholder: bool,
+    /// The line of the command that takes it (0 for an `ENV` and when
+    /// not known).
+    pub line: u32,
 }
 
 /// The credentials the simple commands of `instruction` set or are given.
@@ -50,6 +53,7 @@ pub fn command_credentials(
     let commands = &line.commands;
     let mut found = Vec::new();
     for command in commands {
+        let before = found.len();
         let stdin = || standard_input(instruction, commands, command);
         let program = command.command().program();
         match program {
@@ -82,6 +86,9 @@ pub fn command_credentials(
         if is_jvm_launcher(program) {
             found.extend(java_properties(command, settings));
         }
+        for credential in &mut found[before..] {
+            credential.line = command.line;
+        }
     }
     found
 }
@@ -92,6 +99,7 @@ fn credential(taker: &str, what: &str, value: String) -> CommandCredential {
         what: what.to_string(),
         value,
         placeholder: false,
+        line: 0,
     }
 }
 
@@ -479,6 +487,7 @@ fn java_properties_of(args: &[&str], settings: &Settings) -> Vec<CommandCredenti
             what: "passes a secret as a Java system property".to_string(),
             value: unquote(value).to_string(),
             placeholder: is_placeholder(value),
+            line: 0,
         })
         .collect()
 }

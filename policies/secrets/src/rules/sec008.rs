@@ -36,7 +36,8 @@ tallyman_sdk::declare_rule! {
     ///
     /// The finding is `high`, except for a Java property set to a placeholder
     /// (`changeit`, `<password>`), which is `low`: a stand-in meant to be
-    /// overridden, not a credential.
+    /// overridden, not a credential. In a `RUN` it points at the line of
+    /// the command that takes the credential.
     ///
     /// ## Why is this bad?
     /// The command, with the credential in it, is in version control and in
@@ -81,7 +82,8 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             }
             let mut finding = finding_at(&SEC008, Some(stage), instruction)
                 .message(message(&found, &instruction.keyword))
-                .fix(fix(&instruction.keyword));
+                .fix(fix(&instruction.keyword))
+                .on_line(found.line);
             if found.placeholder {
                 finding = finding.severity(Severity::Low);
             }
