@@ -161,7 +161,7 @@ fn write_findings(path: &Path, findings: &[(String, Finding)]) {
             "file": name,
             "rule": finding.rule_id,
             "line": finding.line(),
-            "severity": finding.severity.map(|severity| format!("{severity:?}").to_lowercase()),
+            "severity": finding.severity.map(testing::severity_name),
             "message": finding.message,
         });
         writeln!(file, "{line}").expect("findings file can be written");
