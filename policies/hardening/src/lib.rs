@@ -20,8 +20,10 @@
 //! One rule per module under [`rules`], each documented in ruff's style;
 //! `tallyman rule HD019` prints that documentation. What several rules share
 //! lives in [`commands`] (matching the split `RUN` commands) and [`scope`]
-//! (which stages ship, what a stage inherits, what a variable holds).
+//! (which stages ship, what a stage inherits, what a variable holds);
+//! [`base_user`] knows who well-known base images run as (HD001).
 
+pub mod base_user;
 pub mod commands;
 pub mod fetched;
 pub mod history;

@@ -4,8 +4,13 @@
 //! the file, existing stages) on any file; how often each rule fires.
 //!
 //! With `HARDENING_FINDINGS_OUT=<path>`, the corpus findings are also
-//! written there as JSON lines (`{"file", "rule", "line"}`), the input of
-//! `scripts/hadolint_agreement.py`.
+//! written there as JSON lines (`{"file", "rule", "line", "severity",
+//! "message"}`; `severity` is null when the finding keeps its rule's), the
+//! input of `scripts/hadolint_agreement.py`.
+//!
+//! Each corpus file is checked under its path in its source repository (from
+//! the corpus's `manifest.tsv`), as a scan of that repository would see it:
+//! HD001 reads the path (a Dockerfile under `.devcontainer/`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -26,7 +31,27 @@ struct Outcome {
     findings: Vec<(String, Finding)>,
 }
 
+/// The path in its source repository of each corpus file, by file name,
+/// from the `manifest.tsv` beside `dir` (empty when there is none).
+fn repository_paths(dir: &Path) -> BTreeMap<String, String> {
+    let manifest = dir.parent().map(|parent| parent.join("manifest.tsv"));
+    let Some(Ok(text)) = manifest.map(fs::read_to_string) else {
+        return BTreeMap::new();
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let file = fields.next()?;
+            let _repository = fields.next()?;
+            let path = fields.next()?;
+            Some((file.to_string(), path.to_string()))
+        })
+        .collect()
+}
+
 fn run_over(dir: &Path) -> Option<Outcome> {
+    let repository_paths = repository_paths(dir);
     let entries = fs::read_dir(dir).ok()?;
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
@@ -47,7 +72,9 @@ fn run_over(dir: &Path) -> Option<Outcome> {
         }
         // The harness validates every finding (rule id declared, lines in
         // the file, stage exists) and panics on an invalid one.
-        let result = std::panic::catch_unwind(|| Check::new(&text).path(&name).run::<Hardening>());
+        let checked_path = repository_paths.get(&name).unwrap_or(&name);
+        let result =
+            std::panic::catch_unwind(|| Check::new(&text).path(checked_path).run::<Hardening>());
         match result {
             Ok(findings) => {
                 outcome.checked += 1;
@@ -134,6 +161,7 @@ fn write_findings(path: &Path, findings: &[(String, Finding)]) {
             "file": name,
             "rule": finding.rule_id,
             "line": finding.line(),
+            "severity": finding.severity.map(testing::severity_name),
             "message": finding.message,
         });
         writeln!(file, "{line}").expect("findings file can be written");

@@ -46,6 +46,14 @@ fn hd007_and_hd011_read_the_config() {
     let mut image = base();
     image["config"]["exposed_ports"] = json!(["22/udp", "2222/tcp", "x/tcp"]);
     assert!(check(&image).is_empty());
+    // An SSH server as the image's program: SSH is the service.
+    let mut image = base();
+    image["config"]["exposed_ports"] = json!(["22/tcp"]);
+    image["config"]["entrypoint"] = json!(["/start.sh"]);
+    image["config"]["cmd"] = json!(["/usr/sbin/sshd", "-D", "-e"]);
+    assert!(check(&image).is_empty());
+    image["config"]["cmd"] = json!(["/bin/sh", "-c", "/usr/sbin/sshd && exec /app"]);
+    assert_eq!(ids(&check(&image)), ["HD011"]);
 }
 
 #[test]

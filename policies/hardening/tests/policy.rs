@@ -106,6 +106,107 @@ fn unpinned_severity_setting_overrides_the_default() {
 }
 
 #[test]
+fn hd001_severity_follows_what_is_known_of_the_base_user() {
+    use tallyman_sdk::Severity::Low;
+    // `Some(None)`: flagged at the rule's high; `Some(Some(Low))`: the
+    // base's user is unknown; `None`: the base sets a non-root user.
+    let cases = [
+        ("debian:bookworm-slim", Some(None)),
+        ("docker.io/library/python:3.13", Some(None)),
+        ("arm64v8/alpine:3.22", Some(None)),
+        ("quay.io/centos/centos:stream9", Some(None)),
+        ("registry.access.redhat.com/ubi9/ubi-minimal", Some(None)),
+        ("redhat/ubi10-minimal", Some(None)),
+        ("gcr.io/distroless/static-debian12", Some(None)),
+        (
+            "mcr.microsoft.com/dotnet/runtime-deps:9.0-noble",
+            Some(None),
+        ),
+        (
+            "mcr.microsoft.com/dotnet/aspnet:9.0-windowsservercore-ltsc2022",
+            Some(None),
+        ),
+        ("mcr.microsoft.com/azurelinux/base/core:3.0", Some(None)),
+        ("gcr.io/distroless/static-debian12:nonroot", None),
+        ("nginxinc/nginx-unprivileged:1.27", None),
+        (
+            "mcr.microsoft.com/dotnet/runtime-deps:9.0-noble-chiseled",
+            None,
+        ),
+        (
+            "mcr.microsoft.com/dotnet/aspnet:9.0-azurelinux3.0-distroless",
+            None,
+        ),
+        (
+            "mcr.microsoft.com/dotnet/aspnet:9.0-nanoserver-ltsc2022",
+            None,
+        ),
+        ("mcr.microsoft.com/dotnet/monitor/base:9.0.5-amd64", None),
+        ("quay.io/jupyter/scipy-notebook:2025-01-01", None),
+        ("jupyter/docker-stacks-foundation", None),
+        ("jenkins/jenkins:lts-jdk21", None),
+        ("jenkins/inbound-agent:latest-jdk21", None),
+        ("bitnami/postgresql:16", None),
+        ("sonarqube:10-community", None),
+        // Not known either way: a one-word name is `library/<name>` on
+        // Docker Hub, but only the listed official images are known.
+        ("bats-jenkins", Some(Some(Low))),
+        ("someone/python:3.12", Some(Some(Low))),
+        ("ghcr.io/example/ubuntu:24.04", Some(Some(Low))),
+        ("bitnami/minideb:bookworm", Some(Some(Low))),
+        (
+            "registry.access.redhat.com/ubi9/python-312",
+            Some(Some(Low)),
+        ),
+        ("quay.io/jupyter/repo2docker", Some(Some(Low))),
+        ("jenkins/ssh-agent", Some(Some(Low))),
+    ];
+    let mut wrong = Vec::new();
+    for (base, expected) in cases {
+        let dockerfile = format!("FROM {base}\nCMD [\"app\"]\n");
+        let found: Vec<_> = testing::check::<Hardening>(&dockerfile, "{}")
+            .into_iter()
+            .filter(|finding| finding.rule_id == "HD001")
+            .map(|finding| finding.severity)
+            .collect();
+        let wanted: Vec<_> = expected.into_iter().collect();
+        if found != wanted {
+            wrong.push(format!("{base}: {found:?}, wanted {wanted:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn hd001_leaves_dev_containers_to_devcontainer_json() {
+    // devcontainers/images, src/base-debian/.devcontainer/Dockerfile: built
+    // on buildpack-deps (root), but a dev container, whose user is
+    // devcontainer.json's `remoteUser`.
+    let dockerfile = r#"ARG VARIANT="trixie"
+FROM buildpack-deps:${VARIANT}-curl
+RUN apt-get update && export DEBIAN_FRONTEND=noninteractive \
+    && apt-get upgrade -y \
+    && rm -rf /var/lib/apt/lists/*
+"#;
+    let hd001 = |path: &str| -> Vec<Option<tallyman_sdk::Severity>> {
+        testing::Check::new(dockerfile)
+            .path(path)
+            .run::<Hardening>()
+            .into_iter()
+            .filter(|finding| finding.rule_id == "HD001")
+            .map(|finding| finding.severity)
+            .collect()
+    };
+    assert!(hd001("src/base-debian/.devcontainer/Dockerfile").is_empty());
+    assert!(hd001(".devcontainer/Dockerfile").is_empty());
+    assert!(hd001("tools\\.devcontainer\\Dockerfile").is_empty());
+    // The same file anywhere else is an image running as root, at the
+    // rule's own (high) severity.
+    assert_eq!(hd001("src/base-debian/Dockerfile"), [None]);
+    assert_eq!(hd001("devcontainer/Dockerfile"), [None]);
+}
+
+#[test]
 fn odd_inputs_give_valid_findings_and_no_panic() {
     // (An empty file, instructions before the first FROM and others BuildKit
     // refuses are the parser's to refuse, not the policy's.)

@@ -1,6 +1,7 @@
-use tallyman_sdk::model::UserInstruction;
+use tallyman_sdk::model::{Severity, Stage, UserInstruction};
 use tallyman_sdk::{Dockerfile, Finding, Image};
 
+use crate::base_user::{BaseUser, base_user, is_dev_container_base};
 use crate::scope::is_export_stage;
 use crate::settings::Settings;
 
@@ -22,12 +23,46 @@ tallyman_sdk::declare_rule! {
     /// A `USER` whose value cannot be known when the file is read
     /// (`USER $APP_USER` with no `ARG` default or `ENV` value) is not
     /// flagged: the build decides, and the image scan (`tallyman image`)
-    /// sees the result. Without any `USER`, a base image tagged `nonroot`
-    /// (distroless), an `-unprivileged` image and Windows Nano Server (which
-    /// runs as `ContainerUser`) are trusted to set their own non-root user.
-    /// A final stage in which nothing runs by itself (`FROM scratch` with
-    /// no `CMD` or `ENTRYPOINT`: an export stage built with `--output`, or a
-    /// base image for others to build on) is not flagged.
+    /// sees the result. A final stage in which nothing runs by itself
+    /// (`FROM scratch` with no `CMD` or `ENTRYPOINT`: an export stage built
+    /// with `--output`, or a base image for others to build on) is not
+    /// flagged.
+    ///
+    /// Without any `USER`, the container runs as whoever the base image
+    /// (the one the final stage's chain of stages starts from) sets, which
+    /// the Dockerfile does not show. So the finding depends on the base:
+    /// - a base known to run as root is flagged at high: `scratch`, the
+    ///   distributions and the Docker Official Images that set no `USER`
+    ///   (`debian`, `alpine`, `ubuntu`, `python`, `node`, `golang`,
+    ///   `eclipse-temurin`, `nginx`, `php`, `postgres`, ..., also under
+    ///   their per-architecture names such as `arm64v8/alpine`), Red Hat's
+    ///   UBI, `gcr.io/distroless/*` without a `nonroot` tag,
+    ///   `mcr.microsoft.com/dotnet/*` and Azure Linux / CBL-Mariner, and
+    ///   Windows Server Core (`ContainerAdministrator`);
+    /// - a base known to set its own unprivileged user is not flagged: a
+    ///   `nonroot` tag (distroless, Chainguard), an `-unprivileged` image,
+    ///   Windows Nano Server (`ContainerUser`), .NET's chiseled and
+    ///   distroless images (`USER $APP_UID`; also `dotnet/monitor` and
+    ///   `dotnet/aspire-dashboard`, only published so), the Jupyter Docker
+    ///   Stacks (`docker.io/jupyter/*-notebook`, `quay.io/jupyter/*-notebook`,
+    ///   `docker-stacks-foundation`: `USER ${NB_UID}`),
+    ///   `jupyterhub/singleuser`, `jenkins/jenkins` and the Jenkins agents
+    ///   (`jenkins/agent`, `jenkins/inbound-agent`: `USER jenkins`),
+    ///   `bitnami/*` but `bitnami/minideb` (UID 1001), and the official
+    ///   `elasticsearch`, `jenkins`, `kibana`, `logstash`, `odoo`, `solr`
+    ///   and `sonarqube` images;
+    /// - any other base (an image of your own registry, a local image built
+    ///   by another Dockerfile, a name a build argument gives) is reported
+    ///   at low severity, saying its user is unknown: root unless that
+    ///   image sets another, which only the image scan can see.
+    ///
+    /// Dev containers are not flagged at all: a Dockerfile under a
+    /// `.devcontainer/` directory, or one built on
+    /// `mcr.microsoft.com/devcontainers/*` (or the older
+    /// `mcr.microsoft.com/vscode/devcontainers/*`). The user a developer
+    /// works as there is `devcontainer.json`'s `remoteUser` (and
+    /// `containerUser`), not the image's `USER`, and such an image is not
+    /// deployed.
     ///
     /// ## Why is this bad?
     /// A process running as root in a container is root on the host's
@@ -74,7 +109,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
-    if is_export_stage(dockerfile, stage) {
+    if is_export_stage(dockerfile, stage) || is_dev_container(dockerfile, stage) {
         return;
     }
     let fix = "add `USER <non-root user>` (a name created in the image, or a UID such as \
@@ -112,29 +147,39 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
         }
         None => {
             let base = dockerfile.root_base(stage);
-            // Windows Nano Server runs as `ContainerUser` unless told otherwise.
-            let sets_own_user = base.image().is_some_and(|name| {
-                let tag = name.tag.as_deref().unwrap_or_default();
-                tag.contains("nonroot")
-                    || tag.contains("nanoserver")
-                    || name.repository.ends_with("-unprivileged")
-                    || name.repository.ends_with("/nanoserver")
-            });
-            if sets_own_user {
-                return;
-            }
-            findings.push(
-                Finding::at(&HD001, stage)
-                    .message(format!(
-                        "the final stage {} sets no `USER`, so it runs as the user of `{}`, \
-                         which is root unless that image sets another",
-                        stage.label(),
-                        base.expanded
-                    ))
-                    .fix(fix),
-            );
+            let finding = Finding::at(&HD001, stage).fix(fix);
+            let finding = match base_user(base) {
+                BaseUser::NonRoot => return,
+                BaseUser::Root(user) => finding.message(format!(
+                    "the final stage {} sets no `USER`, and its base `{}` runs as `{user}`, \
+                     so the container does",
+                    stage.label(),
+                    base.expanded
+                )),
+                BaseUser::Unknown => finding.severity(Severity::Low).message(format!(
+                    "the final stage {} sets no `USER`, so it runs as the user of `{}`, \
+                     which is unknown here: root unless that image sets another",
+                    stage.label(),
+                    base.expanded
+                )),
+            };
+            findings.push(finding);
         }
     }
+}
+
+/// A dev container: under a `.devcontainer/` directory, or built on a dev
+/// container image. `devcontainer.json` picks the user.
+fn is_dev_container(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    let under_devcontainer = dockerfile
+        .path
+        .split(['/', '\\'])
+        .any(|part| part.eq_ignore_ascii_case(".devcontainer"));
+    under_devcontainer
+        || dockerfile
+            .root_base(stage)
+            .image()
+            .is_some_and(is_dev_container_base)
 }
 
 /// `Some(true)` for root, `Some(false)` for another user, `None` when the

@@ -27,8 +27,11 @@ tallyman_sdk::declare_rule! {
     ///   in an `apt.conf` snippet, `Verify-Peer "false"`, sources marked
     ///   `[trusted=yes]` (except a `file:` repository of packages the build
     ///   just made, as the official postgres and nginx images do);
-    /// - apk `--allow-untrusted` when installing (`apk index` builds an index of
-    ///   local packages); yum/dnf `--nogpgcheck`, `--setopt=gpgcheck=0`,
+    /// - apk `--allow-untrusted` when installing from a repository or a URL
+    ///   (not `apk index`, which builds an index of local packages, nor
+    ///   `apk add` of local package files only: `/tmp/packages/*.apk`, a
+    ///   builder stage's unsigned output, has no signature to check);
+    ///   yum/dnf `--nogpgcheck`, `--setopt=gpgcheck=0`,
     ///   `--setopt=sslverify=0` (also through `config-manager`), `gpgcheck=0`
     ///   or `sslverify=0` in a `.repo` file; zypper `--no-gpg-checks`; rpm
     ///   `--nosignature`, `--nodigest`, `--nofiledigest`, `--noverify`.
@@ -207,7 +210,7 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
         "curl" => found.extend(flag(&["--insecure", "-k"], TLS)),
         "wget" => found.extend(flag(&["--no-check-certificate"], TLS)),
         // `apk index --allow-untrusted` builds an index of local packages.
-        "apk" if Family::Apk.installs(&run) => {
+        "apk" if Family::Apk.installs(&run) && !installs_local_files_only(&run) => {
             found.extend(flag(&["--allow-untrusted"], SIGNATURES))
         }
         "rpm" => found.extend(flag(
@@ -263,6 +266,28 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
         }
     }
     found
+}
+
+/// `apk add` of package files on disk only (`/tmp/packages/*.apk`,
+/// `./tool.apk`): packages a builder stage made, unsigned by construction.
+/// A package name (fetched from a repository), a URL, or no package at all
+/// (`apk upgrade`) is not.
+fn installs_local_files_only(run: &Command<'_>) -> bool {
+    let packages = run.operands().into_iter().skip(1).collect::<Vec<_>>();
+    !packages.is_empty() && packages.into_iter().all(is_local_package_file)
+}
+
+/// A path (`/tmp/x.apk`, `./pkgs/*`) or a package file name (`x.apk`,
+/// `*.deb`), not a URL.
+fn is_local_package_file(argument: &str) -> bool {
+    if argument.contains("://") {
+        return false;
+    }
+    let name = argument.to_ascii_lowercase();
+    name.contains('/')
+        || [".apk", ".deb", ".rpm"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
 }
 
 /// The apt command may download packages or indexes, whose signatures its

@@ -14,7 +14,10 @@ tallyman_sdk::declare_rule! {
     /// `apt.conf` snippet.
     ///
     /// Builder stages are not flagged: extra packages there cost build time,
-    /// not image size, since only copied artifacts ship.
+    /// not image size, since only copied artifacts ship. Nor is a dry run
+    /// (`-s`, `--simulate`, `--dry-run`, `--just-print`, `--recon`,
+    /// `--no-act`), which installs nothing: `if apt-get install -s pkg;
+    /// then ...` only asks whether a package exists.
     ///
     /// The finding points at the line of the install command.
     ///
@@ -60,6 +63,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                     && run.is_any(&["apt-get", "apt"])
                     && run.has_subcommand("install")
                     && !run.has_flag(&["--no-install-recommends"])
+                    && !run.has_flag(DRY_RUN)
                     && !option_values(&run, "-o", "--option")
                         .iter()
                         .any(|option| turns_recommends_off(option))
@@ -81,6 +85,16 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
         }
     }
 }
+
+/// apt's spellings of "simulate, install nothing".
+const DRY_RUN: &[&str] = &[
+    "-s",
+    "--simulate",
+    "--dry-run",
+    "--just-print",
+    "--recon",
+    "--no-act",
+];
 
 /// `APT::Install-Recommends=false` (an option) or `APT::Install-Recommends
 /// "0";` (a configuration line), in any case.

@@ -1,3 +1,4 @@
+use tallyman_sdk::model::Stage;
 use tallyman_sdk::{Dockerfile, Finding, Image};
 
 use crate::scope::shipping_stages;
@@ -9,6 +10,16 @@ tallyman_sdk::declare_rule! {
     /// stages that ship: the final stage and the stages it is built on,
     /// whose exposed ports the image inherits. Variables are resolved as
     /// the build would without `--build-arg`.
+    ///
+    /// An image whose main process is the SSH server is not flagged: the
+    /// command left in the foreground by the final stage's `ENTRYPOINT` or
+    /// `CMD` (its own or one it inherits from an earlier stage) is `sshd`
+    /// or `dropbear`, as in `CMD ["/usr/sbin/sshd", "-D"]`. SSH is then
+    /// the service the image provides (a git server over SSH, an SFTP
+    /// server, a CI agent reached over SSH), not a second way in beside
+    /// an application; an `sshd` started in the background before the real
+    /// program (`sshd && exec app`) still is. An image scan reads the same
+    /// from the image's `Entrypoint` and `Cmd`.
     ///
     /// ## Why is this bad?
     /// Port 22 means an SSH server in the container. SSH is a second way
@@ -37,6 +48,12 @@ tallyman_sdk::declare_rule! {
 }
 
 pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
+    let serves_ssh = dockerfile
+        .final_stage(settings.target.as_deref())
+        .is_some_and(|stage| runs_ssh_server(dockerfile, stage));
+    if serves_ssh {
+        return;
+    }
     for stage in shipping_stages(dockerfile, settings) {
         for instruction in stage.instructions_with("EXPOSE") {
             let ssh = instruction.as_expose().unwrap_or_default().iter().find(|port| {
@@ -60,8 +77,36 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     }
 }
 
-/// The image exposes port 22 (`22/tcp` or `22`).
+/// SSH servers that can be a container's main process.
+const SSH_SERVERS: &[&str] = &["sshd", "dropbear"];
+
+/// The stage's `ENTRYPOINT` or `CMD` ends by running an SSH server in the
+/// foreground: the last command of either is `sshd` or `dropbear`.
+fn runs_ssh_server(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    ["ENTRYPOINT", "CMD"].iter().any(|keyword| {
+        dockerfile
+            .inherited_instruction(stage, keyword)
+            .and_then(|(_, instruction)| {
+                instruction.as_entrypoint().or_else(|| instruction.as_cmd())
+            })
+            .and_then(|command_line| command_line.commands.last())
+            .is_some_and(|last| last.command().is_any(SSH_SERVERS))
+    })
+}
+
+/// The image exposes port 22 (`22/tcp` or `22`), and its `Entrypoint` or
+/// `Cmd` (exec form: the first word is the program) is not an SSH server.
 pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
+    let serves_ssh = [&image.config.entrypoint, &image.config.cmd]
+        .into_iter()
+        .filter_map(|words| words.as_ref()?.first())
+        .any(|program| {
+            let name = program.rsplit(['/', '\\']).next().unwrap_or(program);
+            SSH_SERVERS.contains(&name)
+        });
+    if serves_ssh {
+        return;
+    }
     for port in &image.config.exposed_ports {
         let (number, protocol) = port.split_once('/').unwrap_or((port.as_str(), "tcp"));
         let (start, end) = number.split_once('-').unwrap_or((number, number));
