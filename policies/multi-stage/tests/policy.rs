@@ -203,10 +203,13 @@ fn dev_container_paths_and_pragmas_decide_the_image_kind() {
     assert!(rules(image, ".devcontainer/Dockerfile").is_empty());
     assert!(rules(image, "tools/.devcontainer/app.Dockerfile").is_empty());
     assert!(rules(image, ".github/actions/lint/Dockerfile").is_empty());
-    // The repository's top-level `eng/` holds its engineering tools
-    // (.NET's Arcade convention); an `eng/` deeper down is any directory.
+    // `eng/` holds a repository's engineering tools (.NET's Arcade
+    // convention), also under the repository's prefix in an org-wide
+    // scan; `engine/` or a file named `eng` is another thing.
     assert!(rules(image, "eng/update-dependencies/Dockerfile").is_empty());
-    assert_eq!(rules(image, "svc/eng/Dockerfile"), ["MS001", "MS002"]);
+    assert!(rules(image, "dotnet-docker/eng/Dockerfile").is_empty());
+    assert_eq!(rules(image, "svc/engine/Dockerfile"), ["MS001", "MS002"]);
+    assert_eq!(rules(image, "svc/eng"), ["MS001", "MS002"]);
     let ci_base = image.replace("FROM node:22", "FROM cimg/node:22.1");
     assert!(rules(&ci_base, "svc/Dockerfile").is_empty());
     assert!(rules(image, "Dockerfile.dev").is_empty());

@@ -27,8 +27,8 @@ tallyman_sdk::declare_rule! {
     /// - a dev container or CI image: `CMD ["sleep", "infinity"]`, a
     ///   `mcr.microsoft.com/devcontainers`, `gitpod/workspace-*`, `cimg/*`
     ///   or `jenkins/agent` base, a file under `.devcontainer/`, `.github/`,
-    ///   `.gitlab/` or `.circleci/`, or under the repository's top-level
-    ///   `eng/` (its engineering tools, as .NET's Arcade lays them out), a
+    ///   `.gitlab/` or `.circleci/`, or under an `eng/` directory (a
+    ///   repository's engineering tools, as .NET's Arcade lays them out), a
     ///   source-to-image builder;
     /// - a final stage, file or label named for development, CI or a
     ///   toolchain (`AS dev`, `Dockerfile.ci`); when the command is a script

@@ -15,8 +15,10 @@
 //!    relative to the scan root (`ci/**`, `**/.devcontainer/**`).
 //! 3. A dev container or CI image: the file is under a `.devcontainer/`,
 //!    `.github/`, `.gitlab/`, `.circleci/` or `.buildkite/` directory, or
-//!    the repository's top-level `eng/` (engineering infrastructure, the
-//!    convention of .NET's Arcade SDK that the dotnet repositories follow), the
+//!    an `eng/` directory (engineering infrastructure, the convention of
+//!    .NET's Arcade SDK that the dotnet repositories follow; matched at
+//!    any depth because an org-wide scan prefixes paths with the
+//!    repository's), the
 //!    chain starts from a dev-environment or CI image
 //!    (`mcr.microsoft.com/devcontainers/*`, `gitpod/workspace-*`, `cimg/*`,
 //!    `circleci/*`, `jenkins/agent`, `jenkins/inbound-agent`), or a
@@ -226,16 +228,15 @@ const CI_AND_DEV_BASES: &[&str] = &[
     "actions/actions-runner",
 ];
 
-/// The top-level directory of engineering infrastructure (build, release
-/// and dependency-update tooling) in repositories on .NET's Arcade SDK.
-const ENGINEERING_DIRECTORY: &str = "eng/";
+/// The directory of engineering infrastructure (build, release and
+/// dependency-update tooling) in repositories on .NET's Arcade SDK.
+const ENGINEERING_DIRECTORY: &str = "eng";
 
 fn dev_container_or_builder(dockerfile: &Dockerfile, final_stage: &Stage) -> Option<String> {
     let path = dockerfile.path.replace('\\', "/");
-    if path.starts_with(ENGINEERING_DIRECTORY) {
-        return Some(
-            "it is an engineering tool of the repository (under its top-level `eng/`)".to_string(),
-        );
+    let mut directories = path.split('/').rev().skip(1);
+    if directories.any(|directory| directory.eq_ignore_ascii_case(ENGINEERING_DIRECTORY)) {
+        return Some("it is an engineering tool of the repository (under `eng/`)".to_string());
     }
     if let Some(directory) = path.split('/').find(|part| {
         CI_AND_DEV_DIRECTORIES
