@@ -13,12 +13,25 @@ Prints, per rule with a hadolint equivalent, the files where both fire, only
 tallyman fires and only hadolint fires (files hadolint cannot parse, DL1000,
 left out), then with --samples N the first N files of each disagreement.
 
-usage: hadolint_agreement.py OURS.jsonl HADOLINT.json [HADOLINT-EXTRA.json ...] [--samples N]
+Lines are compared by instruction: hadolint reports a RUN at its first line,
+tallyman a command inside a multi-line RUN at the command's own line, so
+every line is mapped to the first line of the instruction that contains it,
+from BuildKit's parse of the corpus (`buildkit-dump.jsonl`, the instructions'
+start_line and end_line; --buildkit-dump PATH, by default the one in
+../shared/corpus beside the repository).
+
+usage: hadolint_agreement.py OURS.jsonl HADOLINT.json [HADOLINT-EXTRA.json ...]
+           [--samples N] [--buildkit-dump PATH]
 """
 
 import json
+import os
 import sys
 from collections import defaultdict
+
+DEFAULT_DUMP = os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)),
+    "..", "..", "..", "..", "shared", "corpus", "buildkit-dump.jsonl"))
 
 EQUIVALENTS = {
     "HD001": ["DL3002"],
@@ -39,27 +52,53 @@ EQUIVALENTS = {
 }
 
 
+def instruction_starts(dump_path):
+    """file -> {line: first line of the instruction containing it}."""
+    starts = {}
+    with open(dump_path) as lines:
+        for line in lines:
+            parsed = json.loads(line)
+            by_line = {}
+            for instruction in parsed.get("instructions") or []:
+                for number in range(instruction["start_line"], instruction["end_line"] + 1):
+                    by_line[number] = instruction["start_line"]
+            starts[parsed["path"]] = by_line
+    return starts
+
+
+def option(argv, name, default):
+    if name not in argv:
+        return argv, default
+    at = argv.index(name)
+    return argv[:at] + argv[at + 2:], argv[at + 1]
+
+
 def main(argv):
-    samples = 0
-    if "--samples" in argv:
-        at = argv.index("--samples")
-        samples = int(argv[at + 1])
-        argv = argv[:at] + argv[at + 2:]
+    argv, samples = option(argv, "--samples", 0)
+    samples = int(samples)
+    argv, dump_path = option(argv, "--buildkit-dump", DEFAULT_DUMP)
+    starts = instruction_starts(dump_path)
+
+    def instruction_line(file, line):
+        return starts.get(file, {}).get(line, line)
+
     ours_path, *hadolint_paths = argv
     ours = defaultdict(lambda: defaultdict(set))  # rule -> file -> lines
     with open(ours_path) as lines:
         for line in lines:
             finding = json.loads(line)
-            ours[finding["rule"]][finding["file"]].add(finding["line"])
+            ours[finding["rule"]][finding["file"]].add(
+                instruction_line(finding["file"], finding["line"]))
     theirs = defaultdict(lambda: defaultdict(set))  # code -> file -> lines
     unparsed = set()
     for path in hadolint_paths:
         for finding in json.load(open(path)):
             if finding["code"] == "DL1000":
                 unparsed.add(finding["file"])
-            theirs[finding["code"]][finding["file"]].add(finding["line"])
+            theirs[finding["code"]][finding["file"]].add(
+                instruction_line(finding["file"], finding["line"]))
     print(f"files hadolint cannot parse (left out): {len(unparsed)}\n")
-    print("| rule | hadolint | both fire | only tallyman | only hadolint | same lines in shared files |")
+    print("| rule | hadolint | both fire | only tallyman | only hadolint | same instructions in shared files |")
     print("|---|---|---:|---:|---:|---:|")
     details = []
     for rule, codes in EQUIVALENTS.items():
@@ -73,7 +112,8 @@ def main(argv):
         only_ours = sorted(set(our_files) - set(their_files))
         only_theirs = sorted(set(their_files) - set(our_files))
         same = sum(1 for f in both if our_files[f] == their_files[f])
-        print(f"| {rule} | {', '.join(codes)} | {len(both)} | {len(only_ours)} | {len(only_theirs)} | {same}/{len(both)} |")
+        shared = f"{same}/{len(both)}" if both else "—"
+        print(f"| {rule} | {', '.join(codes)} | {len(both)} | {len(only_ours)} | {len(only_theirs)} | {shared} |")
         details.append((rule, only_ours, only_theirs, our_files, their_files))
     if samples:
         for rule, only_ours, only_theirs, our_files, their_files in details:
