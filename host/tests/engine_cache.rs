@@ -4,13 +4,23 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use tallyman::engine::{CacheOutcome, ConfiguredPolicy, Engine, Limits, PolicySource};
 
 use common::{engine_with, policy_wasm, sample_targets, temp_cache};
 
-fn entries(cache: &Path) -> Vec<PathBuf> {
+/// Whether `path` is named as an entry: `<module sha256 in hex>.cwasm`.
+/// Anything else in the directory (a killed run's temporary file) is not one.
+fn is_entry(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .and_then(|name| name.strip_suffix(".cwasm"))
+        .is_some_and(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Every file under `cache`, directories walked.
+fn files(cache: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![cache.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -21,12 +31,25 @@ fn entries(cache: &Path) -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "cwasm") {
+            } else {
                 found.push(path);
             }
         }
     }
     found
+}
+
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    files(cache).into_iter().filter(|p| is_entry(p)).collect()
+}
+
+/// Files of compiled code under `cache` that are not entries: temporary
+/// files of runs killed before they renamed them into place.
+fn leftovers(cache: &Path) -> Vec<PathBuf> {
+    files(&cache.join("compiled"))
+        .into_iter()
+        .filter(|p| !is_entry(p))
+        .collect()
 }
 
 /// Loads echo on a new engine sharing `cache`, checks it still works, and
@@ -115,17 +138,28 @@ fn an_entry_for_another_module_is_not_used() {
 }
 
 #[test]
-fn leftovers_of_a_killed_run_are_ignored() {
+fn leftovers_of_a_killed_run_are_ignored_then_removed() {
     let cache = temp_cache();
     load_echo(cache.path());
     let entry = entries(cache.path()).pop().unwrap();
     let good = std::fs::read(&entry).unwrap();
     // A run killed while writing leaves its temporary file, never a partial
     // entry under the real name (the rename is atomic).
-    let leftover = entry.with_file_name(".tmp-killed.cwasm");
-    std::fs::write(&leftover, &good[..good.len() / 3]).unwrap();
+    let leftover = |name: &str, age: Duration| {
+        let path = entry.with_file_name(name);
+        std::fs::write(&path, &good[..good.len() / 3]).unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(SystemTime::now() - age).unwrap();
+        path
+    };
+    let stale = leftover(".tmp-killed.partial", Duration::from_secs(2 * 60 * 60));
+    let recent = leftover(".tmp-writing.partial", Duration::from_secs(5));
     std::fs::remove_file(&entry).unwrap();
     assert_eq!(load_echo(cache.path()), CacheOutcome::Miss);
+    // Writing the entry swept the old leftover; the recent one may be a
+    // write in progress in another run, and stays.
+    assert_eq!(leftovers(cache.path()), vec![recent]);
+    assert!(!stale.exists());
     assert_eq!(load_echo(cache.path()), CacheOutcome::Hit);
 }
 
@@ -178,9 +212,19 @@ fn runs_killed_midway_leave_the_next_run_correct() {
     };
     for delay_ms in [5, 20, 50, 100, 200, 400] {
         let mut child = run();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
+        // A run killed between creating its temporary file and renaming it
+        // leaves that file, under a name that is never an entry's.
+        for leftover in leftovers(&cache.path().join("cache")) {
+            let name = leftover.file_name().unwrap().to_string_lossy();
+            assert!(
+                name.starts_with(".tmp-") && name.ends_with(".partial"),
+                "{}",
+                leftover.display()
+            );
+        }
         if let Some(entry) = entries(&cache.path().join("cache")).pop() {
             // Whatever was killed, an entry under its real name is whole:
             // the engine finds it valid (a hit, not a rebuild).

@@ -13,16 +13,47 @@
 //! wasmtime. Entries are written to a temporary file in the same directory and
 //! renamed into place, so a reader sees a whole entry or none, and runs that
 //! share a cache (or are killed midway) cannot leave a half-written one.
+//!
+//! A run killed between creating its temporary file and renaming it leaves
+//! that file behind: `.tmp-<random>.partial`, a name no lookup or count takes
+//! for an entry. The next run that writes an entry in the directory, and
+//! `tallyman cache prune`, delete such leftovers once they are older than
+//! [`STALE_TEMPORARY_AGE`] (a younger one may be another run's write in
+//! progress).
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
 const MAGIC: &[u8; 8] = b"TMCWASM1";
 const SEAL_LEN: usize = 32;
+
+/// An entry's name is the module's sha256 in hex and this extension.
+const ENTRY_EXTENSION: &str = "cwasm";
+/// Names of temporary files: never an entry's name.
+const TEMPORARY_PREFIX: &str = ".tmp-";
+const TEMPORARY_SUFFIX: &str = ".partial";
+
+/// How old a temporary file must be before it counts as a killed run's
+/// leftover: writing an entry takes milliseconds, so an hour-old one is
+/// never a write in progress, even on a machine stalled by load.
+pub const STALE_TEMPORARY_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// Whether `name` is an entry's file name: `<64 hex digits>.cwasm`.
+pub fn is_entry_name(name: &str) -> bool {
+    name.strip_suffix(ENTRY_EXTENSION)
+        .and_then(|stem| stem.strip_suffix('.'))
+        .is_some_and(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `name` is a temporary file's name.
+fn is_temporary_name(name: &str) -> bool {
+    name.starts_with(TEMPORARY_PREFIX) && name.ends_with(TEMPORARY_SUFFIX)
+}
 
 /// Where compiled code is cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +135,7 @@ impl CodeCache {
                 CacheOutcome::Uncached,
             ));
         };
-        let path = dir.join(format!("{}.cwasm", hex(sha256)));
+        let path = dir.join(format!("{}.{ENTRY_EXTENSION}", hex(sha256)));
         let outcome = match fs::read(&path) {
             Ok(entry) => match self.unseal(sha256, &entry) {
                 Some(serialized) => {
@@ -166,15 +197,44 @@ impl CodeCache {
     ) -> std::io::Result<()> {
         create_private_dir(dir)?;
         let mut file = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .suffix(".cwasm")
+            .prefix(TEMPORARY_PREFIX)
+            .suffix(TEMPORARY_SUFFIX)
             .tempfile_in(dir)?;
         file.write_all(MAGIC)?;
         file.write_all(&self.seal(sha256, serialized))?;
         file.write_all(serialized)?;
         file.persist(path).map_err(|e| e.error)?;
+        // Cheap (one listing of a small directory) and only on a miss.
+        remove_stale_temporaries(dir, SystemTime::now());
         Ok(())
     }
+}
+
+/// Deletes the temporary files in `dir` older than [`STALE_TEMPORARY_AGE`]
+/// at `now`; returns the bytes freed. Failures are ignored: a leftover only
+/// wastes space, and the next sweep tries again.
+fn remove_stale_temporaries(dir: &Path, now: SystemTime) -> u64 {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut freed = 0;
+    for entry in listing.filter_map(Result::ok) {
+        if !entry.file_name().to_str().is_some_and(is_temporary_name) {
+            continue;
+        }
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let stale = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age >= STALE_TEMPORARY_AGE);
+        if stale && metadata.is_file() && fs::remove_file(entry.path()).is_ok() {
+            freed += metadata.len();
+        }
+    }
+    freed
 }
 
 /// Entries and bytes of compiled code under a cache directory.
@@ -210,7 +270,7 @@ pub fn compiled_code_stats(cache_dir: &Path, current: Option<&Path>) -> Compiled
             .map(|listing| {
                 listing
                     .filter_map(|entry| entry.ok())
-                    .filter(|entry| entry.path().extension().is_some_and(|e| e == "cwasm"))
+                    .filter(|entry| entry.file_name().to_str().is_some_and(is_entry_name))
                     .filter_map(|entry| entry.metadata().ok())
                     .fold((0, 0), |(n, size), m| (n + 1, size + m.len()))
             })
@@ -228,16 +288,20 @@ pub fn compiled_code_stats(cache_dir: &Path, current: Option<&Path>) -> Compiled
 }
 
 /// Deletes the compiled code in `cache_dir` of every engine configuration
-/// but `keep` (all of it when `keep` is `None`); returns the bytes freed.
+/// but `keep` (all of it when `keep` is `None`), and the stale temporary
+/// files killed runs left in `keep`; returns the bytes freed.
 pub fn prune_compiled_code(cache_dir: &Path, keep: Option<&Path>) -> std::io::Result<u64> {
     let before = compiled_code_stats(cache_dir, keep);
+    let mut leftovers = 0;
     for dir in compiled_dirs(cache_dir) {
-        if Some(dir.as_path()) != keep {
+        if Some(dir.as_path()) == keep {
+            leftovers = remove_stale_temporaries(&dir, SystemTime::now());
+        } else {
             fs::remove_dir_all(&dir)?;
         }
     }
     // With no directory kept, every directory counts as another engine's.
-    Ok(before.other_bytes)
+    Ok(before.other_bytes + leftovers)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -298,6 +362,42 @@ mod tests {
             CacheDir::resolve(Some(Path::new("/tmp/x"))),
             CacheDir::Path(PathBuf::from("/tmp/x"))
         );
+    }
+
+    #[test]
+    fn entries_and_temporary_files_have_distinct_names() {
+        let entry = format!("{}.cwasm", "ab".repeat(32));
+        assert!(is_entry_name(&entry));
+        for not_an_entry in [
+            ".tmp-Xy12ab.partial",
+            ".tmp-killed.cwasm",
+            "ab.cwasm",
+            &format!("{}.cwasm", "zz".repeat(32)),
+            &format!("{}.partial", "ab".repeat(32)),
+        ] {
+            assert!(!is_entry_name(not_an_entry), "{not_an_entry}");
+        }
+        assert!(is_temporary_name(".tmp-Xy12ab.partial"));
+        assert!(!is_temporary_name(&entry));
+    }
+
+    #[test]
+    fn only_stale_temporary_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = dir.path().join(format!("{}.cwasm", "00".repeat(32)));
+        let temporary = dir.path().join(".tmp-abc123.partial");
+        let other = dir.path().join("notes.txt");
+        for file in [&entry, &temporary, &other] {
+            fs::write(file, b"12345").unwrap();
+        }
+        let now = SystemTime::now();
+        // A temporary file younger than the threshold may be a write in progress.
+        assert_eq!(remove_stale_temporaries(dir.path(), now), 0);
+        assert!(temporary.exists());
+        let later = now + STALE_TEMPORARY_AGE + Duration::from_secs(1);
+        assert_eq!(remove_stale_temporaries(dir.path(), later), 5);
+        assert!(!temporary.exists());
+        assert!(entry.exists() && other.exists());
     }
 
     #[test]

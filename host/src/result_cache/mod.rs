@@ -24,8 +24,10 @@
 //! connections; one writer thread commits new entries in batches. Several
 //! runs may share the file at once. A file SQLite refuses is moved aside
 //! and rebuilt, at open or at the end of the run that found the damage; a
-//! damaged value fails its seal and is a miss. When the cache cannot be
-//! used at all the scan runs without it, and says so in one line.
+//! damaged value fails its seal and is a miss, and makes the run check the
+//! file's structure (damage SQLite had not noticed is then found and the
+//! file rebuilt, rather than written into). When the cache cannot be used
+//! at all the scan runs without it, and says so in one line.
 
 pub mod key;
 
@@ -47,7 +49,7 @@ use tallyman_dockerfile::model::Finding;
 pub use admin::{Prune, Pruned, Stats, prune, stats};
 pub use key::{BuildId, PolicyKey, TargetKey};
 pub use store::{Counts, FILE_NAME};
-use store::{StoreError, Write};
+use store::{Found, StoreError, Write};
 use writer::Writer;
 
 /// The note that holds the last run's figures.
@@ -172,6 +174,9 @@ pub struct ResultCache {
     writer: Writer,
     trouble: Arc<Trouble>,
     counters: Counters,
+    /// Whether this run has checked the file's structure (see
+    /// [`ResultCache::check_structure_once`]).
+    structure_checked: AtomicBool,
     /// Why the file was replaced when it was opened, if it was.
     rebuilt: Option<String>,
 }
@@ -201,6 +206,7 @@ impl ResultCache {
             readers: Mutex::new(Vec::new()),
             trouble,
             counters: Counters::default(),
+            structure_checked: AtomicBool::new(false),
             rebuilt,
         })
     }
@@ -249,24 +255,26 @@ impl ResultCache {
         target: &TargetKey,
         policies: &[PolicyKey],
     ) -> Cached<F> {
-        let found = self
-            .read(|connection| {
-                store::lookup(connection, &target.0, |value, used| {
-                    (
-                        entry::decode::<entry::TargetEntry<F>>(&target.0, value),
-                        used,
-                    )
-                })
+        let found = self.read(|connection| {
+            store::lookup(connection, &target.0, |value, used| {
+                (
+                    entry::decode::<entry::TargetEntry<F>>(&target.0, value),
+                    used,
+                )
             })
-            .flatten();
-        let Some((decoded, used)) = found else {
-            self.count_lookup(policies.len(), 0, false);
-            return Cached::none(policies.len());
-        };
-        let Some(entry) = decoded else {
-            add(&self.counters.entries_refused, 1);
-            self.count_lookup(policies.len(), 0, false);
-            return Cached::none(policies.len());
+        });
+        let (entry, used) = match found {
+            Some(Found::Entry((Some(entry), used))) => (entry, used),
+            Some(Found::Entry((None, _)) | Found::Damaged) => {
+                add(&self.counters.entries_refused, 1);
+                self.check_structure_once();
+                self.count_lookup(policies.len(), 0, false);
+                return Cached::none(policies.len());
+            }
+            None | Some(Found::Absent) => {
+                self.count_lookup(policies.len(), 0, false);
+                return Cached::none(policies.len());
+            }
         };
         if used < self.today {
             self.writer.send(vec![Write::Touch { key: target.0 }]);
@@ -286,6 +294,22 @@ impl ResultCache {
             results,
             others: stored,
             found: true,
+        }
+    }
+
+    /// A refused entry means bytes changed on disk where SQLite did not
+    /// notice, and the pages around it may be damaged the same way. Writing
+    /// into a damaged b-tree spreads the damage (rewritten entries go
+    /// missing, pages in use are handed out again), so that a cache would
+    /// never heal. The first refusal of a run therefore checks the file's
+    /// structure; a file that fails is treated as one SQLite refused: not
+    /// used for the rest of the run, and replaced at its end.
+    fn check_structure_once(&self) {
+        if self.structure_checked.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Some(Some(problem)) = self.read(store::structure_problem) {
+            self.trouble.set(StoreError::Corrupt(problem));
         }
     }
 
@@ -469,6 +493,73 @@ mod tests {
             ),
             (1, 0)
         );
+    }
+
+    /// Flips a byte of the first stored finding message containing `text`.
+    fn flip_after(bytes: &mut [u8], text: &[u8]) {
+        let at = bytes
+            .windows(text.len())
+            .position(|w| w == text)
+            .expect("text in the file");
+        bytes[at + text.len()] ^= 0x01;
+    }
+
+    #[test]
+    fn a_refused_entry_heals_when_the_rest_of_the_file_is_sound() {
+        let dir = tempfile::tempdir().unwrap();
+        let build = BuildId::new("test");
+        filled(dir.path(), &build, 20);
+        let file = store::file_in(dir.path());
+        let mut bytes = std::fs::read(&file).unwrap();
+        flip_after(&mut bytes, b"finding 3 ");
+        std::fs::write(&file, &bytes).unwrap();
+
+        let cache = ResultCache::open(dir.path(), build.clone()).unwrap();
+        let (target, policy) = keys(3);
+        let cached = cache.lookup::<String>(&target, &[policy]);
+        assert!(cached.results[0].is_none(), "a damaged value is a miss");
+        let findings = vec![finding(3)];
+        let results = [(policy, Stored::Evaluated(&findings))];
+        cache.record(&target, &"facts".to_string(), &results, cached);
+        let finished = cache.finish();
+        assert!(finished.warnings.is_empty(), "{:?}", finished.warnings);
+        assert_eq!(finished.figures.entries_refused, 1);
+        assert_eq!(finished.figures.entries_stored, 1);
+
+        let cache = ResultCache::open(dir.path(), build).unwrap();
+        assert_eq!(
+            cache.lookup::<String>(&target, &[policy]).results[0],
+            Some(findings)
+        );
+    }
+
+    #[test]
+    fn a_refused_entry_has_the_file_checked_and_hidden_damage_replaces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let build = BuildId::new("test");
+        filled(dir.path(), &build, 200);
+        let file = store::file_in(dir.path());
+        let mut bytes = std::fs::read(&file).unwrap();
+        // A damaged value, and a page of the entries' b-tree that the
+        // lookup below never reads (it holds other keys).
+        flip_after(&mut bytes, b"finding 3 ");
+        let len = bytes.len();
+        bytes[len - 16384..].fill(0x5a);
+        std::fs::write(&file, &bytes).unwrap();
+
+        let cache = ResultCache::open(dir.path(), build.clone()).unwrap();
+        let (target, policy) = keys(3);
+        let cached = cache.lookup::<String>(&target, &[policy]);
+        assert!(cached.results[0].is_none());
+        let findings = vec![finding(3)];
+        let results = [(policy, Stored::Evaluated(&findings))];
+        cache.record(&target, &"facts".to_string(), &results, cached);
+        let finished = cache.finish();
+        assert_eq!(finished.figures.entries_refused, 1);
+        let warning = finished.warnings.join("\n");
+        assert!(warning.contains("was damaged"), "{warning}");
+        assert!(dir.path().join(format!("{FILE_NAME}.corrupt")).exists());
+        assert_eq!(stats(dir.path(), &build).unwrap().counts.entries, 0);
     }
 
     #[test]

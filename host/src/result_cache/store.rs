@@ -10,11 +10,13 @@
 //! Damage is expected and survivable: a file SQLite refuses (`not a
 //! database`, `malformed`) is moved aside to `<file>.corrupt` and a new one
 //! is made; a damaged value inside a sound file fails its seal (see
-//! `entry.rs`) and counts as a miss.
+//! `entry.rs`) and counts as a miss, and then [`structure_problem`] checks
+//! the rest of the file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 /// The file, under the cache directory. The schema version is in the name,
@@ -65,6 +67,11 @@ impl std::fmt::Display for StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {
         let message = error.to_string();
+        // Every column is written with one type; another type read back
+        // means the record's header was damaged on disk.
+        if let rusqlite::Error::InvalidColumnType(..) = error {
+            return StoreError::Corrupt(message);
+        }
         match error.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(message),
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
@@ -232,21 +239,43 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// What a lookup found under a key.
+pub enum Found<T> {
+    Absent,
+    /// A row whose columns do not hold the types written: its record was
+    /// damaged on disk.
+    Damaged,
+    Entry(T),
+}
+
 /// What `open` makes of the entry stored under `key` (its value, read in
 /// place, and the day it was last used), if there is one.
 pub fn lookup<T>(
     connection: &Connection,
     key: &[u8; 32],
     open: impl FnOnce(&[u8], i64) -> T,
-) -> rusqlite::Result<Option<T>> {
+) -> rusqlite::Result<Found<T>> {
     let mut statement =
         connection.prepare_cached("SELECT value, used FROM entries WHERE key = ?1")?;
-    statement
+    let found = statement
         .query_row([&key[..]], |row| {
-            let value = row.get_ref(0)?.as_blob()?;
-            Ok(open(value, row.get(1)?))
+            Ok(match (row.get_ref(0)?, row.get_ref(1)?) {
+                (ValueRef::Blob(value), ValueRef::Integer(used)) => Found::Entry(open(value, used)),
+                _ => Found::Damaged,
+            })
         })
-        .optional()
+        .optional()?;
+    Ok(found.unwrap_or(Found::Absent))
+}
+
+/// What SQLite finds wrong with the file, if anything: the first problem
+/// `PRAGMA integrity_check` reports. Not `quick_check`: it passes files
+/// whose damage shows only as keys out of order, which make lookups miss
+/// entries that are there and inserts land where no lookup finds them.
+/// It reads the whole file, so it is only run when damage is suspected.
+pub fn structure_problem(connection: &Connection) -> rusqlite::Result<Option<String>> {
+    let first: String = connection.query_row("PRAGMA integrity_check(1)", [], |row| row.get(0))?;
+    Ok((first != "ok").then_some(first))
 }
 
 /// One change to make.
@@ -374,15 +403,46 @@ mod tests {
         ];
         write(&mut connection, &writes, 7, 100).unwrap();
         write(&mut connection, &[Write::Touch { key: b }], 7, 105).unwrap();
-        let found = |key| lookup(&connection, key, |value, used| (value.to_vec(), used)).unwrap();
+        let found = |key| match lookup(&connection, key, |value, used| (value.to_vec(), used)) {
+            Ok(Found::Entry(entry)) => Some(entry),
+            Ok(Found::Absent) => None,
+            Ok(Found::Damaged) => panic!("damaged"),
+            Err(error) => panic!("{error}"),
+        };
         assert!(found(&c).is_none());
         assert_eq!(found(&b), Some((b"beta".to_vec(), 105)));
         assert_eq!(found(&a), Some((b"alpha".to_vec(), 100)));
+        assert_eq!(structure_problem(&connection).unwrap(), None);
         assert_eq!(counts(&connection, 7).unwrap().entries, 2);
         assert_eq!(prune(&connection, 7, true, Some(101)).unwrap(), 1);
         let left = counts(&connection, 8).unwrap();
         assert_eq!((left.entries, left.this_build), (1, 0));
         assert_eq!(prune(&connection, 8, true, None).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_column_of_another_type_is_a_damaged_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut connection, _) = open_or_rebuild(dir.path()).unwrap();
+        let key = [4u8; 32];
+        let writes = [Write::Put {
+            key,
+            value: b"value".to_vec(),
+        }];
+        write(&mut connection, &writes, 7, 100).unwrap();
+        // What a flipped bit in a record header does: the day becomes a blob.
+        connection
+            .execute(
+                "UPDATE entries SET used = x'0102' WHERE key = ?1",
+                [&key[..]],
+            )
+            .unwrap();
+        let found = lookup(&connection, &key, |_, _| ()).unwrap();
+        assert!(matches!(found, Found::Damaged));
+        let error = connection
+            .query_row("SELECT used FROM entries", [], |row| row.get::<_, i64>(0))
+            .unwrap_err();
+        assert!(matches!(StoreError::from(error), StoreError::Corrupt(_)));
     }
 
     #[test]
