@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tallyman::dockerfile::model::{Image, ImageConfig, Platform};
@@ -411,4 +412,298 @@ fn a_failure_on_a_reused_instance_is_retried_on_a_fresh_one() {
         let findings = outcome.result.expect("answered by a fresh instance");
         assert_eq!(findings[0].message, format!("first call: {}", target.path));
     }
+}
+
+/// `bytes` as a WAT data string.
+fn wat_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("\\{b:02x}")).collect()
+}
+
+/// A little-endian `u32` as a WAT data string.
+fn wat_u32(value: usize) -> String {
+    wat_bytes(&u32::try_from(value).expect("small").to_le_bytes())
+}
+
+/// Memory 0 of a WAT policy's core module: the canonical ABI's memory,
+/// holding the answers of `metadata` (policy `name` with one rule, `rule`)
+/// and `validate-settings` at fixed addresses, and a bump heap.
+fn wat_policy_memory(name: &str, rule: &str) -> String {
+    assert!(name.len() <= 64 && rule.len() <= 32);
+    let (name_at, rule_at, version_at) = (512, 576, 608);
+    let string = |at: usize, text: &str| format!("{}{}", wat_u32(at), wat_u32(text.len()));
+    // One rule-info record, at 128.
+    let rules_field = format!("{}{}", wat_u32(128), wat_u32(1));
+    format!(
+        r#"
+  (memory $main (export "memory") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  (data (i32.const {name_at}) "{name}")
+  (data (i32.const {rule_at}) "{rule}")
+  (data (i32.const {version_at}) "0.1.0")
+  ;; policy-info: name, version, description (empty), one rule
+  (data (i32.const 64) "{name_field}{version_field}{empty}{rules}")
+  ;; rule-info: id, title, severity (medium) and padding; description,
+  ;; help, tags and equivalents stay empty (zeroed)
+  (data (i32.const 128) "{id}{id}\02\00\00\00")
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at
+      (i32.and
+        (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+        (i32.sub (i32.const 0) (local.get 2))))
+    (global.set $heap (i32.add (local.get $at) (local.get 3)))
+    (block $room
+      (loop $grow
+        (br_if $room
+          (i32.le_u (global.get $heap) (i32.mul (memory.size $main) (i32.const 65536))))
+        (if (i32.eq (memory.grow $main (i32.const 1)) (i32.const -1)) (then unreachable))
+        (br $grow)))
+    (local.get $at))
+  (func (export "metadata") (result i32) (i32.const 64))
+  ;; result<_, string>: a zeroed area is `ok`
+  (func (export "validate-settings") (param i32 i32) (result i32) (i32.const 256))
+"#,
+        name_field = string(name_at, name),
+        version_field = string(version_at, "0.1.0"),
+        empty = string(0, ""),
+        rules = rules_field,
+        id = string(rule_at, rule),
+    )
+}
+
+/// A policy component from the WAT of its core module (which exports what
+/// [`wat_policy_memory`] defines, `check-dockerfile` and `check-image`),
+/// given the policy world's type information from `wit/` and made a
+/// component by wit-component.
+fn wat_policy_component(module: &str) -> Vec<u8> {
+    let mut core = wat::parse_str(module).expect("the policy's WAT");
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve
+        .push_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit"))
+        .expect("wit/ parses");
+    let world = resolve
+        .select_world(&[package], Some("policy"))
+        .expect("the policy world");
+    wit_component::embed_component_metadata(
+        &mut core,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .expect("embed the world");
+    wit_component::ComponentEncoder::default()
+        .module(&core)
+        .expect("a policy module")
+        .validate(true)
+        .encode()
+        .expect("a policy component")
+}
+
+/// WAT that grows memory `$m{index}` by `pages` pages and writes a byte to
+/// every 4 KiB of the growth, so that the pages are really backed.
+fn grow_and_fill(index: usize, pages: u32) -> String {
+    format!(
+        r#"
+    (if (i32.eq (memory.grow $m{index} (i32.const {pages})) (i32.const -1)) (then unreachable))
+    (local.set $at (i32.const 0))
+    (block $filled{index}
+      (loop $fill{index}
+        (br_if $filled{index} (i32.ge_u (local.get $at) (i32.const {bytes})))
+        (i32.store8 $m{index} (local.get $at) (i32.const 1))
+        (local.set $at (i32.add (local.get $at) (i32.const 4096)))
+        (br $fill{index})))"#,
+        bytes = u64::from(pages) * 65536,
+    )
+}
+
+/// Where the extra memories of [`split_memory_policy`] are filled.
+#[derive(Clone, Copy)]
+enum Fill {
+    /// By `check-dockerfile` and `check-image`, in the policy's own module.
+    OnEachCheck,
+    /// By the start function of a second core module, when the component is
+    /// instantiated.
+    AtInstantiation,
+}
+
+/// A policy component (name `memory-split`, rule `SPLIT1`) with `memories`
+/// extra linear memories of `pages` 64 KiB pages each, filled as `fill`
+/// says; its checks return no finding.
+fn split_memory_policy(memories: usize, pages: u32, fill: Fill) -> Vec<u8> {
+    let on_check = matches!(fill, Fill::OnEachCheck);
+    let extra = |declared: u32| -> String {
+        (1..=memories)
+            .map(|i| format!("(memory $m{i} {declared})\n"))
+            .collect()
+    };
+    let fill_all: String = (1..=memories).map(|i| grow_and_fill(i, pages)).collect();
+    let (main_extra, checks_fill) = if on_check {
+        (extra(0), fill_all.clone())
+    } else {
+        (String::new(), String::new())
+    };
+    let component = wat_policy_component(&format!(
+        r#"(module
+  {memory}
+  {main_extra}
+  (func $fill (local $at i32) {checks_fill})
+  (func (export "check-dockerfile") (param i32) (result i32) (call $fill) (i32.const 272))
+  (func (export "check-image") (param i32) (result i32) (call $fill) (i32.const 272))
+)"#,
+        memory = wat_policy_memory("memory-split", "SPLIT1")
+    ));
+    if on_check {
+        return component;
+    }
+    let second = wat::parse_str(format!(
+        "(module {} (func $fill (local $at i32) {fill_all}) (start $fill))",
+        extra(0)
+    ))
+    .expect("the second module's WAT");
+    with_instantiated_module(component, &second)
+}
+
+/// Appends a core module to `component`, and an instance of it: the
+/// component model instantiates every core instance of a component when the
+/// component is instantiated, used or not.
+fn with_instantiated_module(mut component: Vec<u8>, module: &[u8]) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    fn read_leb128(bytes: &[u8], at: &mut usize) -> usize {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+    // The new module's index is the number of core modules defined so far
+    // (section 1 holds one core module each).
+    let mut modules = 0;
+    let mut at = 8;
+    while at < component.len() {
+        let id = component[at];
+        at += 1;
+        let size = read_leb128(&component, &mut at);
+        modules += usize::from(id == 1);
+        at += size;
+    }
+    component.push(1);
+    leb128(module.len(), &mut component);
+    component.extend_from_slice(module);
+    // One instance: `instantiate` (0x00) the module, with no arguments.
+    let mut instance = vec![1, 0];
+    leb128(modules, &mut instance);
+    instance.push(0);
+    component.push(2);
+    leb128(instance.len(), &mut component);
+    component.extend_from_slice(&instance);
+    component
+}
+
+/// Eight memories of 1,000 pages (62.5 MiB) each fit the 64 MiB limit one
+/// by one, not together: the limit counts every memory of the instance.
+/// Grown during a check, it is that (policy, target) pair's error, and the
+/// other policy and targets go on.
+#[test]
+fn the_memory_limit_counts_every_memory_of_a_policy() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let wasm = split_memory_policy(8, 1000, Fill::OnEachCheck);
+    let split = engine
+        .load_bytes(&wasm, PolicySource::Bytes)
+        .expect("the policy loads: its extra memories start empty");
+    assert_eq!(split.name(), "memory-split");
+    let policies = [
+        ConfiguredPolicy::new(split, "{}"),
+        ConfiguredPolicy::new(load(&engine, "echo"), "{}"),
+    ];
+    let before = peak_rss_bytes();
+    let targets = sample_targets();
+    let results = engine.check_dockerfiles(&policies, &targets);
+    assert_eq!(results.len(), targets.len());
+    for outcomes in &results {
+        let (kind, message) = error_of(&outcomes[0]);
+        assert_eq!(kind, ErrorKind::OutOfMemory, "{message}");
+        assert!(
+            message.contains("memory limit of 67108864 bytes exceeded")
+                && message.contains("limits.memory-mib is 64"),
+            "{message}"
+        );
+        assert!(outcomes[1].result.is_ok(), "echo still runs");
+    }
+    eprintln!(
+        "peak RSS: {} MiB before, {} MiB after",
+        before / (1024 * 1024),
+        peak_rss_bytes() / (1024 * 1024)
+    );
+
+    // The same memories, one at a time, are within the limit.
+    let one = split_memory_policy(1, 1000, Fill::OnEachCheck);
+    let one = engine.load_bytes(&one, PolicySource::Bytes).unwrap();
+    let outcome = engine
+        .session(&[ConfiguredPolicy::new(one, "{}")])
+        .check_dockerfile(&targets[0])
+        .remove(0);
+    assert_eq!(outcome.result.expect("one memory of 62.5 MiB fits"), vec![]);
+}
+
+/// The component of the report: a second core module whose eight memories
+/// of 1,000 pages are filled by its start function. The policy cannot even
+/// be instantiated to read its metadata, so it does not load.
+#[test]
+fn memories_filled_at_instantiation_count_too() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let wasm = split_memory_policy(8, 1000, Fill::AtInstantiation);
+    let error = engine.load_bytes(&wasm, PolicySource::Bytes).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::LoadError);
+    assert!(
+        error.message.contains("`metadata` failed (out-of-memory)")
+            && error
+                .message
+                .contains("memory limit of 67108864 bytes exceeded"),
+        "{}",
+        error.message
+    );
+    // Within the limit, the same construction loads and runs.
+    let small = split_memory_policy(8, 100, Fill::AtInstantiation);
+    let small = engine.load_bytes(&small, PolicySource::Bytes).unwrap();
+    let outcome = engine
+        .session(&[ConfiguredPolicy::new(small, "{}")])
+        .check_dockerfile(&sample_targets()[0])
+        .remove(0);
+    assert_eq!(outcome.result.expect("8 x 6.25 MiB fits"), vec![]);
+}
+
+/// Forty empty memories: each reserves address space, and no policy needs
+/// more than a few. The cap refuses the instance before any is made.
+#[test]
+fn how_many_memories_a_policy_may_create_is_capped() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let wasm = split_memory_policy(40, 0, Fill::OnEachCheck);
+    let error = engine.load_bytes(&wasm, PolicySource::Bytes).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::LoadError);
+    assert!(
+        error.message.contains("memory count too high")
+            && error
+                .message
+                .contains("at most 32 core instances, 16 memories and 32 tables"),
+        "{}",
+        error.message
+    );
 }

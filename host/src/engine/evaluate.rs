@@ -15,14 +15,18 @@ use super::bindings::{
 use super::load::{
     CheckDockerfileParams, CheckEncodedParams, CheckImageParams, CheckResults, Exports, Policy,
 };
-use super::sandbox::{Diagnostics, HostState, MemoryLimitExceeded, arm_deadline};
+use super::sandbox::{
+    Diagnostics, HostState, MAX_INSTANCES, MAX_MEMORIES, MAX_TABLES, MemoryLimitExceeded,
+    arm_deadline,
+};
 
 /// How many Wasm frames a trap's message shows.
 const BACKTRACE_FRAMES: usize = 5;
 
-/// An instance whose memory grew past this is not kept for the next target:
-/// a live instance per (worker, policy) must not pin up to the memory limit
-/// each. Rust policies start at about 1 MiB and Dockerfile models are small.
+/// An instance whose memories and tables hold more than this is not kept
+/// for the next target: a live instance per (worker, policy) must not pin
+/// up to the memory limit each. Rust policies start at about 1 MiB and
+/// Dockerfile models are small.
 const REUSE_MEMORY_CEILING: usize = 16 * 1024 * 1024;
 
 /// What kind of failure a [`PolicyError`] is.
@@ -158,7 +162,7 @@ impl Instance {
         arm_deadline(&mut store, engine.limits());
         let instance = match pre.instance_pre().instantiate(&mut store) {
             Ok(instance) => instance,
-            Err(e) => return Err(classify(engine, &mut store, &e)),
+            Err(e) => return Err(classify_instantiation(engine, &mut store, &e)),
         };
         let func = |store: &mut Store<HostState>, index| {
             instance
@@ -481,6 +485,33 @@ fn truncate(s: &str) -> String {
     }
 }
 
+/// Classifies an error from instantiating a policy: what is not a memory
+/// limit, a deadline or a trap (of a start function) is a cap wasmtime
+/// enforces on what the instance creates.
+fn classify_instantiation(
+    engine: &Engine,
+    store: &mut Store<HostState>,
+    error: &wasmtime::Error,
+) -> Failure {
+    match classify(engine, store, error) {
+        (ErrorKind::InvalidOutput, _) => {
+            let caps = if format!("{error:#}").contains("resource limit exceeded") {
+                format!(
+                    " (a policy instance may create at most {MAX_INSTANCES} core instances, \
+                     {MAX_MEMORIES} memories and {MAX_TABLES} tables)"
+                )
+            } else {
+                String::new()
+            };
+            (
+                ErrorKind::LoadError,
+                format!("cannot be instantiated: {error:#}{caps}"),
+            )
+        }
+        failure => failure,
+    }
+}
+
 /// Classifies an error from a call into a policy.
 fn classify(engine: &Engine, store: &mut Store<HostState>, error: &wasmtime::Error) -> Failure {
     let limits = engine.limits();
@@ -505,7 +536,7 @@ fn classify(engine: &Engine, store: &mut Store<HostState>, error: &wasmtime::Err
         return (
             ErrorKind::OutOfMemory,
             at(format!(
-                "the policy asked for {desired} bytes of memory (limits.memory-mib is {})",
+                "the policy's memories and tables would hold {desired} bytes (limits.memory-mib is {})",
                 limits.memory_mib
             )),
         );

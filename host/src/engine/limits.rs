@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Limits {
-    /// Linear memory a policy instance may grow to, in MiB.
+    /// What one policy instance may hold in all its linear memories and
+    /// tables together, in MiB (a component may have several of each; see
+    /// [`MAX_MEMORIES`](super::sandbox::MAX_MEMORIES) for the caps on how
+    /// many). Each worker thread runs its own instances.
     pub memory_mib: u32,
     /// Wall-clock deadline of one call into a policy, in milliseconds.
     /// Enforced by epoch interruption with a granularity of

@@ -27,8 +27,19 @@ use super::limits::Limits;
 /// in these ticks.
 pub const EPOCH_TICK_MS: u64 = 10;
 
-/// Most table elements an instance may have (each costs the host a pointer).
+/// Most elements one table may have.
 const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+/// What one table element costs the host, counted against the memory limit.
+const TABLE_ELEMENT_BYTES: usize = std::mem::size_of::<usize>();
+
+/// Most core instances, linear memories and tables one policy instance may
+/// create. A Rust policy has 3 instances, 1 memory and 2 tables; the caps
+/// leave room for other toolchains' components while bounding what the host
+/// reserves per store (each memory reserves address space however small).
+pub const MAX_INSTANCES: usize = 32;
+pub const MAX_MEMORIES: usize = 16;
+pub const MAX_TABLES: usize = 32;
 
 /// The data of every [`Store`] that runs a policy.
 pub struct HostState {
@@ -46,11 +57,7 @@ impl HostState {
         let state = HostState {
             wasi: locked_down_wasi(&output),
             table: ResourceTable::new(),
-            limiter: MemoryLimiter {
-                limit: limits.memory_bytes(),
-                size: 0,
-                exceeded: None,
-            },
+            limiter: MemoryLimiter::new(limits.memory_bytes()),
             output,
         };
         let mut store = Store::new(engine, state);
@@ -58,14 +65,15 @@ impl HostState {
         store
     }
 
-    /// The size of the memory growth that was refused, if one was.
+    /// The total the store would have held had the refused growth been
+    /// granted, if one was refused.
     pub fn memory_exceeded(&self) -> Option<usize> {
         self.limiter.exceeded
     }
 
-    /// The largest linear memory the instance has grown to, in bytes.
+    /// What the store's memories and tables hold, in bytes.
     pub fn memory_size(&self) -> usize {
-        self.limiter.size
+        self.limiter.total
     }
 
     /// Takes what the guest printed and logged since the last call.
@@ -196,50 +204,117 @@ impl HostMonotonicClock for FixedClock {
     }
 }
 
-/// Refuses memory growth past the limit, remembering that it did so that
-/// the failure is classified as out-of-memory rather than as a plain trap.
+/// Counts every linear memory and table of a store against one limit: the
+/// limit is what a policy instance may hold in all, not what each of its
+/// memories may (a component can hold many core modules, each with many
+/// memories). Wasmtime asks before creating a memory or table (as a growth
+/// from 0) and before each growth, so the running total is exact; nothing
+/// is ever shrunk or freed before the store is dropped.
+///
+/// A refused growth is remembered, so that the failure is classified as
+/// out-of-memory rather than as a plain trap.
 struct MemoryLimiter {
     limit: usize,
-    /// The largest size granted so far.
-    size: usize,
+    /// Bytes held by all memories and tables of the store.
+    total: usize,
+    /// The growth granted last, taken back if wasmtime then fails it.
+    granted: usize,
     exceeded: Option<usize>,
 }
 
 /// The error a refused memory growth raises in the guest.
 #[derive(Debug, thiserror::Error)]
-#[error("memory limit of {limit} bytes exceeded: the policy asked for {desired} bytes")]
+#[error(
+    "memory limit of {limit} bytes exceeded: the policy's memories and tables would hold {desired} bytes"
+)]
 pub struct MemoryLimitExceeded {
     pub limit: usize,
+    /// The store's total had the growth been granted.
     pub desired: usize,
+}
+
+impl MemoryLimiter {
+    fn new(limit: usize) -> MemoryLimiter {
+        MemoryLimiter {
+            limit,
+            total: 0,
+            granted: 0,
+            exceeded: None,
+        }
+    }
+
+    /// Grants growing one memory or table from `current` to `desired` bytes
+    /// if the store's total stays within the limit.
+    fn grow(&mut self, current: usize, desired: usize) -> wasmtime::Result<bool> {
+        let growth = desired.saturating_sub(current);
+        let total = self.total.saturating_add(growth);
+        if total > self.limit {
+            self.exceeded = Some(total);
+            // Trap at once rather than returning `false`: the guest would
+            // abort anyway, and this way the backtrace shows the allocation.
+            return Err(wasmtime::Error::new(MemoryLimitExceeded {
+                limit: self.limit,
+                desired: total,
+            }));
+        }
+        self.total = total;
+        self.granted = growth;
+        Ok(true)
+    }
+
+    /// Takes back the last growth granted, which wasmtime could not make
+    /// (past the memory's declared maximum, or the system refused).
+    fn growth_failed(&mut self) {
+        self.total = self.total.saturating_sub(self.granted);
+        self.granted = 0;
+    }
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
-            self.exceeded = Some(desired);
-            // Trap at once rather than returning `false`: the guest would
-            // abort anyway, and this way the backtrace shows the allocation.
-            return Err(wasmtime::Error::new(MemoryLimitExceeded {
-                limit: self.limit,
-                desired,
-            }));
-        }
-        self.size = self.size.max(desired);
-        Ok(true)
+        self.grow(current, desired)
+    }
+
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.growth_failed();
+        Ok(())
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS)
+        if desired > MAX_TABLE_ELEMENTS {
+            return Ok(false);
+        }
+        self.grow(
+            current.saturating_mul(TABLE_ELEMENT_BYTES),
+            desired.saturating_mul(TABLE_ELEMENT_BYTES),
+        )
+    }
+
+    fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.growth_failed();
+        Ok(())
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
     }
 }
 
@@ -484,6 +559,41 @@ pub fn spawn_epoch_ticker(engine: &wasmtime::Engine) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_memory_and_table_counts_against_one_limit() {
+        let mib = 1024 * 1024;
+        let mut limiter = MemoryLimiter::new(64 * mib);
+        // Two memories of 30 MiB each fit; a third one does not.
+        assert!(limiter.memory_growing(0, 30 * mib, None).unwrap());
+        assert!(limiter.memory_growing(0, 30 * mib, None).unwrap());
+        let refused = limiter.memory_growing(0, 30 * mib, None).unwrap_err();
+        let refused = refused.downcast_ref::<MemoryLimitExceeded>().unwrap();
+        assert_eq!(refused.desired, 90 * mib);
+        assert_eq!(limiter.exceeded, Some(90 * mib));
+        assert_eq!(limiter.total, 60 * mib);
+        // Growing one of them counts only the growth; tables count too.
+        assert!(limiter.memory_growing(30 * mib, 33 * mib, None).unwrap());
+        assert!(limiter.table_growing(0, 1000, None).unwrap());
+        assert_eq!(limiter.total, 63 * mib + 1000 * TABLE_ELEMENT_BYTES);
+        assert!(limiter.table_growing(1000, mib, None).is_err());
+        assert!(
+            !limiter
+                .table_growing(0, MAX_TABLE_ELEMENTS + 1, None)
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn a_growth_wasmtime_could_not_make_is_taken_back() {
+        let mut limiter = MemoryLimiter::new(100);
+        assert!(limiter.memory_growing(0, 60, Some(50)).unwrap());
+        limiter
+            .memory_grow_failed(wasmtime::Error::msg("past the maximum"))
+            .unwrap();
+        assert_eq!(limiter.total, 0);
+        assert!(limiter.memory_growing(0, 90, None).unwrap());
+    }
 
     #[test]
     fn capture_shares_one_budget_and_counts_what_it_drops() {
