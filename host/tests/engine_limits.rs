@@ -7,7 +7,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tallyman::dockerfile::model::{Image, ImageConfig, Platform};
-use tallyman::engine::{ConfiguredPolicy, Engine, ErrorKind, Limits, Outcome, PolicySource};
+use tallyman::engine::{
+    ConfiguredPolicy, Engine, ErrorKind, Limits, Outcome, PolicySource, check_distinct,
+};
 
 use common::{
     dockerfile, engine_with, load, peak_rss_bytes, policy_wasm, sample_targets, temp_cache,
@@ -499,6 +501,18 @@ fn wat_policy_component(module: &str) -> Vec<u8> {
         .expect("a policy component")
 }
 
+/// A policy (`name`, declaring `rule`) whose checks find nothing.
+fn quiet_wat_policy(name: &str, rule: &str) -> Vec<u8> {
+    wat_policy_component(&format!(
+        r#"(module
+  {memory}
+  (func (export "check-dockerfile") (param i32) (result i32) (i32.const 272))
+  (func (export "check-image") (param i32) (result i32) (i32.const 272))
+)"#,
+        memory = wat_policy_memory(name, rule)
+    ))
+}
+
 /// WAT that grows memory `$m{index}` by `pages` pages and writes a byte to
 /// every 4 KiB of the growth, so that the pages are really backed.
 fn grow_and_fill(index: usize, pages: u32) -> String {
@@ -706,4 +720,64 @@ fn how_many_memories_a_policy_may_create_is_capped() {
         "{}",
         error.message
     );
+}
+
+/// An organisation's policy that declares a built-in's rule id under its
+/// own name is refused, with both policies and the rule named, before
+/// anything is scanned: its findings would be reported as the built-in
+/// rule's, and `severity:` and `ignore:` keys could not tell them apart.
+#[test]
+fn a_policy_claiming_a_builtin_rule_id_is_refused() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let mut policies = engine.load_builtin().expect("built-in policies load");
+    check_distinct(&policies).expect("built-in rule ids are distinct");
+    let wasm = quiet_wat_policy("org-rules", "SEC001");
+    let claiming = engine.load_bytes(&wasm, PolicySource::Bytes).unwrap();
+    assert_eq!(claiming.name(), "org-rules");
+    policies.push(claiming);
+    let clash = check_distinct(&policies).unwrap_err();
+    assert!(
+        clash.starts_with(
+            "two policies declare rule `SEC001`: `secrets` (built-in) and `org-rules` (bytes);"
+        ),
+        "{clash}"
+    );
+
+    // The same through `tallyman scan -p`.
+    let file = cache.path().join("org-rules.wasm");
+    std::fs::write(&file, &wasm).unwrap();
+    let tree = cache.path().join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("Dockerfile"), "FROM alpine:3.20\nUSER 1000\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tallyman"))
+        .arg("scan")
+        .arg(&tree)
+        .arg("-p")
+        .arg(&file)
+        .arg("--cache-dir")
+        .arg(cache.path().join("cache"))
+        .env_remove("TALLYMAN_CACHE_DIR")
+        .output()
+        .expect("tallyman runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "two policies declare rule `SEC001`: `secrets` (built-in) and `org-rules` ({})",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing is reported");
+
+    // Under an id of its own, the same policy runs beside the built-ins.
+    let own = engine
+        .load_bytes(
+            &quiet_wat_policy("org-rules", "ORG001"),
+            PolicySource::Bytes,
+        )
+        .unwrap();
+    *policies.last_mut().unwrap() = own;
+    check_distinct(&policies).expect("distinct ids");
 }

@@ -13,7 +13,7 @@ use clap::Args;
 
 use crate::attest::policy_sig::{self, TrustedKeys};
 use crate::config::{LoadedConfig, Resolved};
-use crate::engine::{CacheDir, ConfiguredPolicy, Engine, Policy, PolicySource};
+use crate::engine::{self, CacheDir, ConfiguredPolicy, Engine, Policy, PolicySource};
 
 #[derive(Debug, Args)]
 pub struct PolicySelection {
@@ -121,23 +121,9 @@ pub fn load_policies(
             );
         }
     }
+    engine::check_distinct(&policies).map_err(anyhow::Error::msg)?;
     let mut configured = Vec::with_capacity(policies.len());
     for policy in policies {
-        if configured
-            .iter()
-            .any(|c: &ConfiguredPolicy| c.policy.name() == policy.name())
-        {
-            anyhow::bail!(
-                "two policies are named `{}` ({} and {}): policy names must be unique",
-                policy.name(),
-                policy.source(),
-                configured
-                    .iter()
-                    .find(|c| c.policy.name() == policy.name())
-                    .map(|c| c.policy.source().to_string())
-                    .unwrap_or_default()
-            );
-        }
         let settings = serde_json::to_string(&config.settings_for(policy.name()))?;
         engine.validate_settings(&policy, &settings).map_err(|e| {
             anyhow::anyhow!("{config_name}: settings.{}: {}", policy.name(), e.message)

@@ -1,7 +1,7 @@
 //! Loading a policy: identity, import allow-list, compilation (through the
 //! cache), pre-instantiation, and its metadata.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -373,6 +373,71 @@ fn check_info(info: &model::PolicyInfo) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks that the policies to run together have distinct names and declare
+/// distinct rule ids: reports, `severity:` and `ignore:` keys, pragmas and
+/// `tallyman rule` name a rule by its id alone, so an id two policies
+/// declare would make each of them ambiguous (an organisation's policy
+/// could report under a built-in's `SEC001`, and SARIF would describe the
+/// rule with one policy's title). Ids are compared without regard to ASCII
+/// case, as `tallyman rule` looks them up.
+pub fn check_distinct(policies: &[Policy]) -> Result<(), String> {
+    let records: Vec<PolicyRecord<'_>> = policies
+        .iter()
+        .map(|policy| PolicyRecord {
+            name: policy.name(),
+            source: policy.source().to_string(),
+            rule_ids: policy.info().rules.iter().map(|r| r.id.as_str()).collect(),
+        })
+        .collect();
+    first_clash(&records).map_or(Ok(()), Err)
+}
+
+/// What [`check_distinct`] compares of one policy.
+struct PolicyRecord<'a> {
+    name: &'a str,
+    source: String,
+    rule_ids: Vec<&'a str>,
+}
+
+impl PolicyRecord<'_> {
+    fn described(&self) -> String {
+        format!("`{}` ({})", self.name, self.source)
+    }
+}
+
+fn first_clash(records: &[PolicyRecord<'_>]) -> Option<String> {
+    let mut names: HashMap<&str, &PolicyRecord<'_>> = HashMap::new();
+    let mut rules: HashMap<String, (&str, &PolicyRecord<'_>)> = HashMap::new();
+    for record in records {
+        if let Some(first) = names.insert(record.name, record) {
+            return Some(format!(
+                "two policies are named `{}` ({} and {}): policy names must be unique",
+                record.name, first.source, record.source
+            ));
+        }
+        for id in &record.rule_ids {
+            let folded = id.to_ascii_uppercase();
+            if let Some((first_id, first)) = rules.get(&folded) {
+                let spelled = if first_id == id {
+                    format!("`{id}`")
+                } else {
+                    format!("`{first_id}` (and `{id}`)")
+                };
+                return Some(format!(
+                    "two policies declare rule {spelled}: {} and {}; rule ids must be unique \
+                     across the policies of a run, since reports, `severity:` and `ignore:` \
+                     keys and pragmas name a rule by its id alone: rename the rule in the \
+                     policy you maintain, or leave one of them out",
+                    first.described(),
+                    record.described()
+                ));
+            }
+            rules.insert(folded, (id, record));
+        }
+    }
+    None
+}
+
 /// The signature of the check exports as the host calls them. Kept here so
 /// the typecheck at load and the unchecked calls in `evaluate` agree.
 pub(crate) type CheckDockerfileParams<'a> = (&'a wit::Dockerfile, &'a str);
@@ -383,6 +448,48 @@ pub(crate) type CheckEncodedParams<'a> = (&'a [u8], &'a str);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record<'a>(name: &'a str, source: &str, rule_ids: &[&'a str]) -> PolicyRecord<'a> {
+        PolicyRecord {
+            name,
+            source: source.to_string(),
+            rule_ids: rule_ids.to_vec(),
+        }
+    }
+
+    #[test]
+    fn two_policies_declaring_one_rule_id_clash() {
+        let builtin = record("secrets", "built-in", &["SEC001", "SEC002"]);
+        let distinct = record("org-rules", "org.wasm", &["ORG001"]);
+        assert_eq!(first_clash(&[builtin, distinct]), None);
+
+        let builtin = record("secrets", "built-in", &["SEC001", "SEC002"]);
+        let claiming = record("org-rules", "org.wasm", &["ORG001", "SEC002"]);
+        let clash = first_clash(&[builtin, claiming]).expect("a clash");
+        assert!(
+            clash.starts_with(
+                "two policies declare rule `SEC002`: `secrets` (built-in) and `org-rules` (org.wasm);"
+            ),
+            "{clash}"
+        );
+
+        let builtin = record("secrets", "built-in", &["SEC001"]);
+        let other_case = record("org-rules", "org.wasm", &["sec001"]);
+        let clash = first_clash(&[builtin, other_case]).expect("a clash");
+        assert!(clash.contains("rule `SEC001` (and `sec001`)"), "{clash}");
+    }
+
+    #[test]
+    fn two_policies_with_one_name_clash() {
+        let first = record("secrets", "built-in", &["SEC001"]);
+        let second = record("secrets", "my-secrets.wasm", &["MY001"]);
+        assert_eq!(
+            first_clash(&[first, second]).as_deref(),
+            Some(
+                "two policies are named `secrets` (built-in and my-secrets.wasm): policy names must be unique"
+            )
+        );
+    }
 
     #[test]
     fn allow_list_ignores_versions_and_refuses_the_rest() {

@@ -50,7 +50,8 @@ pub use cache::{
 pub use evaluate::{ErrorKind, Outcome, PolicyError};
 pub use limits::Limits;
 pub use load::{
-    ALLOWED_IMPORTS, Policy, PolicySource, TARGET_DOCKERFILE_TAG, TARGET_IMAGE_TAG, sha256,
+    ALLOWED_IMPORTS, Policy, PolicySource, TARGET_DOCKERFILE_TAG, TARGET_IMAGE_TAG, check_distinct,
+    sha256,
 };
 pub use parallel::{ConfiguredPolicy, Session};
 pub use sandbox::{Diagnostics, EPOCH_TICK_MS, LogLevelName, LogRecord};
