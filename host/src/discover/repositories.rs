@@ -173,7 +173,10 @@ fn named_by_shortest_unique_suffix(dirs: Vec<PathBuf>) -> Vec<RepositoryRoot> {
     let components: Vec<Vec<String>> = dirs
         .iter()
         .map(|dir| {
-            let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| lexical(dir));
+            let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| {
+                // A path that does not exist still needs a stable name.
+                super::paths::absolute(dir, &std::env::current_dir().unwrap_or_default())
+            });
             absolute
                 .components()
                 .filter_map(|c| match c {
@@ -218,27 +221,6 @@ fn named_by_shortest_unique_suffix(dirs: Vec<PathBuf>) -> Vec<RepositoryRoot> {
             }
         })
         .collect()
-}
-
-/// `dir` made absolute without touching the disk (for a path that does not
-/// exist, whose name still has to be stable).
-fn lexical(dir: &Path) -> PathBuf {
-    let base = if dir.is_absolute() {
-        PathBuf::new()
-    } else {
-        std::env::current_dir().unwrap_or_default()
-    };
-    let mut out = base;
-    for component in dir.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The commit checked out in `dir`, or `None` when it is not in a git
