@@ -27,6 +27,8 @@ pub mod base_user;
 pub mod commands;
 pub mod fetched;
 pub mod history;
+pub mod node_cache;
+pub mod rpm_pins;
 pub mod rules;
 pub mod scope;
 mod settings;

@@ -1,7 +1,8 @@
-use tallyman_sdk::model::{Instruction, RunInstruction, SimpleCommand, Stage};
+use tallyman_sdk::model::{RunInstruction, SimpleCommand};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::{Family, assignments, is_pip, mounts_cache_on, program, quoted, removes};
+use crate::node_cache::NodeTool;
 use crate::scope::{shipping_stages, variable};
 use crate::settings::Settings;
 
@@ -20,11 +21,22 @@ tallyman_sdk::declare_rule! {
     /// - zypper: an install, upgrade or refresh without `zypper clean`;
     /// - pip: `pip install` without `--no-cache-dir`, unless
     ///   `PIP_NO_CACHE_DIR` is set or the cache is removed (`pip cache
-    ///   purge`, `rm -rf ~/.cache/pip`) after it.
+    ///   purge`, `rm -rf ~/.cache/pip`) after it;
+    /// - yarn: `yarn install` (or a bare `yarn`, `yarn add`, `yarn global
+    ///   add`) without `yarn cache clean` (or `rm -rf` of the cache, such
+    ///   as `/usr/local/share/.cache/yarn` or `~/.cache/yarn`) after it;
+    /// - npm: `npm install`, `npm ci` or `npm update` without `npm cache
+    ///   clean --force` (or `rm -rf ~/.npm`) after it.
+    ///
+    /// A cache moved with `YARN_CACHE_FOLDER`, `--cache-folder`,
+    /// `npm_config_cache` or `--cache` counts as emptied when that
+    /// directory is removed or mounted. `--offline` installs download
+    /// nothing.
     ///
     /// A `RUN --mount=type=cache` (or `tmpfs`) whose target is the cache
     /// directory (`/var/lib/apt/lists`, `/var/cache/apk`, `/root/.cache/pip`,
-    /// or a parent of it) is the better fix and counts as clean.
+    /// `/usr/local/share/.cache/yarn`, `/root/.npm`, or a parent of it) is
+    /// the better fix and counts as clean.
     ///
     /// Only the stages that ship are checked: the final stage and the
     /// stages it is built on. A builder stage's caches stay behind when
@@ -63,6 +75,7 @@ tallyman_sdk::declare_rule! {
             "hadolint:DL3036",
             "hadolint:DL3040",
             "hadolint:DL3042",
+            "hadolint:DL3060",
             "trivy:DS-0015",
             "trivy:DS-0019",
             "trivy:DS-0020",
@@ -80,9 +93,11 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             for (index, command) in commands.iter().enumerate() {
                 let later = commands.get(index + 1..).unwrap_or_default();
                 let earlier = commands.get(..index).unwrap_or_default();
-                let leaves = package_cache(command, later, run).or_else(|| {
-                    pip_cache(dockerfile, stage, instruction, earlier, command, later, run)
-                });
+                let lookup = |name: &str| variable(dockerfile, stage, instruction, earlier, name);
+                let leaves = package_cache(command, later, run)
+                    .or_else(|| pip_cache(&lookup, command, later, run))
+                    .map(|(manager, dir)| (manager, dir.to_string()))
+                    .or_else(|| node_cache(&lookup, command, later, run));
                 let Some((manager, dirs)) = leaves else {
                     continue;
                 };
@@ -96,7 +111,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                             "{} leaves its cache in the layer ({dirs})",
                             quoted(command)
                         ))
-                        .fix(fix(manager, dirs)),
+                        .fix(fix(manager, &dirs)),
                 );
             }
         }
@@ -144,11 +159,8 @@ fn package_cache(
 
 /// `pip install` that writes pip's cache, which nothing turns off or
 /// empties.
-fn pip_cache(
-    dockerfile: &Dockerfile,
-    stage: &Stage,
-    instruction: &Instruction,
-    earlier: &[SimpleCommand],
+fn pip_cache<'a>(
+    lookup: &impl Fn(&str) -> Option<&'a str>,
     command: &SimpleCommand,
     later: &[SimpleCommand],
     run: &RunInstruction,
@@ -161,7 +173,7 @@ fn pip_cache(
         || assignments(command)
             .iter()
             .any(|(name, _)| *name == "PIP_NO_CACHE_DIR")
-        || variable(dockerfile, stage, instruction, earlier, "PIP_NO_CACHE_DIR").is_some();
+        || lookup("PIP_NO_CACHE_DIR").is_some();
     let cache_mounted = run.mounts.iter().any(|mount| {
         matches!(mount.kind.as_str(), "cache" | "tmpfs")
             && mount.target.as_deref().is_some_and(is_pip_cache_dir)
@@ -183,6 +195,26 @@ fn pip_cache(
     (!cache_off && !cache_mounted && !emptied).then_some(("pip", "~/.cache/pip"))
 }
 
+/// `yarn install` or `npm ci` that writes its download cache, which no
+/// cache mount keeps out and nothing after it empties.
+fn node_cache<'a>(
+    lookup: &impl Fn(&str) -> Option<&'a str>,
+    command: &'a SimpleCommand,
+    later: &[SimpleCommand],
+    run: &RunInstruction,
+) -> Option<(&'static str, String)> {
+    let tool = NodeTool::filled_by(&program(command))?;
+    let moved_to = tool.moved_to(command, lookup);
+    let kept_out =
+        tool.mounted(run, moved_to) || later.iter().any(|after| tool.emptied_by(after, moved_to));
+    (!kept_out).then(|| {
+        (
+            tool.name(),
+            moved_to.unwrap_or(tool.cache_dir()).to_string(),
+        )
+    })
+}
+
 /// `/root/.cache/pip`, `~/.cache`, `$HOME/.cache/pip/*`.
 fn is_pip_cache_dir(path: &str) -> bool {
     let path = path.trim_end_matches(['*', '/']);
@@ -198,6 +230,8 @@ fn fix(manager: &str, dir: &str) -> String {
         "apk" => "use `apk add --no-cache`",
         "yum/dnf" => "end the `RUN` with `&& dnf clean all` (or `yum clean all`)",
         "zypper" => "end the `RUN` with `&& zypper clean --all`",
+        "yarn" => "end the `RUN` with `&& yarn cache clean`",
+        "npm" => "end the `RUN` with `&& npm cache clean --force`",
         _ => "use `pip install --no-cache-dir` or set `ENV PIP_NO_CACHE_DIR=1`",
     };
     let target = if manager == "pip" {

@@ -2,7 +2,11 @@ use tallyman_sdk::shell::Command;
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::{is_pip, program};
-use crate::scope::{expand_word, variable};
+use crate::rpm_pins::{
+    RPM_VALUE_FLAGS, RpmInstall, ZYPPER_VALUE_FLAGS, enabled_streams, in_enabled_stream,
+    is_rpm_manager, module_pinned, rpm_install, rpm_pinned, zypper_install, zypper_pinned,
+};
+use crate::scope::{expand_word, instructions_before, variable};
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -16,7 +20,13 @@ tallyman_sdk::declare_rule! {
     ///   `pkg@^1.2`; `pkg@latest` and other dist-tags are not);
     /// - `gem install pkg` (pinned: `-v 1.2`, `pkg:1.2`);
     /// - `go install pkg@latest` (or `@master`, `@main`, `@HEAD`), and
-    ///   `go get pkg` without a version, which takes the latest.
+    ///   `go get pkg` without a version, which takes the latest;
+    /// - `yum`/`dnf`/`microdnf`/`tdnf install pkg` (pinned:
+    ///   `pkg-1.2.3`, `pkg-1.2.3-4.el9`, `pkg-1.2*`, an epoch `pkg-1:2.3`,
+    ///   `'pkg >= 1.2'`) and `dnf module install name` (pinned: a stream,
+    ///   `name:18`);
+    /// - `zypper install pkg` (pinned: `pkg=1.2`, `'pkg>=1.2'`,
+    ///   `pkg-1.2-3.1`).
     ///
     /// It reads what users report hadolint gets wrong (DL3008, DL3013,
     /// DL3016, DL3018) as not unpinned:
@@ -33,7 +43,17 @@ tallyman_sdk::declare_rule! {
     ///   package names, `bundle install`, `go install` without `@version`
     ///   (which uses the module's `go.mod`);
     /// - flag values: `apk add --virtual .build-deps`, `apt-get -t
-    ///   bookworm-backports`, `pip install -e .`.
+    ///   bookworm-backports`, `pip install -e .`, `dnf --installroot
+    ///   /staging --releasever 9 install …`;
+    /// - rpm names that end in a number (`gcc-toolset-12`,
+    ///   `java-17-openjdk`) are names, not `name-version`; a version starts
+    ///   with a digit and is a dotted number, a glob or is followed by a
+    ///   release;
+    /// - groups and patterns, which have no version (`dnf group install`,
+    ///   `yum install @development-tools`, `zypper install -t pattern`),
+    ///   local and remote `.rpm` files (but not `…-latest….rpm`), and the
+    ///   packages of a module stream the stage enabled (`dnf module enable
+    ///   httpd:2.4` pins `httpd` and `httpd-*` at that stream).
     ///
     /// The message names the command as the script wrote it (`apt install`,
     /// `pnpm add`, `pip3 install`).
@@ -74,7 +94,13 @@ tallyman_sdk::declare_rule! {
             "hadolint:DL3016",
             "hadolint:DL3018",
             "hadolint:DL3028",
+            "hadolint:DL3033",
+            "hadolint:DL3037",
+            "hadolint:DL3041",
             "hadolint:DL3062",
+            "kics:Yum install Without Version",
+            "kics:Missing Version Specification In dnf install",
+            "kics:Zypper Install Without Version",
         ],
     };
 }
@@ -86,9 +112,21 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             let earlier = commands.get(..index).unwrap_or_default();
             let lookup = |name: &str| variable(dockerfile, stage, instruction, earlier, name);
             let run = program(command);
-            let Some(install) = unpinned(&run, &lookup) else {
+            let Some(mut install) = unpinned(&run, &lookup) else {
                 continue;
             };
+            if install.manager == "dnf install" {
+                let before = instructions_before(dockerfile, stage, instruction.line());
+                let modules = enabled_streams(
+                    before
+                        .iter()
+                        .flat_map(|earlier| earlier.run_commands())
+                        .chain(earlier),
+                );
+                install
+                    .packages
+                    .retain(|package| !in_enabled_stream(package, &modules));
+            }
             if install.packages.is_empty() {
                 continue;
             }
@@ -101,10 +139,15 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             let example = install.packages.first().map_or("pkg", String::as_str);
             let mut finding = Finding::at_command(&HD020, (stage, instruction), command)
                 .message(format!(
-                    "`{}` installs {list} without a version",
-                    install.written
+                    "`{}` installs {list} without a {}",
+                    install.written,
+                    if install.manager == "dnf module install" {
+                        "stream"
+                    } else {
+                        "version"
+                    }
                 ))
-                .fix(fix(install.manager, example));
+                .fix(fix(install.manager, run.program(), example));
             if let Some(severity) = settings.unpinned_severity() {
                 finding = finding.severity(severity);
             }
@@ -156,6 +199,11 @@ fn unpinned<'a>(run: &Command<'_>, lookup: &impl Fn(&str) -> Option<&'a str>) ->
             };
             ("yarn add", packages, npm_pinned)
         }
+        _ if is_rpm_manager(name) => match rpm_install(run)? {
+            RpmInstall::Packages(packages) => ("dnf install", packages, rpm_pinned),
+            RpmInstall::Modules(modules) => ("dnf module install", modules, module_pinned),
+        },
+        "zypper" => ("zypper install", zypper_install(run)?, zypper_pinned),
         _ if is_pip(name) && run.has_subcommand("install") => {
             let constrained =
                 run.has_flag(&["-c", "--constraint"]) || lookup("PIP_CONSTRAINT").is_some();
@@ -167,9 +215,9 @@ fn unpinned<'a>(run: &Command<'_>, lookup: &impl Fn(&str) -> Option<&'a str>) ->
         _ => return None,
     };
     let mut unpinned = Vec::new();
-    for operand in operands {
+    for operand in relations_joined(operands) {
         // A word the build alone can fill (`$PACKAGES` with no known value).
-        let Some(words) = expand_word(operand, lookup) else {
+        let Some(words) = expand_word(&operand, lookup) else {
             continue;
         };
         unpinned.extend(
@@ -185,14 +233,42 @@ fn unpinned<'a>(run: &Command<'_>, lookup: &impl Fn(&str) -> Option<&'a str>) ->
     })
 }
 
+/// The operands with a relation written as three words (`zypper install
+/// curl = 8.0`) joined into one spec (`curl = 8.0`).
+fn relations_joined(operands: Vec<&str>) -> Vec<String> {
+    let mut specs: Vec<String> = Vec::with_capacity(operands.len());
+    let mut words = operands.into_iter();
+    while let Some(word) = words.next() {
+        let is_relation = matches!(word, "=" | "==" | ">=" | "<=" | "<" | ">");
+        match specs.last_mut() {
+            Some(name) if is_relation => {
+                name.push(' ');
+                name.push_str(word);
+                if let Some(version) = words.next() {
+                    name.push(' ');
+                    name.push_str(version);
+                }
+            }
+            _ => specs.push(word.to_string()),
+        }
+    }
+    specs
+}
+
 /// The program and the operands up to its subcommand, as written: `apt
-/// install`, `pnpm add`, `yarn global add`, `go get`.
+/// install`, `pnpm add`, `yarn global add`, `go get`, `dnf module install`.
 fn written_subcommand(run: &Command<'_>) -> String {
-    let operands = run.operands();
-    let subcommand_words = if operands.first() == Some(&"global") {
-        2
+    let operands = if is_rpm_manager(run.program()) {
+        run.value_flags(RPM_VALUE_FLAGS).operands()
+    } else if run.is("zypper") {
+        run.value_flags(ZYPPER_VALUE_FLAGS).operands()
     } else {
-        1
+        run.operands()
+    };
+    let subcommand_words = match operands.first() {
+        Some(&"global") => 2,
+        Some(&"module") if is_rpm_manager(run.program()) => 2,
+        _ => 1,
     };
     std::iter::once(run.program())
         .chain(operands.into_iter().take(subcommand_words))
@@ -265,7 +341,7 @@ fn npm_pinned(word: &str) -> bool {
         .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '^' | '~' | '=' | '<' | '>' | '$'))
 }
 
-fn fix(manager: &str, example: &str) -> String {
+fn fix(manager: &str, program: &str, example: &str) -> String {
     let name = example
         .split(['=', '@', '[', ':'])
         .next()
@@ -276,6 +352,19 @@ fn fix(manager: &str, example: &str) -> String {
             name.to_ascii_uppercase().replace(['-', '.', '+'], "_")
         ),
         "apk add" => format!("pin each package: `{name}=<version>` or `{name}~<major.minor>`"),
+        "dnf install" if program == "tdnf" => {
+            format!("pin each package: `{name}-<version>` or `{name}-<version>-<release>`")
+        }
+        "dnf install" => format!(
+            "pin each package: `{name}-<version>` or `{name}-<version>-<release>`, \
+             or enable a module stream first (`{program} module enable {name}:<stream>`)"
+        ),
+        "dnf module install" => {
+            format!("name a stream: `{program} module install {name}:<stream>`")
+        }
+        "zypper install" => {
+            format!("pin each package: `{name}=<version>` (or `'{name}>=<version>'`)")
+        }
         "gem install" => {
             format!("`gem install {name} -v <version>`, or a Gemfile.lock with `bundle install`")
         }
