@@ -8,10 +8,14 @@
 //!   (HD005), TLS and signature checks turned off (HD006), unpinned packages
 //!   (HD020);
 //! - package managers: update alone (HD008), caches left behind (HD009),
-//!   recommended packages (HD010), prompts (HD018);
+//!   recommended packages (HD010), prompts (HD018), `apt` in scripts
+//!   (HD022), `zypper dist-upgrade` (HD027);
 //! - instructions: invalid `EXPOSE` (HD012), repeated `CMD`/`ENTRYPOINT`/
 //!   `HEALTHCHECK` (HD015), `MAINTAINER` (HD016), `WORKDIR` (HD017), pipes
-//!   without `pipefail` (HD019), `cd` (HD021).
+//!   without `pipefail` (HD019), `cd` (HD021), `wget` progress noise
+//!   (HD023), both `curl` and `wget` (HD024), the shell changed by `RUN`
+//!   (HD025), commands that make no sense in a build (HD026), `useradd`
+//!   filling lastlog (HD028).
 //!
 //! Rules that make sense for a built image also check it (`check-image`):
 //! HD001, HD007 and HD011 on its config, HD002, HD005 and HD006 on the

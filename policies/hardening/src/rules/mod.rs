@@ -26,6 +26,13 @@ pub mod hd018;
 pub mod hd019;
 pub mod hd020;
 pub mod hd021;
+pub mod hd022;
+pub mod hd023;
+pub mod hd024;
+pub mod hd025;
+pub mod hd026;
+pub mod hd027;
+pub mod hd028;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -50,6 +57,13 @@ pub const ALL: &[&Rule] = &[
     &hd019::HD019,
     &hd020::HD020,
     &hd021::HD021,
+    &hd022::HD022,
+    &hd023::HD023,
+    &hd024::HD024,
+    &hd025::HD025,
+    &hd026::HD026,
+    &hd027::HD027,
+    &hd028::HD028,
 ];
 
 /// A rule's check: appends its findings.
@@ -78,6 +92,13 @@ pub const CHECKS: &[Check] = &[
     hd019::check,
     hd020::check,
     hd021::check,
+    hd022::check,
+    hd023::check,
+    hd024::check,
+    hd025::check,
+    hd026::check,
+    hd027::check,
+    hd028::check,
 ];
 
 /// A rule's check of an image: appends its findings.
