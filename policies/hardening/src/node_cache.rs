@@ -62,6 +62,16 @@ impl NodeTool {
         }
     }
 
+    /// Where the cache is for a user other than root: under `home`
+    /// (`/home/node`), or `~` when the home is not known.
+    pub fn user_cache_dir(self, home: Option<&str>) -> String {
+        let home = home.unwrap_or("~");
+        match self {
+            NodeTool::Yarn => format!("{home}/.cache/yarn"),
+            NodeTool::Npm => format!("{home}/.npm"),
+        }
+    }
+
     /// The variable that moves the cache.
     fn cache_variables(self) -> &'static [&'static str] {
         match self {
@@ -135,14 +145,15 @@ impl NodeTool {
     }
 
     /// A later command empties the cache: `yarn cache clean`, `npm cache
-    /// clean --force`, or `rm` of the cache directory (or of the directory
+    /// clean --force` (`npm cache clear` before npm 5), or `rm` of the cache directory (or of the directory
     /// the cache was moved to).
     pub fn emptied_by(self, later: &SimpleCommand, moved_to: Option<&str>) -> bool {
         let cleaner = program(later);
         let operands = cleaner.operands();
         if cleaner.is(self.name()) {
+            // `npm cache clear` is npm 4's name for it.
             return operands.first() == Some(&"cache")
-                && matches!(operands.get(1), Some(&("clean" | "rm" | "purge")));
+                && matches!(operands.get(1), Some(&("clean" | "clear" | "rm" | "purge")));
         }
         cleaner.is("rm")
             && operands.iter().any(|operand| {

@@ -1,9 +1,9 @@
-use tallyman_sdk::model::{RunInstruction, SimpleCommand};
+use tallyman_sdk::model::{Instruction, RunInstruction, SimpleCommand, Stage};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::{Family, assignments, is_pip, mounts_cache_on, program, quoted, removes};
 use crate::node_cache::NodeTool;
-use crate::scope::{shipping_stages, variable};
+use crate::scope::{instructions_before, shipping_stages, variable};
 use crate::settings::Settings;
 
 tallyman_sdk::declare_rule! {
@@ -97,7 +97,10 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                 let leaves = package_cache(command, later, run)
                     .or_else(|| pip_cache(&lookup, command, later, run))
                     .map(|(manager, dir)| (manager, dir.to_string()))
-                    .or_else(|| node_cache(&lookup, command, later, run));
+                    .or_else(|| {
+                        let user = user_at(dockerfile, stage, instruction);
+                        node_cache(&lookup, user, command, later, run)
+                    });
                 let Some((manager, dirs)) = leaves else {
                     continue;
                 };
@@ -199,6 +202,7 @@ fn pip_cache<'a>(
 /// cache mount keeps out and nothing after it empties.
 fn node_cache<'a>(
     lookup: &impl Fn(&str) -> Option<&'a str>,
+    user: Option<&str>,
     command: &'a SimpleCommand,
     later: &[SimpleCommand],
     run: &RunInstruction,
@@ -207,12 +211,34 @@ fn node_cache<'a>(
     let moved_to = tool.moved_to(command, lookup);
     let kept_out =
         tool.mounted(run, moved_to) || later.iter().any(|after| tool.emptied_by(after, moved_to));
-    (!kept_out).then(|| {
-        (
-            tool.name(),
-            moved_to.unwrap_or(tool.cache_dir()).to_string(),
-        )
-    })
+    if kept_out {
+        return None;
+    }
+    let dir = match (moved_to, user) {
+        (Some(dir), _) => dir.to_string(),
+        (None, None | Some("root" | "0")) => tool.cache_dir().to_string(),
+        (None, Some(name)) => {
+            // A named user's home is /home/<name> by convention (node,
+            // jovyan); a UID or a variable says nothing about it.
+            let named = !name.contains('$') && !name.chars().all(|c| c.is_ascii_digit());
+            tool.user_cache_dir(named.then(|| format!("/home/{name}")).as_deref())
+        }
+    };
+    Some((tool.name(), dir))
+}
+
+/// The user a `RUN` runs as, from the last `USER` before it in the stage
+/// and the stages it is built on; `None` when no `USER` was set.
+fn user_at<'a>(
+    dockerfile: &'a Dockerfile,
+    stage: &'a Stage,
+    instruction: &Instruction,
+) -> Option<&'a str> {
+    instructions_before(dockerfile, stage, instruction.line())
+        .into_iter()
+        .rev()
+        .find_map(Instruction::as_user)
+        .map(|user| user.user.trim())
 }
 
 /// `/root/.cache/pip`, `~/.cache`, `$HOME/.cache/pip/*`.
@@ -235,9 +261,10 @@ fn fix(manager: &str, dir: &str) -> String {
         _ => "use `pip install --no-cache-dir` or set `ENV PIP_NO_CACHE_DIR=1`",
     };
     let target = if manager == "pip" {
-        "/root/.cache/pip"
+        "/root/.cache/pip".to_string()
     } else {
-        dir
+        // A mount target is absolute: name the home a `~` stands for.
+        dir.replacen('~', "<home>", 1)
     };
     format!(
         "{cleanup}, or keep the cache out of the image with `RUN --mount=type=cache,target={target}`"
