@@ -26,6 +26,7 @@ pub mod hd018;
 pub mod hd019;
 pub mod hd020;
 pub mod hd021;
+pub mod hd040;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -50,6 +51,7 @@ pub const ALL: &[&Rule] = &[
     &hd019::HD019,
     &hd020::HD020,
     &hd021::HD021,
+    &hd040::HD040,
 ];
 
 /// A rule's check: appends its findings.
@@ -78,6 +80,7 @@ pub const CHECKS: &[Check] = &[
     hd019::check,
     hd020::check,
     hd021::check,
+    hd040::check,
 ];
 
 /// A rule's check of an image: appends its findings.
