@@ -27,6 +27,7 @@ pub mod hd019;
 pub mod hd020;
 pub mod hd021;
 pub mod hd040;
+pub mod hd041;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -52,6 +53,7 @@ pub const ALL: &[&Rule] = &[
     &hd020::HD020,
     &hd021::HD021,
     &hd040::HD040,
+    &hd041::HD041,
 ];
 
 /// A rule's check: appends its findings.
@@ -81,6 +83,7 @@ pub const CHECKS: &[Check] = &[
     hd020::check,
     hd021::check,
     hd040::check,
+    hd041::check,
 ];
 
 /// A rule's check of an image: appends its findings.
