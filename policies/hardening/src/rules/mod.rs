@@ -33,6 +33,8 @@ pub mod hd025;
 pub mod hd026;
 pub mod hd027;
 pub mod hd028;
+pub mod hd040;
+pub mod hd041;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -64,6 +66,8 @@ pub const ALL: &[&Rule] = &[
     &hd026::HD026,
     &hd027::HD027,
     &hd028::HD028,
+    &hd040::HD040,
+    &hd041::HD041,
 ];
 
 /// A rule's check: appends its findings.
@@ -99,6 +103,8 @@ pub const CHECKS: &[Check] = &[
     hd026::check,
     hd027::check,
     hd028::check,
+    hd040::check,
+    hd041::check,
 ];
 
 /// A rule's check of an image: appends its findings.
