@@ -44,7 +44,7 @@ tallyman_sdk::declare_rule! {
         title: "Consecutive COPY or ADD into the same directory",
         severity: Info,
         tags: ["style"],
-        equivalents: ["kics:0008c003"],
+        equivalents: ["kics:0008c003-79aa-42d8-95b8-1c2fe37dbfe6"],
     };
 }
 
