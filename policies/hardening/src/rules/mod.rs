@@ -26,6 +26,11 @@ pub mod hd018;
 pub mod hd019;
 pub mod hd020;
 pub mod hd021;
+pub mod hd030;
+pub mod hd031;
+pub mod hd032;
+pub mod hd033;
+pub mod hd034;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -50,6 +55,11 @@ pub const ALL: &[&Rule] = &[
     &hd019::HD019,
     &hd020::HD020,
     &hd021::HD021,
+    &hd030::HD030,
+    &hd031::HD031,
+    &hd032::HD032,
+    &hd033::HD033,
+    &hd034::HD034,
 ];
 
 /// A rule's check: appends its findings.
@@ -78,6 +88,11 @@ pub const CHECKS: &[Check] = &[
     hd019::check,
     hd020::check,
     hd021::check,
+    hd030::check,
+    hd031::check,
+    hd032::check,
+    hd033::check,
+    hd034::check,
 ];
 
 /// A rule's check of an image: appends its findings.
@@ -91,4 +106,7 @@ pub const IMAGE_CHECKS: &[ImageCheck] = &[
     hd006::check_image,
     hd007::check_image,
     hd011::check_image,
+    hd013::check_image,
+    hd030::check_image,
+    hd034::check_image,
 ];
