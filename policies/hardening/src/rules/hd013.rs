@@ -22,6 +22,10 @@ tallyman_sdk::declare_rule! {
     ///   differently;
     /// - builder stages, which never run as containers.
     ///
+    /// hadolint's DL3025 covers the same three instructions (since hadolint
+    /// 6e37923); BuildKit's JSONArgsRecommended and KICS's "Not Using JSON
+    /// In CMD And ENTRYPOINT Arguments" cover `CMD` and `ENTRYPOINT` only.
+    ///
     /// A shell-form health check in an image with no shell (`FROM scratch`,
     /// distroless, .NET's chiseled images) is reported at medium: it fails
     /// on every run, so the container is never healthy.
@@ -56,7 +60,11 @@ tallyman_sdk::declare_rule! {
         title: "Shell form ENTRYPOINT, CMD or HEALTHCHECK",
         severity: Low,
         tags: ["reliability"],
-        equivalents: ["hadolint:DL3025", "buildkit:JSONArgsRecommended"],
+        equivalents: [
+            "hadolint:DL3025",
+            "buildkit:JSONArgsRecommended",
+            "kics:b86987e1-6397-4619-81d5-8807f2387c79",
+        ],
     };
 }
 
