@@ -26,8 +26,9 @@ tallyman_sdk::declare_rule! {
     /// 6e37923); BuildKit's JSONArgsRecommended and KICS's "Not Using JSON
     /// In CMD And ENTRYPOINT Arguments" cover `CMD` and `ENTRYPOINT` only.
     ///
-    /// A shell-form health check in an image with no shell (`FROM scratch`,
-    /// distroless, .NET's chiseled images) is reported at medium: it fails
+    /// A shell-form health check is reported at info, since it works where
+    /// the image has a shell, and at medium in an image with no shell
+    /// (`FROM scratch`, distroless, .NET's chiseled images), where it fails
     /// on every run, so the container is never healthy.
     ///
     /// `tallyman image` flags the same in the image config: a `Healthcheck`
@@ -126,7 +127,9 @@ fn healthcheck_finding(finding: Finding, command: &CommandLine, base: &ImageRefe
             base.expanded
         ))
     } else {
-        finding.message(format!(
+        // Where a shell exists the check works: only a process per check
+        // and a dependency on the shell are at stake.
+        finding.severity(Severity::Info).message(format!(
             "`HEALTHCHECK CMD {script}` runs under `/bin/sh -c`: it needs a shell in the \
              image and starts one at every check"
         ))
@@ -230,6 +233,7 @@ pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
     {
         findings.push(
             Finding::new(&HD013)
+                .severity(Severity::Info)
                 .message(format!(
                     "the image's health check is `CMD-SHELL {script:?}`: it needs a shell in \
                      the image and starts one at every check"
