@@ -2,8 +2,10 @@
 //! its build fetches and verifies code, and the hygiene of its instructions.
 //!
 //! - the user and the final stage: root (HD001), `sudo` (HD002), no
-//!   `HEALTHCHECK` (HD007), SSH port (HD011), shell-form `CMD` (HD013),
-//!   world-writable files (HD014);
+//!   `HEALTHCHECK` (HD007), SSH port (HD011), shell-form `CMD` and
+//!   `HEALTHCHECK` (HD013), world-writable files (HD014), a user name
+//!   rather than a UID (HD030), volumes over `/dev`, `/proc`, `/sys`
+//!   (HD034);
 //! - integrity of what the build downloads: `ADD` (HD003, HD004), `curl | sh`
 //!   (HD005), TLS and signature checks turned off (HD006), unpinned packages
 //!   (HD020);
@@ -15,11 +17,15 @@
 //!   without `pipefail` (HD019), `cd` (HD021), `wget` progress noise
 //!   (HD023), both `curl` and `wget` (HD024), the shell changed by `RUN`
 //!   (HD025), commands that make no sense in a build (HD026), `useradd`
-//!   filling lastlog (HD028).
+//!   filling lastlog (HD028), consecutive `RUN`s (HD031), several sources
+//!   copied to a path without `/` (HD032), copies to a relative path with
+//!   no `WORKDIR` (HD033), a local archive copied then unpacked (HD040),
+//!   consecutive copies into one directory (HD041).
 //!
 //! Rules that make sense for a built image also check it (`check-image`):
-//! HD001, HD007 and HD011 on its config, HD002, HD005 and HD006 on the
-//! `RUN` steps of its history, split into commands by [`history`].
+//! HD001, HD007, HD011, HD013, HD030 and HD034 on its config, HD002, HD005
+//! and HD006 on the `RUN` steps of its history, split into commands by
+//! [`history`].
 //!
 //! One rule per module under [`rules`], each documented in ruff's style;
 //! `tallyman rule HD019` prints that documentation. What several rules share

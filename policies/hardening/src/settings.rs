@@ -8,8 +8,9 @@ use tallyman_sdk::Severity;
 pub struct Settings {
     /// The stage that is built (`--target`), by name; the host's target
     /// stage (the last one unless the scan names another) otherwise. The
-    /// rules about what ships (HD001, HD007, HD009–HD011, HD013, HD014)
-    /// look at this stage and the stages it is built on.
+    /// rules about what ships (HD001, HD007, HD009–HD011, HD013, HD014,
+    /// HD030, HD031, HD034) look at this stage and the stages it is built
+    /// on.
     pub target: Option<String>,
     /// The severity of HD020 (unpinned package versions): `info` (the
     /// default), `low`, `medium`, `high` or `critical`. Teams that require

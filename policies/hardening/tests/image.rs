@@ -1,5 +1,6 @@
-//! `check-image` of the hardening policy: HD001, HD007 and HD011 on the
-//! image config, HD002, HD005 and HD006 on the `RUN` steps of its history.
+//! `check-image` of the hardening policy: HD001, HD007, HD011, HD013,
+//! HD030 and HD034 on the image config, HD002, HD005 and HD006 on the `RUN`
+//! steps of its history.
 
 use serde_json::{Value, json};
 use tallyman_policy_hardening::Hardening;
@@ -27,7 +28,8 @@ fn hd001_flags_root_users() {
     for user in ["10001", "app", "1001:0", "nobody"] {
         let mut image = base();
         image["config"]["user"] = json!(user);
-        assert!(check(&image).is_empty(), "user {user:?}");
+        let found = check(&image);
+        assert!(found.iter().all(|f| f.rule_id != "HD001"), "user {user:?}");
     }
 }
 
@@ -133,4 +135,71 @@ fn hd005_follows_a_fetched_script_across_history_steps() {
         ],
     );
     assert!(check(&checked).is_empty(), "{:#?}", check(&checked));
+}
+
+#[test]
+fn hd013_reads_the_shell_forms_in_the_config() {
+    let mut image = base();
+    image["config"]["healthcheck"]["test"] =
+        json!(["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
+    assert_eq!(ids(&check(&image)), ["HD013"]);
+    let mut image = base();
+    image["config"]["cmd"] = json!(["/bin/sh", "-c", "node server.js"]);
+    assert_eq!(ids(&check(&image)), ["HD013"]);
+    let mut image = base();
+    image["config"]["entrypoint"] = json!(["/bin/sh", "-c", "nginx -g 'daemon off;'"]);
+    image["config"]["cmd"] = Value::Null;
+    assert_eq!(ids(&check(&image)), ["HD013"]);
+    // Not the shell form: an `exec` script, a shell as the program, exec form.
+    for cmd in [
+        json!(["/bin/sh", "-c", "exec node server.js"]),
+        json!(["/bin/sh", "-c", "/usr/sbin/sshd && exec /app"]),
+        json!(["/bin/sh"]),
+        json!(["sh", "-c", "echo"]),
+        json!(["node", "server.js"]),
+    ] {
+        let mut image = base();
+        image["config"]["cmd"] = cmd.clone();
+        assert!(check(&image).is_empty(), "{cmd}");
+    }
+    // Windows images use `cmd /S /C`, and are left alone as in Dockerfiles.
+    let mut image = base();
+    image["platform"]["os"] = json!("windows");
+    image["config"]["healthcheck"]["test"] = json!(["CMD-SHELL", "curl -f http://localhost/"]);
+    assert!(ids(&check(&image)).iter().all(|id| *id != "HD013"));
+}
+
+#[test]
+fn hd030_flags_user_names_on_linux() {
+    for user in ["app", "node:node", "nobody", "www-data:0"] {
+        let mut image = base();
+        image["config"]["user"] = json!(user);
+        assert_eq!(ids(&check(&image)), ["HD030"], "user {user:?}");
+    }
+    // A UID, with or without a group name; root and no user are HD001's.
+    for (user, expected) in [
+        ("10001", vec![]),
+        ("10001:app", vec![]),
+        ("root", vec!["HD001"]),
+        ("", vec!["HD001"]),
+    ] {
+        let mut image = base();
+        image["config"]["user"] = json!(user);
+        assert_eq!(ids(&check(&image)), expected, "user {user:?}");
+    }
+    let mut image = base();
+    image["platform"]["os"] = json!("windows");
+    image["config"]["user"] = json!("ContainerUser");
+    assert!(check(&image).is_empty());
+}
+
+#[test]
+fn hd034_reads_the_volumes() {
+    let mut image = base();
+    image["config"]["volumes"] = json!(["/data", "/sys", "/proc/", "/dev"]);
+    let found = check(&image);
+    assert_eq!(ids(&found), ["HD034"]);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    image["config"]["volumes"] = json!(["/data", "/dev/shm", "/system"]);
+    assert!(check(&image).is_empty());
 }

@@ -29,6 +29,7 @@ fn rules_are_declared_and_documented() {
     assert_eq!(info.name, "hardening");
     let ids: Vec<String> = info.rules.iter().map(|rule| rule.id.clone()).collect();
     let expected: Vec<String> = (1..=28)
+        .chain(30..=34)
         .chain([40, 41])
         .map(|n| format!("HD{n:03}"))
         .collect();
@@ -238,4 +239,34 @@ fn odd_inputs_give_valid_findings_and_no_panic() {
             "{input:?}: {findings:?}"
         );
     }
+}
+
+#[test]
+fn hd030_leaves_dev_containers_to_devcontainer_json() {
+    let dockerfile = "FROM mcr.microsoft.com/devcontainers/base:bookworm\nUSER vscode\n";
+    let hd030 = |path: &str| -> usize {
+        testing::Check::new(dockerfile)
+            .path(path)
+            .run::<Hardening>()
+            .into_iter()
+            .filter(|finding| finding.rule_id == "HD030")
+            .count()
+    };
+    assert_eq!(hd030(".devcontainer/Dockerfile"), 0);
+    assert_eq!(hd030("Dockerfile"), 0, "built on a dev container image");
+    let deployed = "FROM debian:12-slim\nUSER vscode\n";
+    let found = testing::Check::new(deployed)
+        .path(".devcontainer/Dockerfile")
+        .run::<Hardening>();
+    assert!(found.iter().all(|finding| finding.rule_id != "HD030"));
+    let found = testing::Check::new(deployed)
+        .path("app/Dockerfile")
+        .run::<Hardening>();
+    assert_eq!(
+        found
+            .iter()
+            .filter(|finding| finding.rule_id == "HD030")
+            .count(),
+        1
+    );
 }

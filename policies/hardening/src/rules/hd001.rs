@@ -170,7 +170,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
 
 /// A dev container: under a `.devcontainer/` directory, or built on a dev
 /// container image. `devcontainer.json` picks the user.
-fn is_dev_container(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+pub(crate) fn is_dev_container(dockerfile: &Dockerfile, stage: &Stage) -> bool {
     let under_devcontainer = dockerfile
         .path
         .split(['/', '\\'])

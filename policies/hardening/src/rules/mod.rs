@@ -33,6 +33,11 @@ pub mod hd025;
 pub mod hd026;
 pub mod hd027;
 pub mod hd028;
+pub mod hd030;
+pub mod hd031;
+pub mod hd032;
+pub mod hd033;
+pub mod hd034;
 pub mod hd040;
 pub mod hd041;
 
@@ -66,6 +71,11 @@ pub const ALL: &[&Rule] = &[
     &hd026::HD026,
     &hd027::HD027,
     &hd028::HD028,
+    &hd030::HD030,
+    &hd031::HD031,
+    &hd032::HD032,
+    &hd033::HD033,
+    &hd034::HD034,
     &hd040::HD040,
     &hd041::HD041,
 ];
@@ -103,6 +113,11 @@ pub const CHECKS: &[Check] = &[
     hd026::check,
     hd027::check,
     hd028::check,
+    hd030::check,
+    hd031::check,
+    hd032::check,
+    hd033::check,
+    hd034::check,
     hd040::check,
     hd041::check,
 ];
@@ -118,4 +133,7 @@ pub const IMAGE_CHECKS: &[ImageCheck] = &[
     hd006::check_image,
     hd007::check_image,
     hd011::check_image,
+    hd013::check_image,
+    hd030::check_image,
+    hd034::check_image,
 ];
