@@ -31,7 +31,8 @@ fn rules_are_declared_and_documented() {
     assert_eq!(
         ids,
         [
-            "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007", "SEC008"
+            "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007", "SEC008",
+            "SEC009", "SEC010"
         ]
     );
     let sec001 = &info.rules[0];
