@@ -7,8 +7,9 @@
 //! build context copied without a `.dockerignore` (SEC005), secret build
 //! arguments used in `RUN` (SEC006), secret files deleted a layer too
 //! late (SEC007), credentials set or passed on a command line (SEC008),
-//! CLI logins that keep a credential in the image (SEC009) and credential
-//! file variables pointing at copied files (SEC010). One rule per module under [`rules`], each documented in
+//! CLI logins that keep a credential in the image (SEC009), credential
+//! file variables pointing at copied files (SEC010) and accounts left
+//! with an empty password (SEC011). One rule per module under [`rules`], each documented in
 //! ruff's style; `tallyman rule SEC002` prints that documentation.
 //!
 //! The policy is built against the false positives users report about

@@ -15,6 +15,7 @@ pub mod sec007;
 pub mod sec008;
 pub mod sec009;
 pub mod sec010;
+pub mod sec011;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -28,6 +29,7 @@ pub const ALL: &[&Rule] = &[
     &sec008::SEC008,
     &sec009::SEC009,
     &sec010::SEC010,
+    &sec011::SEC011,
 ];
 
 /// A rule's check: appends its findings.
@@ -45,6 +47,7 @@ pub const CHECKS: &[Check] = &[
     sec008::check,
     sec009::check,
     sec010::check,
+    sec011::check,
 ];
 
 /// A rule's check of an image: appends its findings.
