@@ -72,9 +72,10 @@ pub fn every_label(dockerfile: &Dockerfile) -> Vec<Label<'_>> {
 }
 
 /// The stages whose `LABEL`s the built image gets: the final stage (the
-/// scan's target) and the stages it is built on, root first.
-pub fn shipping_stages(dockerfile: &Dockerfile) -> Vec<&Stage> {
-    let Some(last) = dockerfile.final_stage(None) else {
+/// `target` setting, or the scan's target) and the stages it is built on,
+/// root first.
+pub fn shipping_stages<'a>(dockerfile: &'a Dockerfile, target: Option<&str>) -> Vec<&'a Stage> {
+    let Some(last) = dockerfile.final_stage(target) else {
         return Vec::new();
     };
     let mut chain = dockerfile.ancestry(last);
@@ -84,8 +85,8 @@ pub fn shipping_stages(dockerfile: &Dockerfile) -> Vec<&Stage> {
 
 /// Every `LABEL` pair the built image gets, overridden ones included, in
 /// build order.
-pub fn shipped_labels(dockerfile: &Dockerfile) -> Vec<Label<'_>> {
-    shipping_stages(dockerfile)
+pub fn shipped_labels<'a>(dockerfile: &'a Dockerfile, target: Option<&str>) -> Vec<Label<'a>> {
+    shipping_stages(dockerfile, target)
         .into_iter()
         .flat_map(|stage| {
             stage
@@ -98,8 +99,8 @@ pub fn shipped_labels(dockerfile: &Dockerfile) -> Vec<Label<'_>> {
 
 /// The built image's labels: for each key, the assignment that wins (the
 /// last), in the order of those assignments.
-pub fn effective_labels(dockerfile: &Dockerfile) -> Vec<Label<'_>> {
-    let shipped = shipped_labels(dockerfile);
+pub fn effective_labels<'a>(dockerfile: &'a Dockerfile, target: Option<&str>) -> Vec<Label<'a>> {
+    let shipped = shipped_labels(dockerfile, target);
     shipped
         .iter()
         .enumerate()

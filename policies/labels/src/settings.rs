@@ -17,11 +17,20 @@ pub struct Settings {
     pub schema: BTreeMap<String, String>,
     /// No labels other than the schema's (LB003).
     pub strict: bool,
+    /// The stage that is built (`--target`), by name; the scan's target
+    /// or the last stage otherwise, as for the other policies. Its labels,
+    /// and those of the stages it is built on, are the image's.
+    pub target: Option<String>,
 }
 
 impl Settings {
     /// What serde cannot check; errors name the key.
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(target) = &self.target
+            && target.trim().is_empty()
+        {
+            return Err("`target`: a stage name cannot be empty".to_string());
+        }
         for (key, kind) in &self.schema {
             if key.trim().is_empty() {
                 return Err("`schema`: a label key cannot be empty".to_string());

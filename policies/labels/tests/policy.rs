@@ -81,7 +81,7 @@ fn settings_errors_name_the_key() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let every_type = r#"{"schema": {"a": "text", "b": "url", "c": "rfc3339", "d": "spdx",
-        "e": "hash", "f": "semver", "g": "email", "h": ""}, "strict": true}"#;
+        "e": "hash", "f": "semver", "g": "email", "h": ""}, "strict": true, "target": "release"}"#;
     assert_eq!(testing::validate_settings::<Labels>(every_type), Ok(()));
     assert_eq!(testing::validate_settings::<Labels>("{}"), Ok(()));
 }

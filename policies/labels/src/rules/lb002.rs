@@ -9,9 +9,9 @@ tallyman_sdk::declare_rule! {
     /// Without a schema it reports nothing.
     ///
     /// In a Dockerfile, the labels that count are those the built image
-    /// gets: the `LABEL`s of the final stage (the scan's target) and of the
-    /// stages it is built on (`FROM builder`); labels of stages only
-    /// copied from do not reach the image. The finding is on the final
+    /// gets: the `LABEL`s of the final stage (the `target` setting, or the
+    /// scan's target) and of the stages it is built on (`FROM builder`);
+    /// labels of stages only copied from do not reach the image. The finding is on the final
     /// stage's `FROM`. A label whose value is a variable (`$VERSION`)
     /// counts as set. A label the base image sets, or one given with
     /// `docker build --label`, is not in the Dockerfile: check the built
@@ -58,13 +58,13 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     if settings.schema.is_empty() {
         return;
     }
-    let Some(stage) = dockerfile.final_stage(None) else {
+    let Some(stage) = dockerfile.final_stage(settings.target.as_deref()) else {
         return;
     };
     let Some(from) = stage.instructions.first() else {
         return;
     };
-    let labels = effective_labels(dockerfile);
+    let labels = effective_labels(dockerfile, settings.target.as_deref());
     let missing: Vec<String> = settings
         .schema()
         .filter(|(key, _)| !labels.iter().any(|label| label.key() == *key))

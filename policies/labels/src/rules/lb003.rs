@@ -46,7 +46,7 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
     if !settings.strict {
         return;
     }
-    let labels = shipped_labels(dockerfile);
+    let labels = shipped_labels(dockerfile, settings.target.as_deref());
     let mut at = 0;
     while let Some(first) = labels.get(at) {
         // One finding per LABEL instruction, naming each extra key once.

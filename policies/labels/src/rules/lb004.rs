@@ -45,7 +45,7 @@ tallyman_sdk::declare_rule! {
 }
 
 pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
-    for label in effective_labels(dockerfile) {
+    for label in effective_labels(dockerfile, settings.target.as_deref()) {
         if settings.type_of(label.key()).is_none() || !label.known_value().is_some_and(is_blank) {
             continue;
         }

@@ -78,7 +78,7 @@ tallyman_sdk::declare_rule! {
 }
 
 pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
-    for label in effective_labels(dockerfile) {
+    for label in effective_labels(dockerfile, settings.target.as_deref()) {
         let (Some(kind), Some(value)) = (settings.type_of(label.key()), label.known_value()) else {
             continue;
         };
