@@ -27,12 +27,15 @@ impl Label<'_> {
         &self.assignment.key
     }
 
-    /// The value as the build will see it, or `None` when it is made of
-    /// variables (`$VERSION`): a build argument can give it any value, so
-    /// the Dockerfile does not say what it is.
-    pub fn known_value(&self) -> Option<&str> {
+    /// The value as the build will see it, or `None` when the Dockerfile
+    /// does not say: it is made of variables that a build argument (or the
+    /// base image's environment) gives a value. Variables that an `ENV` of
+    /// the stage or of the stages it is built on sets to a constant are
+    /// known: `ENV` wins over a build argument of the same name.
+    pub fn known_value(&self, dockerfile: &Dockerfile) -> Option<&str> {
         referenced_variables(&self.assignment.raw)
-            .is_empty()
+            .into_iter()
+            .all(|name| constant_env(dockerfile, self.stage, self.instruction.line(), name))
             .then_some(self.assignment.value.as_str())
     }
 
@@ -40,6 +43,25 @@ impl Label<'_> {
     pub fn key_has_variables(&self) -> bool {
         !referenced_variables(self.written_key).is_empty()
     }
+}
+
+/// The last `ENV` before `line` of `stage` (or in the stages it is built
+/// on) that sets `name` gives it a value written out, without variables.
+fn constant_env(dockerfile: &Dockerfile, stage: &Stage, line: u32, name: &str) -> bool {
+    for (depth, ancestor) in dockerfile.ancestry(stage).into_iter().enumerate() {
+        let set = ancestor
+            .instructions
+            .iter()
+            .rev()
+            .filter(|instruction| depth > 0 || instruction.line() < line)
+            .filter_map(|instruction| instruction.as_env())
+            .flat_map(|assignments| assignments.iter().rev())
+            .find(|assignment| assignment.key == name);
+        if let Some(assignment) = set {
+            return referenced_variables(&assignment.raw).is_empty();
+        }
+    }
+    false
 }
 
 /// The `key=value` pairs of a `LABEL` instruction of `stage`.

@@ -11,7 +11,8 @@ tallyman_sdk::declare_rule! {
     /// overrides an earlier one), and only in the stages the image is
     /// built from. A value made of variables (`$REVISION`) is not judged:
     /// a build argument gives it its value when the image is built, and a
-    /// check of the built image (`tallyman image`) sees that value.
+    /// check of the built image (`tallyman image`) sees that value. A
+    /// variable that an `ENV` sets to a constant is known, and judged.
     ///
     /// On an image, a label that is empty both in the config's `Labels`
     /// and in the manifest's annotations is flagged.
@@ -46,7 +47,9 @@ tallyman_sdk::declare_rule! {
 
 pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
     for label in effective_labels(dockerfile, settings.target.as_deref()) {
-        if settings.type_of(label.key()).is_none() || !label.known_value().is_some_and(is_blank) {
+        if settings.type_of(label.key()).is_none()
+            || !label.known_value(dockerfile).is_some_and(is_blank)
+        {
             continue;
         }
         findings.push(

@@ -27,7 +27,8 @@ tallyman_sdk::declare_rule! {
     /// built from. An empty value is LB004's. A value made of variables
     /// (`$VERSION`, `${BUILD_DATE}`) is not judged: it is whatever the
     /// build passes, which a check of the built image (`tallyman image`)
-    /// sees. On an image, the config's `Labels` and the manifest's
+    /// sees. Variables that an `ENV` sets to a constant (`ENV
+    /// VERSION=1.4`) are known: `ENV` wins over a build argument. On an image, the config's `Labels` and the manifest's
     /// annotations are both checked.
     ///
     /// This is hadolint's DL3052–DL3056 and DL3058 in one rule (the type
@@ -79,7 +80,9 @@ tallyman_sdk::declare_rule! {
 
 pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Finding>) {
     for label in effective_labels(dockerfile, settings.target.as_deref()) {
-        let (Some(kind), Some(value)) = (settings.type_of(label.key()), label.known_value()) else {
+        let (Some(kind), Some(value)) =
+            (settings.type_of(label.key()), label.known_value(dockerfile))
+        else {
             continue;
         };
         let Some(problem) = problem(kind, value) else {
