@@ -112,7 +112,7 @@ fn is_written_out(value: &str) -> bool {
 
 /// What a command reads on standard input, when the Dockerfile writes it:
 /// the output of an `echo` or `printf` piped into it, or a heredoc.
-fn standard_input(
+pub fn standard_input(
     instruction: &Instruction,
     commands: &[SimpleCommand],
     command: &SimpleCommand,

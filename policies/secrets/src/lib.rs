@@ -6,7 +6,10 @@
 //! URLs (SEC003), secret files copied into layers (SEC004), the whole
 //! build context copied without a `.dockerignore` (SEC005), secret build
 //! arguments used in `RUN` (SEC006), secret files deleted a layer too
-//! late (SEC007) and credentials set or passed on a command line (SEC008). One rule per module under [`rules`], each documented in
+//! late (SEC007), credentials set or passed on a command line (SEC008),
+//! CLI logins that keep a credential in the image (SEC009), credential
+//! file variables pointing at copied files (SEC010) and accounts left
+//! with an empty password (SEC011). One rule per module under [`rules`], each documented in
 //! ruff's style; `tallyman rule SEC002` prints that documentation.
 //!
 //! The policy is built against the false positives users report about
@@ -21,7 +24,9 @@
 pub mod credentials;
 pub mod detectors;
 pub mod files;
+pub mod ignore;
 pub mod image;
+pub mod logins;
 pub mod names;
 pub mod rules;
 mod scan;
@@ -47,7 +52,7 @@ impl Policy for Secrets {
             description: "Secrets in images and Dockerfiles: secret build arguments and \
                           environment variables, hard-coded tokens and keys, passwords in URLs, \
                           secret files in layers, unfiltered build contexts, credentials on \
-                          command lines",
+                          command lines, CLI logins and credential files kept in the image",
             rules: rules::ALL,
         }
     }

@@ -31,7 +31,8 @@ fn rules_are_declared_and_documented() {
     assert_eq!(
         ids,
         [
-            "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007", "SEC008"
+            "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007", "SEC008",
+            "SEC009", "SEC010", "SEC011"
         ]
     );
     let sec001 = &info.rules[0];
@@ -44,9 +45,14 @@ fn rules_are_declared_and_documented() {
         ]
     );
     for rule in &info.rules {
+        // SEC011 (an empty password) stores no secret: CIS 4.10 is not its.
+        let cis = if rule.id == "SEC011" {
+            "cis-docker-1.6:4.1"
+        } else {
+            "cis-docker-1.6:4.10"
+        };
         assert!(
-            rule.tags.iter().any(|tag| tag == "cis-docker-1.6:4.10")
-                && rule.tags.iter().any(|tag| tag == "security"),
+            rule.tags.iter().any(|tag| tag == cis) && rule.tags.iter().any(|tag| tag == "security"),
             "{}: {:?}",
             rule.id,
             rule.tags

@@ -11,6 +11,11 @@ tallyman_sdk::declare_rule! {
     /// image config's `Labels` or in the manifest's annotations. The list is
     /// the `required-labels` setting.
     ///
+    /// It needs no configuration. For an organisation's own schema of
+    /// labels, with value types and checked in Dockerfiles as well, use the
+    /// `labels` policy (LB002 for required labels, LB004 and LB005 for
+    /// their values); a key both require is reported by both.
+    ///
     /// ## Why is this bad?
     /// When an image turns up in production, in a vulnerability report or in
     /// an incident, the first question is which commit built it. Without

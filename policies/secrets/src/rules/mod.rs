@@ -13,6 +13,9 @@ pub mod sec005;
 pub mod sec006;
 pub mod sec007;
 pub mod sec008;
+pub mod sec009;
+pub mod sec010;
+pub mod sec011;
 
 /// Every rule of the policy, in id order.
 pub const ALL: &[&Rule] = &[
@@ -24,6 +27,9 @@ pub const ALL: &[&Rule] = &[
     &sec006::SEC006,
     &sec007::SEC007,
     &sec008::SEC008,
+    &sec009::SEC009,
+    &sec010::SEC010,
+    &sec011::SEC011,
 ];
 
 /// A rule's check: appends its findings.
@@ -39,6 +45,9 @@ pub const CHECKS: &[Check] = &[
     sec006::check,
     sec007::check,
     sec008::check,
+    sec009::check,
+    sec010::check,
+    sec011::check,
 ];
 
 /// A rule's check of an image: appends its findings.
