@@ -18,6 +18,9 @@ pub struct Use {
     pub env_assignment: Option<usize>,
     /// For an `ARG`: the names the same statement declared before it.
     pub arg_position: Option<usize>,
+    /// In the body of a `COPY <<EOF` heredoc, which BuildKit expands when
+    /// the delimiter is not quoted.
+    pub in_heredoc: bool,
 }
 
 /// Every variable reference BuildKit expands in `instruction`.
@@ -29,6 +32,7 @@ pub fn variable_uses(instruction: &Instruction, escape: char) -> Vec<Use> {
                 reference,
                 env_assignment: env,
                 arg_position: arg,
+                in_heredoc: quotes == Quotes::Literal,
             });
         }
     };

@@ -94,20 +94,35 @@ fn dollar(
     let name_start = at + 1;
     let name_end = name_end(chars, name_start, end);
     let close = closing_brace(chars, name_end, end, escape);
+    let name: String = chars[name_start..name_end].iter().collect();
+    let modifier = match (chars.get(name_end), chars.get(name_end + 1)) {
+        (Some(':'), Some(&after)) => Some(after),
+        (Some(&first), _) => Some(first),
+        _ => None,
+    };
     if name_end > name_start {
-        let guard = match (chars.get(name_end), chars.get(name_end + 1)) {
-            (Some(':'), Some('-' | '+' | '?')) | (Some('-' | '+' | '?'), _) => Guard::Handled,
+        let guard = match modifier {
+            Some('-' | '+' | '?') => Guard::Handled,
             _ => Guard::None,
         };
         found.push(Reference {
-            name: chars[name_start..name_end].iter().collect(),
+            name: name.clone(),
             guard,
         });
     }
     // A default may itself refer to variables (`${A:-$B}`).
     let inner_end = close.min(end);
     if name_end < inner_end {
+        let first_inner = found.len();
         scan(chars, name_end, inner_end, escape, quotes, found);
+        // `${A:+$A:}` reads `A` only when it is set.
+        if modifier == Some('+') {
+            for inner in found.iter_mut().skip(first_inner) {
+                if inner.name == name {
+                    inner.guard = Guard::Handled;
+                }
+            }
+        }
     }
     close + 1
 }
@@ -174,6 +189,14 @@ mod tests {
         assert_eq!(
             names("${A:-$B}"),
             [("A".into(), Guard::Handled), ("B".into(), Guard::None)]
+        );
+        assert_eq!(
+            names("${LD:+$LD:}$DIR"),
+            [
+                ("LD".into(), Guard::Handled),
+                ("LD".into(), Guard::Handled),
+                ("DIR".into(), Guard::None)
+            ]
         );
     }
 

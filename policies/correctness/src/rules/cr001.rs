@@ -96,6 +96,22 @@ struct Context<'a> {
 /// `WORKDIR $HOME/app` does not see them.
 const RUNTIME_ONLY: &[&str] = &["HOME", "USER", "HOSTNAME", "PWD", "SHELL", "UID", "LOGNAME"];
 
+/// `raw` uses `name` as an entry of a `:`-separated list (`$NAME:/opt/lib`,
+/// `/opt/bin:${NAME}`).
+fn is_list_entry(raw: &str, name: &str) -> bool {
+    [format!("${name}"), format!("${{{name}}}")]
+        .iter()
+        .any(|reference| {
+            raw.match_indices(reference.as_str()).any(|(at, found)| {
+                let after = raw[at + found.len()..].chars().next();
+                let before = raw[..at].chars().next_back();
+                let continues_name =
+                    after.is_some_and(|c| c == '_' || c.is_alphanumeric()) && !found.ends_with('}');
+                !continues_name && (after == Some(':') || before == Some(':'))
+            })
+        })
+}
+
 fn check_instruction(
     context: &Context<'_>,
     instruction: &Instruction,
@@ -110,9 +126,26 @@ fn check_instruction(
         if found.reference.guard == Guard::Handled || defined.contains(name) {
             continue;
         }
-        // `ENV A=1 B=$A`: defined, but not yet; CR002's finding.
-        if found.env_assignment.is_some() && statement_names.contains(&name) {
-            continue;
+        let mut empty_list_entry = false;
+        if let Some(index) = found.env_assignment {
+            let own = instruction
+                .as_env()
+                .and_then(|assignments| assignments.get(index));
+            match own {
+                // `ENV JAVA_OPTS="$JAVA_OPTS -Xmx1g"`: appending to whatever
+                // the base set gives what was meant when it set nothing.
+                // `ENV LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/opt/lib` does not:
+                // the empty entry it leaves means the current directory.
+                Some(own) if own.key == name => {
+                    if !is_list_entry(&own.raw, name) {
+                        continue;
+                    }
+                    empty_list_entry = true;
+                }
+                // `ENV A=1 B=$A`: defined, but not yet; CR002's finding.
+                _ if statement_names.contains(&name) => continue,
+                _ => {}
+            }
         }
         // `ARG A=1 B=$A`: each declaration sees the ones before it.
         if let Some(position) = found.arg_position
@@ -123,9 +156,14 @@ fn check_instruction(
         {
             continue;
         }
-        let Some(reason) = reason(context, instruction, defined, name) else {
+        let Some(mut reason) = reason(context, instruction, defined, name) else {
             continue;
         };
+        if empty_list_entry {
+            reason.push_str(
+                "; the list then has an empty entry, which search paths read as the current directory",
+            );
+        }
         if !reported.insert(name.to_string()) {
             continue;
         }
@@ -135,7 +173,13 @@ fn check_instruction(
                     "`${name}` is not defined at this `{}`: BuildKit expands it to an empty string ({reason})",
                     instruction.keyword
                 ))
-                .fix(fix(context, instruction, defined, name)),
+                .fix(if found.in_heredoc {
+                    format!(
+                        "quote the heredoc's delimiter (`<<'EOF'`) if `${name}` is for the script to read when it runs; otherwise define it before this line"
+                    )
+                } else {
+                    fix(context, instruction, defined, name)
+                }),
         );
     }
 }
