@@ -14,7 +14,7 @@ use tallyman_sdk::model::{ImageReference, ImageSource};
 const EVERY_IMAGE: &[&str] = &["PATH"];
 
 /// Operating system images: nothing but `PATH` (Red Hat's UBI images also
-/// set `container`).
+/// set `container`, Fedora's its release tags).
 const OPERATING_SYSTEMS: &[&str] = &[
     "alpine",
     "busybox",
@@ -25,8 +25,6 @@ const OPERATING_SYSTEMS: &[&str] = &[
     "rockylinux",
     "almalinux",
     "amazonlinux",
-    "oraclelinux",
-    "archlinux",
     "ubi",
     "ubi8",
     "ubi9",
@@ -40,6 +38,8 @@ const OPERATING_SYSTEMS: &[&str] = &[
 ];
 
 const UBI: &[&str] = &["container"];
+
+const FEDORA: &[&str] = &["DISTTAG", "FGC", "FBR"];
 
 /// The JDK images (`openjdk`, `eclipse-temurin`, `amazoncorretto`, …) and
 /// the build tools built on them.
@@ -219,6 +219,9 @@ pub fn known_env(base: &ImageReference) -> Option<KnownEnv> {
     if OPERATING_SYSTEMS.contains(&family.as_str()) {
         if red_hat {
             names.extend(UBI);
+        }
+        if family == "fedora" {
+            names.extend(FEDORA);
         }
         return Some(KnownEnv { family, names });
     }
