@@ -314,43 +314,57 @@ fn class(chars: &[char], start: usize) -> Option<(Token, usize)> {
     }
 }
 
+/// Whether `tokens` match all of `text`, by dynamic programming over
+/// (token, position) so that no pattern takes exponential time.
 fn glob(tokens: &[Token], text: &[char]) -> bool {
-    let Some((token, rest)) = tokens.split_first() else {
-        return text.is_empty();
-    };
+    let width = text.len() + 1;
+    // `next[j]`: the tokens after the current one match `text[j..]`.
+    let mut next = vec![false; width];
+    next[text.len()] = true;
+    for token in tokens.iter().rev() {
+        let mut current = vec![false; width];
+        match token {
+            Token::Anything => current.iter_mut().for_each(|cell| *cell = true),
+            Token::Star => {
+                // Right to left: `*` takes nothing, or one more non-`/`.
+                for j in (0..width).rev() {
+                    let more = j < text.len() && text[j] != '/' && current[j + 1];
+                    current[j] = next[j] || more;
+                }
+            }
+            Token::AnyDirectories => {
+                // Nothing, or anything up to and including a `/`.
+                let mut after_slash = false;
+                for j in (0..width).rev() {
+                    if j < text.len() && text[j] == '/' && next[j + 1] {
+                        after_slash = true;
+                    }
+                    current[j] = next[j] || after_slash;
+                }
+            }
+            single => {
+                for j in 0..text.len() {
+                    current[j] = next[j + 1] && matches_one(single, text[j]);
+                }
+            }
+        }
+        next = current;
+    }
+    next[0]
+}
+
+/// A token that stands for exactly one character.
+fn matches_one(token: &Token, character: char) -> bool {
     match token {
-        Token::Literal(expected) => text
-            .split_first()
-            .is_some_and(|(first, tail)| first == expected && glob(rest, tail)),
-        Token::Question => text
-            .split_first()
-            .is_some_and(|(first, tail)| *first != '/' && glob(rest, tail)),
-        Token::Class { negated, ranges } => text.split_first().is_some_and(|(first, tail)| {
+        Token::Literal(expected) => *expected == character,
+        Token::Question => character != '/',
+        Token::Class { negated, ranges } => {
             let inside = ranges
                 .iter()
-                .any(|(low, high)| (*low..=*high).contains(first));
-            inside != *negated && glob(rest, tail)
-        }),
-        Token::Star => {
-            for skip in 0..=text.len() {
-                if glob(rest, &text[skip..]) {
-                    return true;
-                }
-                if text.get(skip) == Some(&'/') {
-                    return false;
-                }
-            }
-            false
+                .any(|(low, high)| (*low..=*high).contains(&character));
+            inside != *negated
         }
-        Token::AnyDirectories => {
-            if glob(rest, text) {
-                return true;
-            }
-            (0..text.len())
-                .filter(|index| text[*index] == '/')
-                .any(|index| glob(rest, &text[index + 1..]))
-        }
-        Token::Anything => true,
+        Token::Star | Token::AnyDirectories | Token::Anything => false,
     }
 }
 
@@ -390,6 +404,15 @@ mod tests {
         assert!(excluded(&["a/**/b"], "a/b"));
         assert!(excluded(&["a/**/b"], "a/x/y/b"));
         assert!(!excluded(&["[unclosed"], "[unclosed"));
+        assert!(excluded(&["a*b*c"], "aXbYc"));
+        assert!(!excluded(&["a*b*c"], "aXbY/c"));
+    }
+
+    #[test]
+    fn hostile_patterns_stay_fast() {
+        let pattern = "*a".repeat(30) + "b";
+        let path = "a".repeat(200);
+        assert!(!excluded(&[pattern.as_str()], &path));
     }
 
     #[test]

@@ -9,7 +9,8 @@ pub fn near_miss<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
     }
     let mut found: Option<&str> = None;
     for candidate in candidates {
-        if candidate == name || distance(name, candidate) != 1 {
+        if candidate == name || distance(name, candidate) != 1 || differ_in_a_digit(name, candidate)
+        {
             continue;
         }
         match found {
@@ -18,6 +19,15 @@ pub fn near_miss<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
         }
     }
     found
+}
+
+/// `PYTHON2_VERSION` and `PYTHON3_VERSION` are two variables, not a typo.
+fn differ_in_a_digit(a: &str, b: &str) -> bool {
+    a.chars().count() == b.chars().count()
+        && a.chars()
+            .zip(b.chars())
+            .filter(|(x, y)| x != y)
+            .all(|(x, y)| x.is_ascii_digit() && y.is_ascii_digit())
 }
 
 /// Levenshtein distance, with an adjacent swap counted as one edit.
@@ -58,5 +68,7 @@ mod tests {
         assert_eq!(near_miss("VERSION", ["APP_VERSION"]), None);
         assert_eq!(near_miss("ABC", ["ABD"]), None);
         assert_eq!(near_miss("NAME1", ["NAME2", "NAME3"]), None);
+        assert_eq!(near_miss("PYTHON3_VERSION", ["PYTHON2_VERSION"]), None);
+        assert_eq!(near_miss("VERISON", ["VERSION"]), Some("VERSION"));
     }
 }
