@@ -82,6 +82,11 @@ fn dollar(
     found: &mut Vec<Reference>,
 ) -> usize {
     if chars.get(at) != Some(&'{') {
+        // `$$`, `$?`, `$@`…: a special parameter, one character, never a
+        // variable (and the second `$` of `$$` starts nothing).
+        if at < end && chars.get(at).is_some_and(|c| "@*#?-$!0".contains(*c)) {
+            return at + 1;
+        }
         let name_end = name_end(chars, at, end);
         if name_end > at {
             found.push(Reference {
@@ -203,6 +208,7 @@ mod tests {
     #[test]
     fn quotes_and_escapes() {
         assert!(names("'$A' \\$B $1 $ ${").is_empty());
+        assert!(names("$$A $?B").is_empty());
         assert_eq!(names("\"$A\""), [("A".into(), Guard::None)]);
         assert_eq!(names("\"'$A'\""), [("A".into(), Guard::None)]);
         let body = references("echo '$A'", '\\', Quotes::Literal);
