@@ -29,8 +29,12 @@ tallyman_sdk::declare_rule! {
     /// line that defines it, and a one-letter typo of a defined name. The
     /// `base-variables` setting lists what your own base images set.
     /// `${NAME:-default}`, `${NAME:+x}` and `${NAME:?}` say what an unset
-    /// variable means and are never reported. Shell-form `RUN`, `CMD` and
-    /// `ENTRYPOINT` are expanded by the shell at run time and not checked.
+    /// variable means and are never reported, nor is an `ENV` appending to
+    /// its own variable with spaces (`ENV JAVA_OPTS="$JAVA_OPTS -Xmx1g"`);
+    /// appending to a `:` list (`ENV LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/opt/lib`)
+    /// is, since the empty entry it leaves means the current directory.
+    /// `ENV A=1 B=$A` is CR002's. Shell-form `RUN`, `CMD` and `ENTRYPOINT`
+    /// are expanded by the shell at run time and not checked.
     ///
     /// ## Why is this bad?
     /// An undefined variable expands to the empty string without a word:
