@@ -3,7 +3,9 @@
 //! BuildKit knows the base image's `Env` when it lints, a Dockerfile-only
 //! linter does not. For the families below the names are what their
 //! official Dockerfiles have set over the years (current and older tags:
-//! an extra name only makes the rule quieter). For any other image the
+//! an extra name only makes the rule quieter); the current ones were
+//! checked against the official images' Dockerfiles in the shared corpus
+//! (`docker-library/*`, `adoptium/containers`). For any other image the
 //! base may set anything, so CR001 then reports only what cannot be the
 //! base's doing (see [`crate::rules::cr001`]).
 
@@ -58,6 +60,25 @@ const JDK: &[&str] = &[
     "LC_ALL",
 ];
 
+/// The `php` images, and `drupal` and `wordpress` built on them.
+const PHP: &[&str] = &[
+    "PHPIZE_DEPS",
+    "PHP_INI_DIR",
+    "APACHE_CONFDIR",
+    "APACHE_ENVVARS",
+    "PHP_EXTRA_BUILD_DEPS",
+    "PHP_EXTRA_CONFIGURE_ARGS",
+    "PHP_CFLAGS",
+    "PHP_CPPFLAGS",
+    "PHP_LDFLAGS",
+    "GPG_KEYS",
+    "PHP_VERSION",
+    "PHP_URL",
+    "PHP_ASC_URL",
+    "PHP_SHA256",
+    "PHP_MD5",
+];
+
 /// Family (the last part of the repository, see
 /// [`tallyman_sdk::model::ImageName::family`]) and the names its images set
 /// besides [`EVERY_IMAGE`].
@@ -79,12 +100,18 @@ const LANGUAGE_IMAGES: &[(&[&str], &[&str])] = &[
     ),
     (
         &["node"],
-        &["NODE_VERSION", "YARN_VERSION", "NPM_CONFIG_LOGLEVEL"],
+        &[
+            "NODE_VERSION",
+            "YARN_VERSION",
+            "NPM_VERSION",
+            "NPM_CONFIG_LOGLEVEL",
+        ],
     ),
     (
         &["golang"],
         &[
             "GOLANG_VERSION",
+            "GOLANG_COMMIT",
             "GOLANG_SRC_URL",
             "GOLANG_SRC_SHA256",
             "GOTOOLCHAIN",
@@ -109,26 +136,7 @@ const LANGUAGE_IMAGES: &[(&[&str], &[&str])] = &[
             "BUNDLE_APP_CONFIG",
         ],
     ),
-    (
-        &["php"],
-        &[
-            "PHPIZE_DEPS",
-            "PHP_INI_DIR",
-            "APACHE_CONFDIR",
-            "APACHE_ENVVARS",
-            "PHP_EXTRA_BUILD_DEPS",
-            "PHP_EXTRA_CONFIGURE_ARGS",
-            "PHP_CFLAGS",
-            "PHP_CPPFLAGS",
-            "PHP_LDFLAGS",
-            "GPG_KEYS",
-            "PHP_VERSION",
-            "PHP_URL",
-            "PHP_ASC_URL",
-            "PHP_SHA256",
-            "PHP_MD5",
-        ],
-    ),
+    (&["php"], PHP),
     (
         &["nginx"],
         &[
@@ -171,10 +179,92 @@ const LANGUAGE_IMAGES: &[(&[&str], &[&str])] = &[
             "GRADLE_USER_HOME",
         ],
     ),
+    (&["drupal"], &["COMPOSER_ALLOW_SUPERUSER", "DRUPAL_VERSION"]),
+    (
+        &["wordpress"],
+        &[
+            "WORDPRESS_VERSION",
+            "WORDPRESS_SHA1",
+            "WORDPRESS_CLI_GPG_KEY",
+            "WORDPRESS_CLI_SHA512",
+            "WORDPRESS_CLI_VERSION",
+        ],
+    ),
+    (
+        &["tomcat"],
+        &[
+            "CATALINA_HOME",
+            "LD_LIBRARY_PATH",
+            "TOMCAT_MAJOR",
+            "TOMCAT_NATIVE_LIBDIR",
+            "TOMCAT_SHA512",
+            "TOMCAT_VERSION",
+        ],
+    ),
+    (
+        &["httpd"],
+        &[
+            "HTTPD_PATCHES",
+            "HTTPD_PREFIX",
+            "HTTPD_SHA256",
+            "HTTPD_VERSION",
+        ],
+    ),
+    (
+        &["postgres"],
+        &[
+            "DOCKER_PG_LLVM_DEPS",
+            "GOSU_VERSION",
+            "LANG",
+            "PGDATA",
+            "PG_MAJOR",
+            "PG_SHA256",
+            "PG_VERSION",
+        ],
+    ),
+    (
+        &["redis"],
+        &[
+            "GOSU_VERSION",
+            "REDIS_DOWNLOAD_SHA",
+            "REDIS_DOWNLOAD_URL",
+            "REDIS_VERSION",
+        ],
+    ),
+    (
+        &["mysql"],
+        &[
+            "GOSU_VERSION",
+            "MYSQL_MAJOR",
+            "MYSQL_SHELL_VERSION",
+            "MYSQL_VERSION",
+        ],
+    ),
+    (
+        &["mongo"],
+        &[
+            "GLIBC_TUNABLES",
+            "GOSU_VERSION",
+            "HOME",
+            "JSYAML_CHECKSUM",
+            "JSYAML_VERSION",
+            "MONGO_MAJOR",
+            "MONGO_PACKAGE",
+            "MONGO_REPO",
+            "MONGO_VERSION",
+        ],
+    ),
+    (
+        &["haproxy"],
+        &["HAPROXY_SHA256", "HAPROXY_URL", "HAPROXY_VERSION"],
+    ),
 ];
 
 /// Families whose images are JDK images underneath: they set [`JDK`] too.
-const ON_A_JDK: &[&str] = &["maven", "gradle"];
+const ON_A_JDK: &[&str] = &["maven", "gradle", "tomcat"];
+
+/// Families built on the `php` images: they set [`PHP`] too.
+const ON_PHP: &[&str] = &["drupal", "wordpress"];
 
 /// A base image whose `Env` is known.
 pub struct KnownEnv {
@@ -231,6 +321,9 @@ pub fn known_env(base: &ImageReference) -> Option<KnownEnv> {
     names.extend(*set);
     if ON_A_JDK.contains(&family.as_str()) {
         names.extend(JDK);
+    }
+    if ON_PHP.contains(&family.as_str()) {
+        names.extend(PHP);
     }
     Some(KnownEnv { family, names })
 }
