@@ -17,6 +17,9 @@ tallyman_sdk::declare_rule! {
     ///   differently;
     /// - builder stages, which never run as containers.
     ///
+    /// hadolint's DL3025 is equivalent in part: since 2026-06 it also flags a
+    /// shell-form `HEALTHCHECK CMD`, which this rule does not.
+    ///
     /// ## Why is this bad?
     /// The shell form runs `/bin/sh -c "<command>"`: the shell is PID 1 and
     /// the program its child. `docker stop` sends `SIGTERM` to the shell,
