@@ -40,6 +40,10 @@ pub struct Config {
     pub allowed_final_bases: Option<Vec<String>>,
     /// Sandbox limits (see `engine::Limits`) and `max-file-bytes`.
     pub limits: Option<serde_json::Value>,
+    /// Whether other tools' inline pragmas (`# hadolint ignore=`,
+    /// `# checkov:skip=`, `# trivy:ignore:`) silence the rules that declare
+    /// their ids: `true` (the default), `false`, or the tools to honour.
+    pub foreign_pragmas: Option<ForeignPragmaSelection>,
     /// Public keys (SPKI PEM files, relative to the config file): when
     /// given, every non-built-in policy must carry a valid `.sig` from one.
     #[serde(default)]
@@ -51,6 +55,32 @@ pub struct Config {
 pub enum BuiltinSelection {
     All(bool),
     Only(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ForeignPragmaSelection {
+    All(bool),
+    Only(Vec<crate::scan::foreign::Tool>),
+}
+
+impl Config {
+    /// The tools whose pragmas are honoured; `no_foreign_pragmas` is the
+    /// command line's `--no-foreign-pragmas`.
+    pub fn foreign_pragma_tools(
+        &self,
+        no_foreign_pragmas: bool,
+    ) -> Vec<crate::scan::foreign::Tool> {
+        use crate::scan::foreign::Tool;
+        if no_foreign_pragmas {
+            return Vec::new();
+        }
+        match &self.foreign_pragmas {
+            None | Some(ForeignPragmaSelection::All(true)) => Tool::ALL.to_vec(),
+            Some(ForeignPragmaSelection::All(false)) => Vec::new(),
+            Some(ForeignPragmaSelection::Only(tools)) => tools.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -26,6 +26,10 @@ pub struct PolicySelection {
     /// Run only the policies given with -p or in the configuration.
     #[arg(long)]
     pub no_builtin: bool,
+    /// Don't honour other tools' inline pragmas (`# hadolint ignore=`,
+    /// `# checkov:skip=`, `# trivy:ignore:`); `# tallyman ignore=` still works.
+    #[arg(long)]
+    pub no_foreign_pragmas: bool,
     /// Directory for compiled policy code [default: $TALLYMAN_CACHE_DIR, $XDG_CACHE_HOME/tallyman or ~/.cache/tallyman].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -62,6 +66,21 @@ fn load_checked(
     policy_sig::check_module(file, &wasm, pin, trusted)
         .map_err(|refusal| anyhow::anyhow!("{}: policy refused: {refusal}", file.display()))?;
     Ok(engine.load_bytes(&wasm, PolicySource::File(file.to_path_buf()))?)
+}
+
+/// The finding filter of a scan: the configuration's ignores and severity
+/// overrides, and the foreign pragmas it and the command line allow.
+pub fn finding_filter(
+    selection: &PolicySelection,
+    config: &crate::config::Config,
+    policies: &[ConfiguredPolicy],
+) -> anyhow::Result<crate::scan::findings::FindingFilter> {
+    let filter = crate::scan::findings::FindingFilter::new(config)?;
+    let tools = config.foreign_pragma_tools(selection.no_foreign_pragmas);
+    if tools.is_empty() {
+        return Ok(filter);
+    }
+    Ok(filter.with_foreign_pragmas(crate::scan::foreign_index(policies).only(&tools)))
 }
 
 /// Loads every selected policy and validates its settings. Any failure is

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
-use super::policies::{PolicySelection, load_policies};
+use super::policies::{PolicySelection, finding_filter, load_policies};
 use crate::attest::options::RunOptions;
 use crate::attest::statement::ConfigDigest;
 use crate::config;
@@ -18,7 +18,6 @@ use crate::discover::{DiscoverOptions, display_path, scan_root};
 use crate::report::{
     self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Shard, Tool,
 };
-use crate::scan::findings::FindingFilter;
 use crate::scan::read::ReadOptions;
 use crate::scan::shard::JOB_COMPLETION_INDEX;
 use crate::scan::{self, RepositoryScan, ScanRequest};
@@ -241,7 +240,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         .unwrap_or(SeverityName::High);
 
     let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
-    let filter = FindingFilter::new(&loaded.config)?;
+    let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
     let request = ScanRequest {
         repositories,
         discover: DiscoverOptions {
@@ -332,6 +331,7 @@ fn run_options(
     RunOptions {
         fail_on: Some(fail_on),
         no_builtin: args.policies.no_builtin,
+        no_foreign_pragmas: args.policies.no_foreign_pragmas,
         policies: args
             .policies
             .policies
