@@ -67,14 +67,14 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let signer = args.signing.signer(&args.reports.outputs)?;
     let platform = PlatformSpec::parse(&args.platform)?;
     let root = PathBuf::from(".");
-    let loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
+    let build_args = super::scan::parse_build_args(&args.build_args)?;
+    let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
     let fail_on = args
         .fail_on
         .or(loaded.config.fail_on)
         .unwrap_or(SeverityName::High);
-    let build_args = super::scan::parse_build_args(&args.build_args)?;
-    let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
     let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
 
     let options = ImageOptions {

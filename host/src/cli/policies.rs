@@ -88,30 +88,31 @@ pub fn finding_filter(
 /// should not.
 pub fn load_policies(
     selection: &PolicySelection,
-    loaded: &LoadedConfig,
+    loaded: &mut LoadedConfig,
     resolved: &Resolved,
 ) -> anyhow::Result<(Engine, Vec<ConfiguredPolicy>)> {
     let engine = Engine::new(
         resolved.limits.clone(),
         CacheDir::resolve(selection.cache_dir.as_deref()),
     )?;
-    let config = &loaded.config;
     let mut policies: Vec<Policy> = Vec::new();
     if !selection.no_builtin {
         policies.extend(
             engine
                 .load_builtin()?
                 .into_iter()
-                .filter(|policy| config.builtin_enabled(policy.name())),
+                .filter(|policy| loaded.config.builtin_enabled(policy.name())),
         );
     }
     let base = loaded.base_dir();
-    let trusted = TrustedKeys::load(&config.trusted_policy_keys, &base)?;
+    let trusted = TrustedKeys::load(&loaded.config.trusted_policy_keys, &base)?;
     for path in &selection.policies {
         for file in wasm_files(path)? {
             policies.push(load_checked(&engine, &file, None, &trusted)?);
         }
     }
+    loaded.adopt_hadolint(&policies)?;
+    let config = &loaded.config;
     for source in &config.policies {
         let path = base.join(&source.path);
         for file in wasm_files(&path)? {

@@ -232,14 +232,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let shard = args.org.shard()?;
     let walk_hidden = !args.no_hidden;
     let (repositories, root) = args.org.repositories(&args.paths, walk_hidden)?;
-    let loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
+    let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
     let fail_on = args
         .fail_on
         .or(loaded.config.fail_on)
         .unwrap_or(SeverityName::High);
 
-    let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
     let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
     let request = ScanRequest {
         repositories,
