@@ -318,7 +318,7 @@ pub fn convert(
                 .filter(|code| !named.contains(code))
                 .collect();
             warnings.push(format!(
-                "ignored: {} also covers {}, which are not ignored, so {} stays on (add it to `ignore.rules` to turn it off)",
+                "ignored: {} also covers {} (not ignored), so {} stays on (add it to `ignore.rules` to turn it off)",
                 rule.id,
                 rest.join(", "),
                 rule.id
