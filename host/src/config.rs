@@ -40,6 +40,10 @@ pub struct Config {
     pub allowed_final_bases: Option<Vec<String>>,
     /// Sandbox limits (see `engine::Limits`) and `max-file-bytes`.
     pub limits: Option<serde_json::Value>,
+    /// Whether other tools' inline pragmas (`# hadolint ignore=`,
+    /// `# checkov:skip=`, `# trivy:ignore:`) silence the rules that declare
+    /// their ids: `true` (the default), `false`, or the tools to honour.
+    pub foreign_pragmas: Option<ForeignPragmaSelection>,
     /// Public keys (SPKI PEM files, relative to the config file): when
     /// given, every non-built-in policy must carry a valid `.sig` from one.
     #[serde(default)]
@@ -51,6 +55,32 @@ pub struct Config {
 pub enum BuiltinSelection {
     All(bool),
     Only(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ForeignPragmaSelection {
+    All(bool),
+    Only(Vec<crate::scan::foreign::Tool>),
+}
+
+impl Config {
+    /// The tools whose pragmas are honoured; `no_foreign_pragmas` is the
+    /// command line's `--no-foreign-pragmas`.
+    pub fn foreign_pragma_tools(
+        &self,
+        no_foreign_pragmas: bool,
+    ) -> Vec<crate::scan::foreign::Tool> {
+        use crate::scan::foreign::Tool;
+        if no_foreign_pragmas {
+            return Vec::new();
+        }
+        match &self.foreign_pragmas {
+            None | Some(ForeignPragmaSelection::All(true)) => Tool::ALL.to_vec(),
+            Some(ForeignPragmaSelection::All(false)) => Vec::new(),
+            Some(ForeignPragmaSelection::Only(tools)) => tools.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,6 +122,10 @@ pub struct LoadedConfig {
     /// The file's bytes; signed attestations record their sha256 beside
     /// the effective configuration's.
     pub bytes: Vec<u8>,
+    /// When `file` is a hadolint configuration: what it says, to be turned
+    /// into `config` once the policies (whose equivalents it names) are
+    /// loaded ([`LoadedConfig::adopt_hadolint`]).
+    pub hadolint: Option<crate::hadolint_config::HadolintConfig>,
 }
 
 impl LoadedConfig {
@@ -144,14 +178,17 @@ fn describe_yaml_error(err: &serde_yaml::Error) -> String {
 }
 
 /// Loads `explicit`, else the first of [`CONFIG_NAMES`] in `root` or the
-/// current directory, else the defaults.
+/// current directory, else the hadolint configuration hadolint would use
+/// ([`hadolint_config::find`](crate::hadolint_config::find)), else the
+/// defaults. A file named like hadolint's (`.hadolint.yaml`) is read as one.
 pub fn load(explicit: Option<&Path>, root: &Path) -> anyhow::Result<LoadedConfig> {
     let file = match explicit {
         Some(path) => Some(path.to_path_buf()),
         None => [root, Path::new(".")]
             .iter()
             .flat_map(|dir| CONFIG_NAMES.iter().map(move |name| dir.join(name)))
-            .find(|candidate| candidate.is_file()),
+            .find(|candidate| candidate.is_file())
+            .or_else(|| crate::hadolint_config::find(root)),
     };
     let Some(file) = file else {
         return Ok(LoadedConfig::default());
@@ -160,12 +197,49 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> anyhow::Result<LoadedConfig
         .with_context(|| format!("{}: cannot read the configuration file", file.display()))?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", file.display()))?;
+    if crate::hadolint_config::is_hadolint_file(&file) {
+        let hadolint = crate::hadolint_config::parse(text, &file)?;
+        return Ok(LoadedConfig {
+            config: Config::default(),
+            file: Some(file),
+            bytes,
+            hadolint: Some(hadolint),
+        });
+    }
     let config = parse_config(text, &file)?;
     Ok(LoadedConfig {
         config,
         file: Some(file),
         bytes,
+        hadolint: None,
     })
+}
+
+impl LoadedConfig {
+    /// Turns a hadolint configuration into tallyman's for the rules of
+    /// `policies`, and says on stderr what it could not carry over.
+    pub fn adopt_hadolint(&mut self, policies: &[crate::engine::Policy]) -> anyhow::Result<()> {
+        let Some(hadolint) = self.hadolint.take() else {
+            return Ok(());
+        };
+        let file = self.file.clone().unwrap_or_default();
+        let rules: Vec<crate::hadolint_config::RuleFacts<'_>> = policies
+            .iter()
+            .flat_map(|policy| policy.info().rules.iter())
+            .map(|rule| crate::hadolint_config::RuleFacts::new(&rule.id, &rule.equivalents))
+            .collect();
+        let names: Vec<&str> = policies.iter().map(crate::engine::Policy::name).collect();
+        let conversion = crate::hadolint_config::convert(&hadolint, &rules, &names, &file)?;
+        eprintln!(
+            "no tallyman.yaml: using hadolint's configuration {} (`tallyman config import` writes the equivalent tallyman.yaml)",
+            file.display()
+        );
+        for warning in &conversion.warnings {
+            eprintln!("warning: {}: {warning}", file.display());
+        }
+        self.config = conversion.config;
+        Ok(())
+    }
 }
 
 /// The parts of a configuration the scan needs in compiled form.

@@ -82,6 +82,7 @@ extern crate self as tallyman_sdk;
 
 #[cfg(all(target_arch = "wasm32", feature = "model-arena"))]
 mod arena;
+pub mod equivalents;
 mod finding;
 pub mod image;
 mod instruction;

@@ -17,7 +17,9 @@ pub struct Rule {
     /// e.g. `cis-docker-1.6:4.1`, `security`.
     pub tags: &'static [&'static str],
     /// The same check in other tools: `hadolint:DL3007`, `trivy:DS-0001`,
-    /// `checkov:CKV_DOCKER_7`, `buildkit:StageNameCasing`.
+    /// `checkov:CKV_DOCKER_7`, `buildkit:StageNameCasing`, `kics:<query
+    /// UUID>`, `dockle:CIS-DI-0001`, `shellcheck:SC2086` (the vocabulary and
+    /// what a partial equivalent means: [`equivalents`](crate::equivalents)).
     pub equivalents: &'static [&'static str],
     /// The documentation as Markdown, in ruff's shape: sections
     /// `## What it does`, `## Why is this bad?`, `## Example` and `## Fix`.

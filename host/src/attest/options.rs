@@ -16,6 +16,8 @@ use crate::report::SeverityName;
 pub struct RunOptions {
     pub fail_on: Option<SeverityName>,
     pub no_builtin: bool,
+    /// `--no-foreign-pragmas`.
+    pub no_foreign_pragmas: bool,
     /// `-p` arguments, as given.
     pub policies: Vec<String>,
     pub target: Option<String>,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::policies::{PolicySelection, load_policies};
+use super::policies::{PolicySelection, finding_filter, load_policies};
 use super::scan::ReportOutputs;
 use crate::attest::options::RunOptions;
 use crate::attest::statement::ConfigDigest;
@@ -23,7 +23,7 @@ use crate::report::{
     TargetStatus, Tool,
 };
 use crate::scan as scanning;
-use crate::scan::findings::{self, FindingFilter};
+use crate::scan::findings;
 use crate::scan::read::{self, ReadOptions, ReadOutcome};
 
 #[derive(Debug, Args)]
@@ -67,15 +67,15 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let signer = args.signing.signer(&args.reports.outputs)?;
     let platform = PlatformSpec::parse(&args.platform)?;
     let root = PathBuf::from(".");
-    let loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
+    let build_args = super::scan::parse_build_args(&args.build_args)?;
+    let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
     let fail_on = args
         .fail_on
         .or(loaded.config.fail_on)
         .unwrap_or(SeverityName::High);
-    let build_args = super::scan::parse_build_args(&args.build_args)?;
-    let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
-    let filter = FindingFilter::new(&loaded.config)?;
+    let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
 
     let options = ImageOptions {
         platform: platform.clone(),
@@ -161,6 +161,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
         let options = RunOptions {
             fail_on: Some(fail_on),
             no_builtin: args.policies.no_builtin,
+            no_foreign_pragmas: args.policies.no_foreign_pragmas,
             policies: args
                 .policies
                 .policies

@@ -3,6 +3,7 @@
 //! exit codes (0 pass, 1 findings at or above `--fail-on`, 2 error).
 
 mod cache;
+mod config_import;
 mod image;
 mod keygen;
 mod merge;
@@ -55,6 +56,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Show or prune the caches of results and compiled policy code.
     Cache(cache::CacheArgs),
+    /// Convert another tool's configuration (`config import .hadolint.yaml`).
+    Config(config_import::ConfigArgs),
 }
 
 /// Exit code for "the command could not do its job".
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Cache(args) => cache::run(&args, &mut std::io::stdout().lock()),
+        Command::Config(args) => config_import::run(&args, &mut std::io::stdout().lock()),
         Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),

@@ -26,6 +26,10 @@ pub struct PolicySelection {
     /// Run only the policies given with -p or in the configuration.
     #[arg(long)]
     pub no_builtin: bool,
+    /// Don't honour other tools' inline pragmas (`# hadolint ignore=`,
+    /// `# checkov:skip=`, `# trivy:ignore:`); `# tallyman ignore=` still works.
+    #[arg(long)]
+    pub no_foreign_pragmas: bool,
     /// Directory for compiled policy code [default: $TALLYMAN_CACHE_DIR, $XDG_CACHE_HOME/tallyman or ~/.cache/tallyman].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -64,35 +68,51 @@ fn load_checked(
     Ok(engine.load_bytes(&wasm, PolicySource::File(file.to_path_buf()))?)
 }
 
+/// The finding filter of a scan: the configuration's ignores and severity
+/// overrides, and the foreign pragmas it and the command line allow.
+pub fn finding_filter(
+    selection: &PolicySelection,
+    config: &crate::config::Config,
+    policies: &[ConfiguredPolicy],
+) -> anyhow::Result<crate::scan::findings::FindingFilter> {
+    let filter = crate::scan::findings::FindingFilter::new(config)?;
+    let tools = config.foreign_pragma_tools(selection.no_foreign_pragmas);
+    if tools.is_empty() {
+        return Ok(filter);
+    }
+    Ok(filter.with_foreign_pragmas(crate::scan::foreign_index(policies).only(&tools)))
+}
+
 /// Loads every selected policy and validates its settings. Any failure is
 /// an error (exit code 2): a scan with a policy missing would pass what it
 /// should not.
 pub fn load_policies(
     selection: &PolicySelection,
-    loaded: &LoadedConfig,
+    loaded: &mut LoadedConfig,
     resolved: &Resolved,
 ) -> anyhow::Result<(Engine, Vec<ConfiguredPolicy>)> {
     let engine = Engine::new(
         resolved.limits.clone(),
         CacheDir::resolve(selection.cache_dir.as_deref()),
     )?;
-    let config = &loaded.config;
     let mut policies: Vec<Policy> = Vec::new();
     if !selection.no_builtin {
         policies.extend(
             engine
                 .load_builtin()?
                 .into_iter()
-                .filter(|policy| config.builtin_enabled(policy.name())),
+                .filter(|policy| loaded.config.builtin_enabled(policy.name())),
         );
     }
     let base = loaded.base_dir();
-    let trusted = TrustedKeys::load(&config.trusted_policy_keys, &base)?;
+    let trusted = TrustedKeys::load(&loaded.config.trusted_policy_keys, &base)?;
     for path in &selection.policies {
         for file in wasm_files(path)? {
             policies.push(load_checked(&engine, &file, None, &trusted)?);
         }
     }
+    loaded.adopt_hadolint(&policies)?;
+    let config = &loaded.config;
     for source in &config.policies {
         let path = base.join(&source.path);
         for file in wasm_files(&path)? {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
-use super::policies::{PolicySelection, load_policies};
+use super::policies::{PolicySelection, finding_filter, load_policies};
 use crate::attest::options::RunOptions;
 use crate::attest::statement::ConfigDigest;
 use crate::config;
@@ -18,7 +18,6 @@ use crate::discover::{DiscoverOptions, display_path, scan_root};
 use crate::report::{
     self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Shard, Tool,
 };
-use crate::scan::findings::FindingFilter;
 use crate::scan::read::ReadOptions;
 use crate::scan::shard::JOB_COMPLETION_INDEX;
 use crate::scan::{self, RepositoryScan, ScanRequest};
@@ -233,15 +232,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let shard = args.org.shard()?;
     let walk_hidden = !args.no_hidden;
     let (repositories, root) = args.org.repositories(&args.paths, walk_hidden)?;
-    let loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
+    let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
     let fail_on = args
         .fail_on
         .or(loaded.config.fail_on)
         .unwrap_or(SeverityName::High);
 
-    let (engine, policies) = load_policies(&args.policies, &loaded, &resolved)?;
-    let filter = FindingFilter::new(&loaded.config)?;
+    let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
     let request = ScanRequest {
         repositories,
         discover: DiscoverOptions {
@@ -332,6 +331,7 @@ fn run_options(
     RunOptions {
         fail_on: Some(fail_on),
         no_builtin: args.policies.no_builtin,
+        no_foreign_pragmas: args.policies.no_foreign_pragmas,
         policies: args
             .policies
             .policies

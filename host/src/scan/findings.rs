@@ -8,6 +8,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use tallyman_dockerfile::model::{self, Dockerfile};
 
+use super::foreign::ForeignIndex;
 use super::pragmas::Pragmas;
 use crate::config::Config;
 use crate::engine::{Outcome, Policy};
@@ -19,6 +20,8 @@ pub struct FindingFilter {
     ignored_rules: Vec<String>,
     rule_paths: Vec<(String, GlobSet)>,
     severity: Vec<(String, SeverityName)>,
+    /// Which rules other tools' pragmas silence; None when they are off.
+    foreign: Option<ForeignIndex>,
     strings: SharedStrings,
 }
 
@@ -46,8 +49,15 @@ impl FindingFilter {
                 .iter()
                 .map(|(rule, severity)| (rule.clone(), *severity))
                 .collect(),
+            foreign: None,
             strings: SharedStrings::default(),
         })
+    }
+
+    /// Honours hadolint's, Checkov's and Trivy's pragmas through `index`.
+    pub fn with_foreign_pragmas(mut self, index: ForeignIndex) -> FindingFilter {
+        self.foreign = Some(index);
+        self
     }
 
     fn ignores(&self, rule: &str, path: &str) -> bool {
@@ -149,9 +159,18 @@ pub fn collect_with(
             });
         }
     }
+    let foreign = filter
+        .foreign
+        .as_ref()
+        .filter(|_| !pragmas.foreign.is_empty());
+    if let Some(index) = foreign {
+        report_unknown_foreign_ids(&mut results, path, pragmas, index);
+    }
     add_outcomes(&mut results, path, outcomes, filter, |finding| {
         let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
-        if pragmas.silences(&finding.rule_id, line) {
+        if pragmas.silences(&finding.rule_id, line)
+            || foreign.is_some_and(|index| index.silences(&pragmas.foreign, &finding.rule_id, line))
+        {
             return None;
         }
         Some(Placement {
@@ -164,6 +183,47 @@ pub fn collect_with(
         })
     });
     results
+}
+
+/// Reports each id of another tool's pragma that no loaded rule declares.
+fn report_unknown_foreign_ids(
+    results: &mut TargetResults,
+    path: &ArcStr,
+    pragmas: &Pragmas,
+    index: &ForeignIndex,
+) {
+    for pragma in &pragmas.foreign.written {
+        if !index.honours(pragma.tool) {
+            continue;
+        }
+        for id in &pragma.ids {
+            let foreign = super::foreign::ForeignId {
+                tool: pragma.tool,
+                id: id.clone(),
+            };
+            if index.rules(&foreign).next().is_some() {
+                continue;
+            }
+            let tool = pragma.tool.name();
+            results.findings.push(ReportFinding {
+                rule_id: super::UNKNOWN_FOREIGN_PRAGMA_RULE.into(),
+                policy: super::HOST_POLICY.into(),
+                severity: SeverityName::Low,
+                path: ArcStr::clone(path),
+                line: Some(pragma.line),
+                end_line: Some(pragma.line),
+                column: None,
+                stage: None,
+                message: format!(
+                    "{tool} pragma names `{id}`, which no loaded rule declares as an equivalent (`{tool}:{id}`)"
+                )
+                .into(),
+                fix: Some(
+                    "keep it for as long as the other tool runs (and ignore TM002), or remove it".into(),
+                ),
+            });
+        }
+    }
 }
 
 /// Converts the outcomes of every policy on one image. Image findings have

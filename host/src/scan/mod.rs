@@ -4,6 +4,7 @@
 //! the findings.
 
 pub mod findings;
+pub mod foreign;
 pub mod pragmas;
 pub mod read;
 pub mod shard;
@@ -33,10 +34,13 @@ use read::{ReadOptions, ReadOutcome};
 pub const HOST_POLICY: &str = "tallyman";
 /// A pragma names a rule no loaded policy declares.
 pub const UNKNOWN_PRAGMA_RULE: &str = "TM001";
+/// Another tool's pragma names an id no loaded rule declares as an equivalent.
+pub const UNKNOWN_FOREIGN_PRAGMA_RULE: &str = "TM002";
 
 /// A rule id a pragma may name: one a loaded policy declares, or the host's own.
 pub fn is_known_rule(policies: &[ConfiguredPolicy], id: &str) -> bool {
     id == UNKNOWN_PRAGMA_RULE
+        || id == UNKNOWN_FOREIGN_PRAGMA_RULE
         || policies
             .iter()
             .any(|configured| configured.policy.rule(id).is_some())
@@ -113,7 +117,19 @@ pub fn policy_entry(configured: &ConfiguredPolicy) -> PolicyEntry {
     }
 }
 
-/// The host's pseudo-policy entry: its one rule is about pragmas.
+/// The foreign-pragma index of the loaded policies' rules.
+pub fn foreign_index(policies: &[ConfiguredPolicy]) -> foreign::ForeignIndex {
+    foreign::ForeignIndex::new(policies.iter().flat_map(|configured| {
+        configured
+            .policy
+            .info()
+            .rules
+            .iter()
+            .map(|rule| (rule.id.as_str(), rule.equivalents.as_slice()))
+    }))
+}
+
+/// The host's pseudo-policy entry: its rules are about pragmas.
 pub fn host_policy_entry() -> PolicyEntry {
     PolicyEntry {
         name: HOST_POLICY.to_string(),
@@ -128,6 +144,14 @@ pub fn host_policy_entry() -> PolicyEntry {
             equivalents: vec![],
             description: "A `# tallyman ignore=ID` pragma names a rule that no loaded policy declares, so it silences nothing: usually a typo, or a rule of a policy that is not loaded.".to_string(),
             help: "Correct the rule id; `tallyman policy list` shows every rule.".to_string(),
+        }, RuleEntry {
+            id: UNKNOWN_FOREIGN_PRAGMA_RULE.to_string(),
+            title: "Another tool's pragma names an id no rule declares".to_string(),
+            severity: SeverityName::Low,
+            tags: vec![],
+            equivalents: vec![],
+            description: "A `# hadolint ignore=`, `# checkov:skip=` or `# trivy:ignore:` pragma names a check that no loaded rule declares among its equivalents, so it silences nothing in tallyman: a check tallyman has no counterpart for, a rule of a policy that is not loaded (the `shell` policy for `SC` codes), or a typo.".to_string(),
+            help: "Keep the pragma while the other tool still runs, and ignore this rule (`ignore: rules: [TM002]`); or remove it. `tallyman rule <ID>` finds the rules that declare an equivalent.".to_string(),
         }],
     }
 }

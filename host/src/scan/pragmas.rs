@@ -1,9 +1,12 @@
 //! Inline pragmas: `# tallyman ignore=ID[,ID]` on the line(s) right above an
 //! instruction silences those rules for that instruction;
 //! `# tallyman global ignore=ID[,ID]` anywhere silences them for the file.
+//! Other tools' pragmas are read too ([`super::foreign`]).
 
 use serde::{Deserialize, Serialize};
 use tallyman_dockerfile::model::{Dockerfile, Instruction};
+
+use super::foreign::ForeignPragmas;
 
 /// One pragma as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +25,8 @@ pub struct Pragmas {
     local: Vec<(u32, u32, Vec<String>)>,
     /// Every pragma, for reporting unknown rule ids.
     pub all: Vec<Pragma>,
+    /// hadolint's, Checkov's and Trivy's, applied unless turned off.
+    pub foreign: ForeignPragmas,
 }
 
 /// Reads `tallyman [global] ignore=A,B` from a comment's text (after `#`).
@@ -58,7 +63,10 @@ fn instructions(dockerfile: &Dockerfile) -> impl Iterator<Item = &Instruction> {
 
 impl Pragmas {
     pub fn of(dockerfile: &Dockerfile) -> Pragmas {
-        let mut pragmas = Pragmas::default();
+        let mut pragmas = Pragmas {
+            foreign: ForeignPragmas::of(dockerfile),
+            ..Pragmas::default()
+        };
         for comment in &dockerfile.comments {
             if let Some(pragma) = parse_pragma(&comment.text, comment.line) {
                 if pragma.global {

@@ -1,7 +1,8 @@
 //! Running the built `tallyman` binary in end-to-end tests, isolated from
 //! the machine it runs on: a fixed evaluation date, a compile cache of the
-//! test file's own, no colour, and none of the variables that would change
-//! what a run does (a signing key, a Kubernetes job index).
+//! test file's own, no colour, a home directory of its own, and none of
+//! the variables that would change what a run does (a signing key, a
+//! Kubernetes job index).
 
 #![allow(dead_code)]
 
@@ -20,6 +21,10 @@ pub fn command(dir: &Path, cache: &str) -> Command {
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(cache),
         )
         .env("NO_COLOR", "1")
+        // hadolint's configuration in the home directory is read when a
+        // directory has no tallyman.yaml: not the machine's.
+        .env("HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("home"))
+        .env_remove("XDG_CONFIG_HOME")
         .env_remove("TALLYMAN_SIGNING_KEY")
         .env_remove("JOB_COMPLETION_INDEX");
     command

@@ -311,7 +311,8 @@ pub fn validate_findings<P: Policy>(
 
 /// Asserts what every policy must satisfy about its rules: ids unique,
 /// each rule's documentation complete (the four sections, a fenced example),
-/// titles without a final period, tags and equivalents in `tool:ID` form.
+/// titles without a final period, tags without spaces, and equivalents in
+/// the vocabulary of [`equivalents`](crate::equivalents).
 /// Call it from one test of each policy.
 pub fn assert_rules_documented<P: Policy>() {
     let meta = P::info();
@@ -335,11 +336,8 @@ pub fn assert_rules_documented<P: Policy>() {
             problems.push(format!("{}: the example has no code block", rule.id));
         }
         for equivalent in rule.equivalents {
-            if !equivalent.contains(':') {
-                problems.push(format!(
-                    "{}: equivalent `{equivalent}` is not `tool:ID`",
-                    rule.id
-                ));
+            if let Err(problem) = crate::equivalents::check(equivalent) {
+                problems.push(format!("{}: equivalent {problem}", rule.id));
             }
         }
         for tag in rule.tags {

@@ -35,7 +35,10 @@ fn rules_are_declared_and_documented() {
         ]
     );
     let bi002 = &info.rules[1];
-    assert_eq!(bi002.equivalents, ["hadolint:DL3007", "trivy:DS-0001"]);
+    assert_eq!(
+        bi002.equivalents,
+        ["hadolint:DL3007", "trivy:DS-0001", "checkov:CKV_DOCKER_7"]
+    );
     assert!(bi002.description.starts_with("## What it does\n"));
     assert!(
         bi002

@@ -31,7 +31,11 @@ tallyman_sdk::declare_rule! {
         title: "Base image uses the latest tag",
         severity: Medium,
         tags: ["cis-docker-1.6:4.2", "supply-chain"],
-        equivalents: ["hadolint:DL3007", "trivy:DS-0001"],
+        equivalents: [
+            "hadolint:DL3007",
+            "trivy:DS-0001",
+            "checkov:CKV_DOCKER_7",
+        ],
     };
 }
 

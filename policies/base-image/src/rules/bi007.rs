@@ -37,6 +37,7 @@ tallyman_sdk::declare_rule! {
         tags: ["portability"],
         equivalents: [
             "hadolint:DL3029",
+            "hadolint:DL3065",
             "buildkit:FromPlatformFlagConstDisallowed",
             "buildkit:RedundantTargetPlatform",
         ],

@@ -89,7 +89,6 @@ tallyman_sdk::declare_rule! {
             "checkov:CKV2_DOCKER_14",
             "checkov:CKV2_DOCKER_15",
             "checkov:CKV2_DOCKER_16",
-            "checkov:CKV2_DOCKER_18",
         ],
     };
 }

@@ -37,7 +37,7 @@ tallyman_sdk::declare_rule! {
         title: "Stage referred to by index instead of by name",
         severity: Low,
         tags: ["maintainability"],
-        equivalents: [],
+        equivalents: ["kics:68a51e22-ae5a-4d48-8e87-b01a323605c9"],
     };
 }
 

@@ -44,6 +44,11 @@ tallyman_sdk::declare_rule! {
     /// key fingerprints. `allowed-names` and `allowed-values` silence the
     /// rest.
     ///
+    /// Trivy's DS-0031 is equivalent in part: it also flags secret-file
+    /// variables (`GOOGLE_APPLICATION_CREDENTIALS`) pointing at a copied file
+    /// and credentials set up in `RUN` without a secret mount, which this
+    /// rule does not.
+    ///
     /// ## Why is this bad?
     /// `ENV` values are part of the image configuration: anyone who can pull
     /// the image reads them with `docker inspect`. `ARG` values are recorded
