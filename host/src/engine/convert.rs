@@ -59,7 +59,7 @@ records! {
     ImageReference { written, expanded, source }
     Flag { name, value }
     Heredoc { name, file_descriptor, expand, chomp, content, span }
-    SimpleCommand { name, args, assignments, text, line, pipeline, pipe_position, in_substitution, shell_depth, negated, in_condition, connector }
+    SimpleCommand { name, args, assignments, text, line, arg_lines, pipeline, pipe_position, in_substitution, shell_depth, negated, in_condition, connector }
     Mount { kind, target, source, from, id, env, read_only, required, options }
     CommandLine { exec_form, args, commands, shell_error }
     FromInstruction { base, platform, stage_name, as_keyword }
@@ -232,6 +232,7 @@ mod tests {
                 }],
                 text: "CGO_ENABLED=0 go build ./...".into(),
                 line: 4,
+                arg_lines: vec![4, 5],
                 pipeline: 1,
                 pipe_position: 2,
                 in_substitution: true,

@@ -223,6 +223,7 @@ pub fn typical_dockerfile(path: &str) -> Dockerfile {
                         }],
                         text: text.to_string(),
                         line,
+                        arg_lines: Vec::new(),
                         pipeline: u32::try_from(i).unwrap_or(0),
                         pipe_position: 0,
                         in_substitution: false,
