@@ -244,6 +244,7 @@ pub struct Instruction {
     pub args: Vec<String>,
     pub heredocs: Vec<Heredoc>,
     pub comments: Vec<String>,
+    pub empty_continuation_lines: Vec<u32>,
     pub detail: InstructionDetail,
 }
 

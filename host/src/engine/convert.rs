@@ -71,7 +71,7 @@ records! {
     UserInstruction { user, group }
     HealthcheckInstruction { disabled, command, interval, timeout, start_period, start_interval, retries }
     OnbuildTrigger { keyword, original, args }
-    Instruction { keyword, keyword_written, original, span, flags, args, heredocs, comments, detail }
+    Instruction { keyword, keyword_written, original, span, flags, args, heredocs, comments, empty_continuation_lines, detail }
     Stage { index, name, base, platform, span, instructions }
     Directive { name, value, line }
     Comment { line, text }
@@ -371,6 +371,7 @@ mod tests {
                     span: span(40),
                 }],
                 comments: vec![" a comment".into()],
+                empty_continuation_lines: vec![u32::try_from(n).unwrap() + 2],
                 detail,
             })
             .collect();

@@ -140,6 +140,7 @@ mod tests {
                 span: span(line + 1),
             }],
             comments: vec![" a comment".into()],
+            empty_continuation_lines: vec![line + 2],
             detail,
         }
     }
