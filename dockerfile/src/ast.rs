@@ -64,6 +64,12 @@ pub struct Node {
     /// BuildKit's tree, so never serialised.
     #[serde(skip)]
     pub line_starts: Vec<LineStart>,
+    /// The lines of the file that are empty (or only blanks) inside the
+    /// instruction's continuation, which BuildKit accepts with a warning
+    /// ([`Ast::warnings`] has one per instruction). Not part of BuildKit's
+    /// tree, so never serialised.
+    #[serde(skip)]
+    pub empty_continuation_lines: Vec<usize>,
     /// Comment lines directly above the instruction, without the `#`
     /// (BuildKit's `PrevComment`).
     pub prev_comment: Vec<String>,

@@ -96,6 +96,7 @@ pub struct SimpleCommand {
     pub assignments: Vec<KeyValue>,
     pub text: String,
     pub line: u32,
+    pub arg_lines: Vec<u32>,
     pub pipeline: u32,
     pub pipe_position: u32,
     pub in_substitution: bool,
@@ -243,6 +244,7 @@ pub struct Instruction {
     pub args: Vec<String>,
     pub heredocs: Vec<Heredoc>,
     pub comments: Vec<String>,
+    pub empty_continuation_lines: Vec<u32>,
     pub detail: InstructionDetail,
 }
 

@@ -220,6 +220,140 @@ fn a_script_on_a_later_line_than_its_flags_starts_there() {
     assert_eq!(lines(text), [named(&[("apk add", 4)])]);
 }
 
+/// `(argument, line)` of every argument of the commands named `name`, in
+/// every instruction.
+fn arg_lines(text: &str, name: &str) -> Vec<(String, u32)> {
+    let ast = parse_str(text).expect("test Dockerfile parses");
+    let model = lower(&ast, &LowerOptions::default());
+    let mut found = Vec::new();
+    for instruction in model.stages.iter().flat_map(|stage| &stage.instructions) {
+        let command_line = match &instruction.detail {
+            InstructionDetail::Run(run) => &run.command,
+            InstructionDetail::Cmd(c) | InstructionDetail::Entrypoint(c) => c,
+            InstructionDetail::Healthcheck(check) => match &check.command {
+                Some(command) => command,
+                None => continue,
+            },
+            _ => continue,
+        };
+        for command in command_line.commands.iter().filter(|c| c.name == name) {
+            assert_eq!(command.args.len(), command.arg_lines.len(), "{command:?}");
+            found.extend(
+                command
+                    .args
+                    .iter()
+                    .cloned()
+                    .zip(command.arg_lines.iter().copied()),
+            );
+        }
+    }
+    found
+}
+
+#[test]
+fn each_argument_is_on_the_line_it_is_written_on() {
+    let text = r"FROM debian:12
+RUN apt-get install -y \
+    --force-yes curl
+RUN apt-get install \
+    # a comment inside the continuation
+    -y \
+
+    --allow-unauthenticated \
+      wget && apt-get clean
+";
+    assert_eq!(
+        arg_lines(text, "apt-get"),
+        named(&[
+            ("install", 2),
+            ("-y", 2),
+            ("--force-yes", 3),
+            ("curl", 3),
+            ("install", 4),
+            ("-y", 6),
+            ("--allow-unauthenticated", 8),
+            ("wget", 9),
+            ("clean", 9),
+        ])
+    );
+}
+
+#[test]
+fn arguments_of_heredoc_scripts_are_on_their_body_lines() {
+    // Run as the script itself, the body is parsed as written; handed to
+    // `sh` on stdin, the shell joins its continued lines, and the words are
+    // put back where they are written.
+    let text = r"FROM debian:12
+RUN <<EOF
+apt-get install \
+  --force-yes curl
+EOF
+RUN sh <<EOF
+apt-get update &&
+apt-get install -y \
+  --allow-unauthenticated git
+EOF
+";
+    assert_eq!(
+        arg_lines(text, "apt-get"),
+        named(&[
+            ("install", 3),
+            ("--force-yes", 4),
+            ("curl", 4),
+            ("update", 7),
+            ("install", 8),
+            ("-y", 8),
+            ("--allow-unauthenticated", 9),
+            ("git", 9),
+        ])
+    );
+}
+
+#[test]
+fn arguments_of_a_rewritten_script_are_at_the_word_holding_it() {
+    // The quotes of the `sh -c` script had to be undone: its words are
+    // placed where the script's word starts, as its commands are.
+    let text = r#"FROM alpine
+RUN sh -c "apk add \"curl\" \
+      --allow-untrusted"
+"#;
+    assert_eq!(
+        arg_lines(text, "apk"),
+        named(&[("add", 2), ("curl", 2), ("--allow-untrusted", 2)])
+    );
+}
+
+#[test]
+fn exec_form_arguments_are_on_their_lines() {
+    let text = r#"FROM alpine
+ENTRYPOINT ["/bin/app", \
+    "--serve", \
+    "--port=\"80\""]
+HEALTHCHECK --interval=5s CMD ["curl", \
+  "-k", "https://localhost/"]
+"#;
+    assert_eq!(
+        arg_lines(text, "/bin/app"),
+        named(&[("--serve", 3), ("--port=\"80\"", 4)])
+    );
+    assert_eq!(
+        arg_lines(text, "curl"),
+        named(&[("-k", 6), ("https://localhost/", 6)])
+    );
+}
+
+#[test]
+fn a_refused_script_still_places_its_words() {
+    let text =
+        "FROM alpine\nRUN apk add curl \\\n    --allow-untrusted && \\\n    echo \"unterminated\n";
+    let found = arg_lines(text, "apk");
+    assert!(
+        found.contains(&("--allow-untrusted".to_string(), 3)),
+        "{found:?}"
+    );
+    assert!(found.contains(&("curl".to_string(), 2)), "{found:?}");
+}
+
 /// Every Dockerfile of the sample (and of the shared corpus when present):
 /// each command is placed inside its instruction, and a command of the
 /// script itself (not nested, not in a heredoc) starts with a word written
@@ -232,7 +366,7 @@ fn on_real_files_each_command_starts_on_its_line() {
     if shared.is_dir() {
         dirs.push(shared);
     }
-    let (mut checked, mut misplaced) = (0usize, Vec::new());
+    let (mut checked, mut args_checked, mut misplaced) = (0usize, 0usize, Vec::new());
     for dir in dirs {
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
@@ -265,6 +399,39 @@ fn on_real_files_each_command_starts_on_its_line() {
                         && command_line.shell_error.is_none()
                         && command.shell_depth == 0
                         && !command.in_substitution;
+                    if command.args.len() != command.arg_lines.len() {
+                        misplaced.push(format!(
+                            "{}: `{}` has {} arguments and {} argument lines",
+                            path.display(),
+                            command.text,
+                            command.args.len(),
+                            command.arg_lines.len()
+                        ));
+                    }
+                    // A plain word (no quotes, escapes or expansions) is
+                    // on the line its argument is placed on.
+                    for (arg, line) in command.args.iter().zip(&command.arg_lines) {
+                        let plain_word = !arg.is_empty()
+                            && arg
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+                        let placed = usize::try_from(*line)
+                            .ok()
+                            .and_then(|line| file_lines.get(line.wrapping_sub(1)))
+                            .is_some_and(|text| {
+                                // Quotes inside the word (`A='b'`) are gone
+                                // from the argument.
+                                text.replace(['\'', '"', '\\'], "").contains(arg.as_str())
+                            });
+                        args_checked += usize::from(plain && plain_word);
+                        if plain && plain_word && !placed {
+                            misplaced.push(format!(
+                                "{}:{line} argument `{arg}` of `{}`",
+                                path.display(),
+                                command.text
+                            ));
+                        }
+                    }
                     let first_word = command.text.split_whitespace().next().unwrap_or("");
                     let on_its_line = !plain
                         || usize::try_from(command.line)
@@ -285,7 +452,8 @@ fn on_real_files_each_command_starts_on_its_line() {
             }
         }
     }
-    println!("{checked} commands placed");
+    println!("{checked} commands and {args_checked} plain arguments placed");
     assert!(checked > 500, "only {checked} commands");
+    assert!(args_checked > 1000, "only {args_checked} arguments");
     assert!(misplaced.is_empty(), "{misplaced:#?}");
 }

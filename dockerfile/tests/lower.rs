@@ -384,3 +384,31 @@ fn real_dockerfiles_lower_and_resolve() {
         assert!(files > 0);
     }
 }
+
+/// Empty lines inside a continuation are what BuildKit's NoEmptyContinuation
+/// warns about: each instruction lists its own, with their lines.
+#[test]
+fn empty_continuation_lines_are_listed_per_instruction() {
+    let text = "FROM alpine\nRUN apk add \\\n\n    curl \\\n   \n    # a comment is not empty\n    git\nRUN echo \\\n    done\n# escape comment\nCOPY a \\\n\nb\n";
+    let df = model(text);
+    let lines: Vec<Vec<u32>> = df.stages[0]
+        .instructions
+        .iter()
+        .map(|instruction| instruction.empty_continuation_lines.clone())
+        .collect();
+    assert_eq!(lines, [vec![], vec![3, 5], vec![], vec![12]]);
+
+    let windows = model("# escape=`\nFROM alpine\nRUN echo one `\n\n    two\n");
+    assert_eq!(
+        windows.stages[0].instructions[1].empty_continuation_lines,
+        [4]
+    );
+
+    // Empty lines of a heredoc body are the body's.
+    let heredoc = model("FROM alpine\nRUN <<EOF\necho a\n\necho b\nEOF\n");
+    assert!(
+        heredoc.stages[0].instructions[1]
+            .empty_continuation_lines
+            .is_empty()
+    );
+}

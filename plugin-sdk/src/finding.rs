@@ -100,6 +100,24 @@ impl Finding {
         self.on_line(command.line)
     }
 
+    /// Narrows the finding to the line of the argument of `command` that
+    /// `word` comes from (see [`SimpleCommand::line_of_word`]): a finding
+    /// about `--force-yes` on the third line of a `RUN apt-get install \`
+    /// points at that third line. Falls back as [`Finding::on_line_of`].
+    ///
+    /// ```
+    /// let text = "FROM debian\nRUN apt-get install -y \\\n    --force-yes curl\n";
+    /// let dockerfile = tallyman_sdk::testing::Check::new(text).model();
+    /// let command = &dockerfile.stages[0].instructions[1].run_commands()[0];
+    /// let flag = command.command().flag_word(&["--force-yes"]);
+    /// assert_eq!(flag, Some("--force-yes"));
+    /// assert_eq!(flag.map(|flag| command.line_of_word(flag)), Some(3));
+    /// ```
+    #[must_use]
+    pub fn on_line_of_word(self, command: &SimpleCommand, word: &str) -> Finding {
+        self.on_line(command.line_of_word(word))
+    }
+
     /// Narrows the finding to `line` of the span already set (a command's
     /// line kept by a rule that has let go of the command); kept as it is
     /// when the line is 0 (not known) or outside that span.

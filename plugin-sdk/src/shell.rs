@@ -6,7 +6,8 @@
 //! # let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
 //! # let command = SimpleCommand {
 //! #     name: "sudo".into(), args: words("-E apt-get -yq install --no-install-recommends curl git=1:2.39"),
-//! #     assignments: vec![], text: String::new(), line: 1, pipeline: 0, pipe_position: 0,
+//! #     assignments: vec![], text: String::new(), line: 1, arg_lines: vec![],
+//! #     pipeline: 0, pipe_position: 0,
 //! #     in_substitution: false, shell_depth: 0, negated: false, in_condition: false,
 //! #     connector: tallyman_sdk::model::Connector::Start,
 //! # };
@@ -72,6 +73,34 @@ impl SimpleCommand {
     /// The value of the first of `flags` the command that runs has.
     pub fn flag_value(&self, flags: &[&str]) -> Option<&str> {
         self.command().flag_value(flags)
+    }
+
+    /// The line of the file argument `index` starts on: a flag on a
+    /// continuation line of a long `RUN` is on that line. The command's own
+    /// line where the argument's is not known (a command of an image's
+    /// history, or a model from an older host).
+    pub fn arg_line(&self, index: usize) -> u32 {
+        match self.arg_lines.get(index) {
+            Some(&line) if line > 0 => line,
+            _ => self.line,
+        }
+    }
+
+    /// The line of the argument `word` comes from. `word` is a piece of one
+    /// of this command's arguments as the queries of [`Command`] return it
+    /// (an operand, a flag's value, [`Command::flag_word`]), which is found
+    /// by where it points; any other string is looked for as a whole
+    /// argument. The command's line when neither finds it.
+    pub fn line_of_word(&self, word: &str) -> u32 {
+        let address = word.as_ptr() as usize;
+        let borrowed = self.args.iter().position(|arg| {
+            let start = arg.as_ptr() as usize;
+            start <= address && address + word.len() <= start + arg.len()
+        });
+        match borrowed.or_else(|| self.args.iter().position(|arg| arg == word)) {
+            Some(index) => self.arg_line(index),
+            None => self.line,
+        }
     }
 
     /// The prefix assignment `NAME=value` (`CGO_ENABLED=0 go build`).
@@ -183,22 +212,39 @@ impl<'a> Command<'a> {
     /// The value of the first occurrence of one of `flags`: attached
     /// (`--name=value`, `-ovalue`) or, for value flags, the next argument.
     pub fn flag_value(&self, flags: &[&str]) -> Option<&'a str> {
-        self.flag_entries(flags).find_map(|value| value)
+        self.flag_entries(flags).find_map(|(_, value)| value)
     }
 
-    fn flag_entries<'q>(&self, flags: &'q [&'q str]) -> impl Iterator<Item = Option<&'a str>> + 'q
+    /// The argument that holds the first occurrence of one of `flags`, as
+    /// written (`-fsSLk` for `-k`, `--strict-ssl=false`): with
+    /// [`SimpleCommand::line_of_word`], the line a finding about the flag
+    /// points at.
+    pub fn flag_word(&self, flags: &[&str]) -> Option<&'a str> {
+        let (index, _) = self.flag_entries(flags).min_by_key(|(index, _)| *index)?;
+        self.args.get(index).map(String::as_str)
+    }
+
+    /// Each occurrence of one of `flags`: the index of the argument holding
+    /// it, and its value.
+    fn flag_entries<'q>(
+        &self,
+        flags: &'q [&'q str],
+    ) -> impl Iterator<Item = (usize, Option<&'a str>)> + 'q
     where
         'a: 'q,
     {
-        let parsed = self.words().into_iter().filter_map(move |word| {
-            flags
-                .iter()
-                .any(|flag| word_is_flag(word, flag))
-                .then_some(match word {
-                    Word::Long(_, value) | Word::Short(_, value) => value,
-                    Word::Operand(_) => None,
-                })
-        });
+        let parsed = self
+            .indexed_words()
+            .into_iter()
+            .filter_map(move |(index, word)| {
+                flags
+                    .iter()
+                    .any(|flag| word_is_flag(word, flag))
+                    .then_some(match word {
+                        Word::Long(_, value) | Word::Short(_, value) => (index, value),
+                        Word::Operand(_) => (index, None),
+                    })
+            });
         // Single-dash long flags that are not declared value flags were
         // parsed as short groups: find them as whole words.
         let undeclared: Vec<&'q str> = flags
@@ -210,14 +256,15 @@ impl<'a> Command<'a> {
             .args
             .iter()
             .take_while(|arg| arg.as_str() != "--")
-            .filter_map(move |arg| {
+            .enumerate()
+            .filter_map(move |(index, arg)| {
                 undeclared.iter().find_map(|flag| {
                     if arg == flag {
-                        Some(None)
+                        Some((index, None))
                     } else {
                         arg.strip_prefix(flag)
                             .and_then(|rest| rest.strip_prefix('='))
-                            .map(Some)
+                            .map(|value| (index, Some(value)))
                     }
                 })
             });
@@ -227,14 +274,26 @@ impl<'a> Command<'a> {
     /// The arguments parsed into flags and operands, getopt style: short
     /// groups, attached values, value flags taking the next argument, `--`.
     fn words(&self) -> Vec<Word<'a>> {
+        self.indexed_words()
+            .into_iter()
+            .map(|(_, word)| word)
+            .collect()
+    }
+
+    /// [`words`](Command::words), each with the index of the argument it
+    /// starts in (a flag's detached value belongs to the flag's word).
+    fn indexed_words(&self) -> Vec<(usize, Word<'a>)> {
         // Asked for every flag and letter: look the program's up once.
         let command = self.resolved();
         let mut words = Vec::new();
-        let mut args = command.args.iter();
-        while let Some(arg) = args.next() {
+        let mut args = command.args.iter().enumerate();
+        while let Some((index, arg)) = args.next() {
             let arg = arg.as_str();
             if arg == "--" {
-                words.extend(args.by_ref().map(|rest| Word::Operand(rest.as_str())));
+                words.extend(
+                    args.by_ref()
+                        .map(|(i, rest)| (i, Word::Operand(rest.as_str()))),
+                );
                 break;
             }
             if let Some(long) = arg.strip_prefix("--") {
@@ -244,14 +303,14 @@ impl<'a> Command<'a> {
                 };
                 let value = match value {
                     Some(value) => Some(value),
-                    None if command.takes_value(arg) => args.next().map(String::as_str),
+                    None if command.takes_value(arg) => next_value(&mut args),
                     None => None,
                 };
-                words.push(Word::Long(name, value));
+                words.push((index, Word::Long(name, value)));
                 continue;
             }
             let Some(group) = arg.strip_prefix('-').filter(|group| !group.is_empty()) else {
-                words.push(Word::Operand(arg));
+                words.push((index, Word::Operand(arg)));
                 continue;
             };
             let name = group.split('=').next().unwrap_or(group);
@@ -259,9 +318,9 @@ impl<'a> Command<'a> {
                 // A declared single-dash long flag (`-ldflags`).
                 let value = match group.split_once('=') {
                     Some((_, value)) => Some(value),
-                    None => args.next().map(String::as_str),
+                    None => next_value(&mut args),
                 };
-                words.push(Word::Long(name, value));
+                words.push((index, Word::Long(name, value)));
                 continue;
             }
             for (at, letter) in group.char_indices() {
@@ -269,14 +328,14 @@ impl<'a> Command<'a> {
                 if command.takes_value_dashed(letter.encode_utf8(&mut buffer)) {
                     let attached = group.get(at + letter.len_utf8()..).unwrap_or_default();
                     let value = if attached.is_empty() {
-                        args.next().map(String::as_str)
+                        next_value(&mut args)
                     } else {
                         Some(attached.strip_prefix('=').unwrap_or(attached))
                     };
-                    words.push(Word::Short(letter, value));
+                    words.push((index, Word::Short(letter, value)));
                     break;
                 }
-                words.push(Word::Short(letter, None));
+                words.push((index, Word::Short(letter, None)));
             }
         }
         words
@@ -319,6 +378,13 @@ impl<'a> Command<'a> {
         }
         command
     }
+}
+
+/// The next argument, taken as the value of the flag before it.
+fn next_value<'a>(
+    args: &mut std::iter::Enumerate<std::slice::Iter<'a, String>>,
+) -> Option<&'a str> {
+    args.next().map(|(_, value)| value.as_str())
 }
 
 /// Whether a parsed word is `flag` as written in a query.
@@ -680,6 +746,7 @@ mod tests {
             assignments: Vec::new(),
             text: line.to_string(),
             line: 1,
+            arg_lines: Vec::new(),
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,
@@ -789,6 +856,49 @@ mod tests {
         assert_eq!(simple("sudo").command().program(), "sudo");
         assert_eq!(simple("env").command().program(), "env");
         assert_eq!(simple("sudo -u").command().program(), "sudo");
+    }
+
+    #[test]
+    fn the_word_holding_a_flag_and_its_line() {
+        let mut command = simple("sudo apt-get -yq install --force-yes -o Acquire::x=1 curl");
+        command.arg_lines = vec![1, 1, 2, 3, 4, 4, 5];
+        let run = command.command();
+        assert_eq!(run.flag_word(&["-q"]), Some("-yq"));
+        assert_eq!(run.flag_word(&["--force-yes", "-y"]), Some("-yq"));
+        assert_eq!(run.flag_word(&["--force-yes"]), Some("--force-yes"));
+        assert_eq!(run.flag_word(&["--allow-unauthenticated"]), None);
+        let forced = run.flag_word(&["--force-yes"]).unwrap_or_default();
+        assert_eq!(command.line_of_word(forced), 3);
+        // A flag's value and an operand are pieces of their arguments.
+        let option = run.flag_value(&["-o"]).unwrap_or_default();
+        assert_eq!(command.line_of_word(option), 4);
+        assert_eq!(command.line_of_word(&option[..3]), 4);
+        assert_eq!(run.operands_after("install"), ["curl"]);
+        assert_eq!(command.line_of_word(run.operands()[1]), 5);
+        // A copy is looked for as a whole argument; anything else is on
+        // the command's line.
+        assert_eq!(command.line_of_word("--force-yes"), 3);
+        assert_eq!(command.line_of_word("--nowhere"), 1);
+        // Undeclared single-dash long flags too.
+        let mut find = simple("find / -perm -4000 -delete");
+        find.arg_lines = vec![7, 8, 8, 9];
+        let delete = find.command().flag_word(&["-delete"]).unwrap_or_default();
+        assert_eq!(find.line_of_word(delete), 9);
+    }
+
+    #[test]
+    fn argument_lines_fall_back_to_the_command_line() {
+        let mut command = simple("apt-get install -y curl");
+        command.line = 6;
+        assert_eq!(
+            command.arg_line(1),
+            6,
+            "no argument lines: an image's history"
+        );
+        command.arg_lines = vec![6, 0, 7];
+        assert_eq!(command.arg_line(2), 7);
+        assert_eq!(command.arg_line(1), 6, "0 is not known");
+        assert_eq!(command.arg_line(9), 6);
     }
 
     #[test]

@@ -20,6 +20,11 @@ fn connector(c: shell::Connector) -> Connector {
 fn to_model(command: shell::SimpleCommand, lines: &ScriptLines) -> SimpleCommand {
     SimpleCommand {
         line: lines.line_of(command.offset),
+        arg_lines: command
+            .arg_offsets
+            .iter()
+            .map(|offset| lines.line_of(*offset))
+            .collect(),
         name: command.name,
         args: command.args,
         assignments: command
@@ -39,8 +44,9 @@ fn to_model(command: shell::SimpleCommand, lines: &ScriptLines) -> SimpleCommand
 }
 
 /// The exec form runs exactly one process: its arguments are the command,
-/// placed on the instruction's first line.
-pub(crate) fn exec_form(args: Vec<String>, line: usize) -> CommandLine {
+/// placed on the instruction's first line; `word_lines` has the line of
+/// each word (the name first), where known.
+pub(crate) fn exec_form(args: Vec<String>, line: usize, word_lines: &[u32]) -> CommandLine {
     let mut words = args.iter();
     let commands = match words.next() {
         Some(name) => vec![SimpleCommand {
@@ -49,6 +55,9 @@ pub(crate) fn exec_form(args: Vec<String>, line: usize) -> CommandLine {
             assignments: Vec::new(),
             text: args.join(" "),
             line: to_u32(line),
+            arg_lines: (1..args.len())
+                .map(|i| word_lines.get(i).copied().unwrap_or(to_u32(line)))
+                .collect(),
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,
@@ -184,10 +193,43 @@ fn runs_another_interpreter(content: &str) -> bool {
 /// command line.
 pub(crate) fn command_line(node: &Node, args: &[String], heredocs: &[Heredoc]) -> CommandLine {
     if node.json {
-        exec_form(args.to_vec(), node.start_line)
+        exec_form(args.to_vec(), node.start_line, &exec_word_lines(node, args))
     } else {
         shell_form(node, args.join(" "), heredocs)
     }
+}
+
+/// The line each word of an exec-form array is written on. The array ends
+/// the instruction's line, after the keyword and the flags; each word is
+/// looked for as the JSON string it is usually written as (`"word"`, with
+/// `\\` and `\"` escaped). A word written with other escapes (`\u0041`) is
+/// not found, and is placed where the word before it is.
+fn exec_word_lines(node: &Node, words: &[String]) -> Vec<u32> {
+    let written = node.original.split('\n').next().unwrap_or_default();
+    let mut cursor = node.keyword_as_written.len();
+    for flag in &node.flags {
+        if let Some(at) = written
+            .get(cursor..)
+            .and_then(|rest| rest.find(flag.as_str()))
+        {
+            cursor += at + flag.len();
+        }
+    }
+    if let Some(at) = written.get(cursor..).and_then(|rest| rest.find('[')) {
+        cursor += at;
+    }
+    let mut line = node.line_at(cursor);
+    words
+        .iter()
+        .map(|word| {
+            let literal = format!("\"{}\"", word.replace('\\', "\\\\").replace('"', "\\\""));
+            if let Some(at) = written.get(cursor..).and_then(|rest| rest.find(&literal)) {
+                line = node.line_at(cursor + at);
+                cursor += at + literal.len();
+            }
+            to_u32(line)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -228,6 +228,11 @@ fn instruction(
         args: node.args.clone(),
         heredocs: heredocs(node),
         comments: node.prev_comment.clone(),
+        empty_continuation_lines: node
+            .empty_continuation_lines
+            .iter()
+            .map(|&line| to_u32(line))
+            .collect(),
         detail,
     }
 }

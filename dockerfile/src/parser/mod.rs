@@ -175,7 +175,7 @@ impl<'a> Parser<'a> {
         let mut line = String::with_capacity(capacity);
         line.push_str(first);
 
-        let mut empty_continuation = false;
+        let mut empty_continuation_lines = Vec::new();
         let mut line_starts = Vec::new();
         while !ends_here {
             let Some(raw) = self.lines.next_line() else {
@@ -192,7 +192,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if lead.is_empty() {
-                empty_continuation = true;
+                empty_continuation_lines.push(self.current_line);
                 continue;
             }
             let (piece, ends) = trim_continuation(token, self.escape);
@@ -204,7 +204,7 @@ impl<'a> Parser<'a> {
             line.push_str(piece);
         }
 
-        if empty_continuation {
+        if !empty_continuation_lines.is_empty() {
             self.warnings.push(Warning {
                 line: self.current_line,
                 message: format!("Empty continuation line found in: {line}"),
@@ -224,6 +224,7 @@ impl<'a> Parser<'a> {
         };
         node.original = line;
         node.line_starts = line_starts;
+        node.empty_continuation_lines = empty_continuation_lines;
         self.read_heredocs(&mut node, openers, start_line)?;
         node.start_line = start_line;
         node.end_line = self.current_line;

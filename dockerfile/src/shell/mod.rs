@@ -102,6 +102,10 @@ pub struct SimpleCommand {
     /// undone, a backquoted substitution with escapes) is placed at the
     /// start of the word or substitution holding it.
     pub offset: usize,
+    /// Where each of [`SimpleCommand::args`] starts, as [`SimpleCommand::offset`]
+    /// says where the command does (parallel to `args`): what puts a finding
+    /// about a flag on the line of a long `RUN` that holds it.
+    pub arg_offsets: Vec<usize>,
     /// Commands in one pipeline share this id; ids count up from 0 in the
     /// order pipelines start. A command outside any `|` is a pipeline of one.
     pub pipeline: u32,

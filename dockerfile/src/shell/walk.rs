@@ -115,11 +115,15 @@ impl Splitter {
         let lead = script.len() - script.trim_start().len();
         let script = script.trim();
         let mut words = lenient_words(script).into_iter();
-        let name = words.next().unwrap_or_default();
+        let name = words.next().map(|(_, name)| name).unwrap_or_default();
+        let (arg_offsets, args) = words
+            .map(|(at, word)| (ctx.origin.place(Some(lead + at)), word))
+            .unzip();
         let pipeline = self.new_pipeline();
         self.commands.push(SimpleCommand {
             name,
-            args: words.collect(),
+            args,
+            arg_offsets,
             assignments: Vec::new(),
             text: script.to_owned(),
             offset: ctx.origin.place(Some(lead)),
@@ -361,6 +365,11 @@ impl Splitter {
                 .collect(),
             text,
             offset: origin.place(None),
+            arg_offsets: raw_words
+                .iter()
+                .skip(1)
+                .map(|(_, at)| at.place(None))
+                .collect(),
             pipeline,
             pipe_position,
             in_substitution: ctx.in_substitution,
@@ -401,9 +410,14 @@ impl Splitter {
             BodyPlace::Joined { start, removed } => {
                 let first = self.commands.len();
                 list(self, Origin::Verbatim(0));
+                let to_file = |offset: usize| {
+                    outer.place(Some(start + BodyPlace::as_written(offset, removed)))
+                };
                 for command in self.commands.get_mut(first..).unwrap_or_default() {
-                    let written = BodyPlace::as_written(command.offset, removed);
-                    command.offset = outer.place(Some(start + written));
+                    command.offset = to_file(command.offset);
+                    for arg in &mut command.arg_offsets {
+                        *arg = to_file(*arg);
+                    }
                 }
             }
         }

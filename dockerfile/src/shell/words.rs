@@ -336,8 +336,9 @@ fn unescape_backquoted(body: &str) -> String {
 
 /// Splits text into words at unquoted blanks, without any shell grammar:
 /// what is left to say about a script the parser refuses. Unterminated
-/// quotes run to the end, as the parser would have read them.
-pub(crate) fn lenient_words(text: &str) -> Vec<String> {
+/// quotes run to the end, as the parser would have read them. Each word
+/// comes with the byte offset in `text` where it starts.
+pub(crate) fn lenient_words(text: &str) -> Vec<(usize, String)> {
     let bytes = text.as_bytes();
     let mut words = Vec::new();
     let mut i = 0;
@@ -362,7 +363,7 @@ pub(crate) fn lenient_words(text: &str) -> Vec<String> {
                 _ => i += 1,
             }
         }
-        words.push(unquote(slice(text, start, i.min(bytes.len()))));
+        words.push((start, unquote(slice(text, start, i.min(bytes.len())))));
     }
     words
 }
@@ -511,7 +512,10 @@ mod tests {
 
     #[test]
     fn lenient_splitting_never_loses_text() {
-        assert_eq!(lenient_words("a 'b c' \"d"), ["a", "b c", "d"]);
+        assert_eq!(
+            lenient_words("a 'b c' \"d"),
+            [(0, "a".into()), (2, "b c".into()), (8, "d".into())]
+        );
         assert_eq!(
             lenient_statements("a; b && c || d 2>&1 & e\nf | g"),
             [

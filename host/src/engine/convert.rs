@@ -59,7 +59,7 @@ records! {
     ImageReference { written, expanded, source }
     Flag { name, value }
     Heredoc { name, file_descriptor, expand, chomp, content, span }
-    SimpleCommand { name, args, assignments, text, line, pipeline, pipe_position, in_substitution, shell_depth, negated, in_condition, connector }
+    SimpleCommand { name, args, assignments, text, line, arg_lines, pipeline, pipe_position, in_substitution, shell_depth, negated, in_condition, connector }
     Mount { kind, target, source, from, id, env, read_only, required, options }
     CommandLine { exec_form, args, commands, shell_error }
     FromInstruction { base, platform, stage_name, as_keyword }
@@ -71,7 +71,7 @@ records! {
     UserInstruction { user, group }
     HealthcheckInstruction { disabled, command, interval, timeout, start_period, start_interval, retries }
     OnbuildTrigger { keyword, original, args }
-    Instruction { keyword, keyword_written, original, span, flags, args, heredocs, comments, detail }
+    Instruction { keyword, keyword_written, original, span, flags, args, heredocs, comments, empty_continuation_lines, detail }
     Stage { index, name, base, platform, span, instructions }
     Directive { name, value, line }
     Comment { line, text }
@@ -232,6 +232,7 @@ mod tests {
                 }],
                 text: "CGO_ENABLED=0 go build ./...".into(),
                 line: 4,
+                arg_lines: vec![4, 5],
                 pipeline: 1,
                 pipe_position: 2,
                 in_substitution: true,
@@ -370,6 +371,7 @@ mod tests {
                     span: span(40),
                 }],
                 comments: vec![" a comment".into()],
+                empty_continuation_lines: vec![u32::try_from(n).unwrap() + 2],
                 detail,
             })
             .collect();

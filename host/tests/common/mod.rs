@@ -150,6 +150,7 @@ pub fn dockerfile(path: &str, bases: &[&str]) -> Dockerfile {
                     args: vec![base.to_string()],
                     heredocs: Vec::new(),
                     comments: Vec::new(),
+                    empty_continuation_lines: Vec::new(),
                     detail: InstructionDetail::From(FromInstruction {
                         base: reference,
                         platform: None,
@@ -223,6 +224,7 @@ pub fn typical_dockerfile(path: &str) -> Dockerfile {
                         }],
                         text: text.to_string(),
                         line,
+                        arg_lines: Vec::new(),
                         pipeline: u32::try_from(i).unwrap_or(0),
                         pipe_position: 0,
                         in_substitution: false,
@@ -246,6 +248,7 @@ pub fn typical_dockerfile(path: &str) -> Dockerfile {
                 args: vec![script.clone()],
                 heredocs: Vec::new(),
                 comments: vec![format!(" step {n}")],
+                empty_continuation_lines: Vec::new(),
                 detail: InstructionDetail::Run(RunInstruction {
                     command: CommandLine {
                         exec_form: false,

@@ -87,6 +87,7 @@ mod tests {
                 }],
                 text: "CGO_ENABLED=0 go build".into(),
                 line: 7,
+                arg_lines: vec![8],
                 pipeline: 0,
                 pipe_position: 0,
                 in_substitution: false,
@@ -139,6 +140,7 @@ mod tests {
                 span: span(line + 1),
             }],
             comments: vec![" a comment".into()],
+            empty_continuation_lines: vec![line + 2],
             detail,
         }
     }

@@ -356,6 +356,7 @@ mod tests {
             assignments: Vec::new(),
             text: line.to_string(),
             line: 1,
+            arg_lines: Vec::new(),
             pipeline: 0,
             pipe_position: 0,
             in_substitution: false,

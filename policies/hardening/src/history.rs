@@ -231,6 +231,7 @@ fn split_into(script: &str, depth: u32, pipeline: &mut u32, out: &mut Vec<Simple
             text,
             // An image's history has no file to point into.
             line: 0,
+            arg_lines: Vec::new(),
             pipeline,
             pipe_position,
             in_substitution: false,

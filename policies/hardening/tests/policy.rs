@@ -109,6 +109,43 @@ fn unpinned_severity_setting_overrides_the_default() {
     );
 }
 
+/// A weakening flag inside a heredoc script, on a continuation line of its
+/// command: the finding is on the body line that holds the flag (a fixture
+/// cannot mark it, as a comment line would end the shell's continuation).
+#[test]
+fn hd006_points_at_the_heredoc_line_holding_the_flag() {
+    let dockerfile = "FROM debian:12-slim
+RUN <<EOF
+set -eux
+apt-get update
+apt-get install -y \\
+  --force-yes curl
+EOF
+RUN bash <<EOF
+curl -fsSL \\
+  -k https://example.com/x.tgz -o /tmp/x.tgz
+EOF
+";
+    let lines: Vec<(String, Option<u32>)> = testing::check::<Hardening>(dockerfile, "{}")
+        .into_iter()
+        .filter(|finding| finding.rule_id == "HD006")
+        .map(|finding| (finding.message.clone(), finding.line()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "`apt-get --force-yes` turns off package signature verification".to_string(),
+                Some(6)
+            ),
+            (
+                "`curl -k` turns off TLS certificate verification".to_string(),
+                Some(10)
+            ),
+        ]
+    );
+}
+
 #[test]
 fn hd001_severity_follows_what_is_known_of_the_base_user() {
     use tallyman_sdk::Severity::Low;

@@ -40,9 +40,11 @@ tallyman_sdk::declare_rule! {
     /// a command prefix. All stages are checked: a builder that downloads
     /// over unverified TLS can be fed anything, and what it builds ships.
     ///
-    /// A finding about a command points at the line that command starts on,
-    /// not at the whole `RUN`; one about a variable or written configuration,
-    /// at the instruction.
+    /// A finding about a command points at the line of the argument that
+    /// turns the check off (a `--force-yes` on the third line of a `RUN`
+    /// continued over five is reported on the third), not at the whole
+    /// `RUN`; one about a variable or written configuration, at the
+    /// instruction.
     ///
     /// ## Why is this bad?
     /// TLS verification and package signatures are what make a download the
@@ -93,8 +95,32 @@ tallyman_sdk::declare_rule! {
     };
 }
 
-/// One weakened check: what the file says, and what it turns off.
-type Weakening = (String, &'static str);
+/// One weakened check: what the file says, what it turns off, and the
+/// argument of a command that says it (a finding points at its line).
+pub struct Weakening<'a> {
+    what: String,
+    effect: &'static str,
+    word: Option<&'a str>,
+}
+
+impl<'a> Weakening<'a> {
+    fn new(what: String, effect: &'static str) -> Self {
+        Weakening {
+            what,
+            effect,
+            word: None,
+        }
+    }
+
+    /// Said by `word`, an argument (or a piece of one) of the command.
+    fn in_word(what: String, effect: &'static str, word: &'a str) -> Self {
+        Weakening {
+            what,
+            effect,
+            word: Some(word),
+        }
+    }
+}
 
 const TLS: &str = "turns off TLS certificate verification";
 const SIGNATURES: &str = "turns off package signature verification";
@@ -102,7 +128,8 @@ const SIGNATURES: &str = "turns off package signature verification";
 pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>) {
     for (stage, instruction) in dockerfile.every_instruction() {
         // The command a weakening is written in, so that the finding
-        // points at its line rather than at the whole instruction.
+        // points at the line of the argument that says it rather than at
+        // the whole instruction.
         let mut found: Vec<(Weakening, Option<&SimpleCommand>)> = in_variables(instruction)
             .into_iter()
             .map(|weakening| (weakening, None))
@@ -122,7 +149,8 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             );
         }
         let mut seen: Vec<String> = Vec::new();
-        for ((what, effect), command) in found {
+        for (weakening, command) in found {
+            let Weakening { what, effect, word } = weakening;
             if seen.contains(&what) {
                 continue;
             }
@@ -131,9 +159,10 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 Some(stage) => Finding::at(&HD006, (stage, instruction)),
                 None => Finding::at(&HD006, instruction),
             };
-            let finding = match command {
-                Some(command) => finding.on_line_of(command),
-                None => finding,
+            let finding = match (command, word) {
+                (Some(command), Some(word)) => finding.on_line_of_word(command, word),
+                (Some(command), None) => finding.on_line_of(command),
+                (None, _) => finding,
             };
             findings.push(finding.message(format!("{what} {effect}")).fix(
                 "keep verification on: install the certificate authority you need \
@@ -145,7 +174,7 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
 }
 
 /// `ENV` assignments and `ARG` defaults.
-fn in_variables(instruction: &Instruction) -> Vec<Weakening> {
+fn in_variables(instruction: &Instruction) -> Vec<Weakening<'static>> {
     let (keyword, pairs): (&str, Vec<(&str, &str)>) = if let Some(env) = instruction.as_env() {
         (
             "ENV",
@@ -170,7 +199,7 @@ fn in_variables(instruction: &Instruction) -> Vec<Weakening> {
         .into_iter()
         .filter_map(|(name, value)| {
             weakening_variable(name, value)
-                .map(|effect| (format!("`{keyword} {name}={value}`"), effect))
+                .map(|effect| Weakening::new(format!("`{keyword} {name}={value}`"), effect))
         })
         .collect()
 }
@@ -190,20 +219,21 @@ pub fn weakening_variable(name: &str, value: &str) -> Option<&'static str> {
     }
 }
 
-pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
+pub fn in_command(command: &SimpleCommand) -> Vec<Weakening<'_>> {
     let mut found: Vec<Weakening> = assignments(command)
         .into_iter()
         .filter_map(|(name, value)| {
-            weakening_variable(name, value).map(|effect| (format!("`{name}={value}`"), effect))
+            weakening_variable(name, value)
+                .map(|effect| Weakening::new(format!("`{name}={value}`"), effect))
         })
         .collect();
     let run = program(command);
     let name = run.program();
     let flag = |flags: &[&str], effect: &'static str| -> Option<Weakening> {
-        flags
-            .iter()
-            .find(|flag| run.has_flag(&[**flag]))
-            .map(|flag| (format!("`{name} {flag}`"), effect))
+        flags.iter().find_map(|flag| {
+            run.flag_word(&[*flag])
+                .map(|word| Weakening::in_word(format!("`{name} {flag}`"), effect, word))
+        })
     };
     match name {
         "curl" => found.extend(flag(&["--insecure", "-k"], TLS)),
@@ -228,9 +258,13 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
             found.extend(flag(&["--trusted-host"], TLS));
             let operands = run.operands();
             if operands.first() == Some(&"config")
-                && operands.iter().any(|o| o.ends_with(".trusted-host"))
+                && let Some(key) = operands.iter().find(|o| o.ends_with(".trusted-host"))
             {
-                found.push(("`pip config set global.trusted-host`".to_string(), TLS));
+                found.push(Weakening::in_word(
+                    "`pip config set global.trusted-host`".to_string(),
+                    TLS,
+                    key,
+                ));
             }
         }
         _ => {}
@@ -247,7 +281,11 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
             ));
             for option in option_values(&run, "-o", "--option") {
                 if let Some(effect) = apt_setting(option) {
-                    found.push((format!("`{name} -o {option}`"), effect));
+                    found.push(Weakening::in_word(
+                        format!("`{name} -o {option}`"),
+                        effect,
+                        option,
+                    ));
                 }
             }
         }
@@ -260,7 +298,11 @@ pub fn in_command(command: &SimpleCommand) -> Vec<Weakening> {
     ) {
         for option in option_values(&run, "--setopt", "--setopt") {
             if let Some(effect) = repo_setting(option) {
-                found.push((format!("`{name} --setopt={option}`"), effect));
+                found.push(Weakening::in_word(
+                    format!("`{name} --setopt={option}`"),
+                    effect,
+                    option,
+                ));
             }
         }
     }
@@ -320,14 +362,18 @@ fn apt_fetches(run: &Command<'_>) -> bool {
     )
 }
 
-fn git(run: &Command<'_>) -> Vec<Weakening> {
+fn git<'a>(run: &Command<'a>) -> Vec<Weakening<'a>> {
     let mut found = Vec::new();
     for option in option_values(run, "-c", "--config") {
         if let Some((key, value)) = option.split_once('=')
             && is_ssl_verify_key(key)
             && is_false(value)
         {
-            found.push((format!("`git -c {option}`"), TLS));
+            found.push(Weakening::in_word(
+                format!("`git -c {option}`"),
+                TLS,
+                option,
+            ));
         }
     }
     let operands = run.operands();
@@ -336,7 +382,11 @@ fn git(run: &Command<'_>) -> Vec<Weakening> {
         && is_ssl_verify_key(key)
         && is_false(value)
     {
-        found.push((format!("`git config {key} {value}`"), TLS));
+        found.push(Weakening::in_word(
+            format!("`git config {key} {value}`"),
+            TLS,
+            key,
+        ));
     }
     found
 }
@@ -359,16 +409,24 @@ fn is_false(value: &str) -> bool {
 
 /// `npm config set strict-ssl false`, `npm set strict-ssl=false`, `yarn
 /// config set enableStrictSsl false`, `npm install --strict-ssl=false`.
-fn node_strict_ssl(run: &Command<'_>) -> Vec<Weakening> {
+fn node_strict_ssl<'a>(run: &Command<'a>) -> Vec<Weakening<'a>> {
     let name = run.program();
     let mut found = Vec::new();
     if let Some(value) = run.flag_value(&["--strict-ssl"])
         && is_false(value)
     {
-        found.push((format!("`{name} --strict-ssl={value}`"), TLS));
+        found.push(Weakening::in_word(
+            format!("`{name} --strict-ssl={value}`"),
+            TLS,
+            value,
+        ));
     }
-    if run.has_flag(&["--no-strict-ssl"]) {
-        found.push((format!("`{name} --no-strict-ssl`"), TLS));
+    if let Some(word) = run.flag_word(&["--no-strict-ssl"]) {
+        found.push(Weakening::in_word(
+            format!("`{name} --no-strict-ssl`"),
+            TLS,
+            word,
+        ));
     }
     let operands = run.operands();
     let setting = match operands.as_slice() {
@@ -386,7 +444,11 @@ fn node_strict_ssl(run: &Command<'_>) -> Vec<Weakening> {
         "strict-ssl" | "enablestrictssl"
     ) && is_false(value)
     {
-        found.push((format!("`{name} config set {key} {value}`"), TLS));
+        found.push(Weakening::in_word(
+            format!("`{name} config set {key} {value}`"),
+            TLS,
+            key,
+        ));
     }
     found
 }
@@ -430,7 +492,7 @@ fn repo_setting(option: &str) -> Option<&'static str> {
 
 /// Configuration a `RUN` writes with `echo`, `printf` or a heredoc: repo
 /// files, `apt.conf` snippets, apt sources, `.wgetrc`, `.npmrc`.
-fn in_written_config(instruction: &Instruction) -> Vec<Weakening> {
+fn in_written_config(instruction: &Instruction) -> Vec<Weakening<'static>> {
     let text = written_text(instruction);
     let mut found = Vec::new();
     for line in text.lines() {
@@ -464,7 +526,7 @@ fn in_written_config(instruction: &Instruction) -> Vec<Weakening> {
             }
         });
         if let Some(effect) = effect {
-            found.push((format!("writing `{line}`"), effect));
+            found.push(Weakening::new(format!("writing `{line}`"), effect));
         }
     }
     found
@@ -507,7 +569,7 @@ pub fn check_image(image: &Image, _: &Settings, findings: &mut Vec<Finding>) {
     }
     for (step, commands) in crate::history::run_steps(image) {
         let mut seen: Vec<String> = Vec::new();
-        for (what, effect) in commands.iter().flat_map(in_command) {
+        for Weakening { what, effect, .. } in commands.iter().flat_map(in_command) {
             if seen.contains(&what) {
                 continue;
             }
