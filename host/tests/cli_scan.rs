@@ -333,7 +333,15 @@ fn every_format_in_one_run_and_the_json_contract() {
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    for builtin in ["base-image", "hardening", "multi-stage", "secrets", "style"] {
+    for builtin in [
+        "base-image",
+        "correctness",
+        "hardening",
+        "labels",
+        "multi-stage",
+        "secrets",
+        "style",
+    ] {
         assert!(names.contains(&builtin), "{names:?}");
     }
     let finding = &report["findings"][0];
