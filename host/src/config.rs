@@ -44,6 +44,11 @@ pub struct Config {
     /// `# checkov:skip=`, `# trivy:ignore:`) silence the rules that declare
     /// their ids: `true` (the default), `false`, or the tools to honour.
     pub foreign_pragmas: Option<ForeignPragmaSelection>,
+    /// Report every inline suppression pragma as a finding (`TM003`, the
+    /// counterpart of hadolint's DL1001), for teams that keep suppressions
+    /// in this file, where they are reviewed, rather than in Dockerfiles.
+    #[serde(default)]
+    pub report_pragmas: bool,
     /// Public keys (SPKI PEM files, relative to the config file): when
     /// given, every non-built-in policy must carry a valid `.sig` from one.
     #[serde(default)]

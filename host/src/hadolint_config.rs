@@ -4,7 +4,8 @@
 //! silence.
 //!
 //! The keys are hadolint's (`src/Hadolint/Config/Configuration.hs`):
-//! `ignored`, `override` (`error`/`warning`/`info`/`style` lists),
+//! `ignored`, `override` (`error`/`warning`/`info`/`style` lists; DL1001
+//! given any level turns on `report-pragmas`),
 //! `trustedRegistries`, `label-schema`, `strict-labels`,
 //! `failure-threshold`, `disable-ignore-pragma`, `no-fail`, `format`,
 //! `formats`, `no-color`, `verbose`.
@@ -466,6 +467,12 @@ fn convert_overrides(
     }
     for (level, codes) in &hadolint.overrides {
         for code in codes {
+            // DL1001 (inline pragmas are discouraged) is off unless given a
+            // level; tallyman's counterpart is a switch, not a policy rule.
+            if code == "DL1001" {
+                document.insert("report-pragmas".into(), Value::Bool(true));
+                continue;
+            }
             if !rules
                 .iter()
                 .any(|rule| rule.hadolint.contains(&code.as_str()))
@@ -576,6 +583,14 @@ mod tests {
             warnings.contains("no loaded rule covers DL3059"),
             "{warnings}"
         );
+    }
+
+    #[test]
+    fn dl1001_given_a_level_reports_inline_pragmas() {
+        let conversion = convert_text("override:\n  warning: [DL1001]\n", &["hardening"]);
+        assert!(conversion.config.report_pragmas);
+        let warnings = conversion.warnings.join("\n");
+        assert!(!warnings.contains("DL1001"), "{warnings}");
     }
 
     #[test]

@@ -201,6 +201,56 @@ fn unknown_foreign_ids_are_reported_and_the_switches_turn_pragmas_off() {
 }
 
 #[test]
+fn report_pragmas_reports_every_inline_suppression_and_keeps_it_working() {
+    let dir = tempdir("report");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "# tallyman global ignore=HD007\nFROM ubuntu:22.04\n# hadolint ignore=DL3015\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n# checkov:skip=CKV_DOCKER_3:runs as root on purpose\n# tallyman ignore=HD001\nUSER root\n",
+    )
+    .expect("Dockerfile");
+    let quiet = findings(&json_scan(&dir, &[]));
+    assert!(!quiet.iter().any(|(rule, _)| rule == "TM003"), "{quiet:?}");
+
+    std::fs::write(dir.join("tallyman.yaml"), "report-pragmas: true\n").expect("config");
+    let report = json_scan(&dir, &[]);
+    let reported: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "TM003")
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or(0),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let lines: Vec<u64> = reported.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [1, 3, 5, 6], "{reported:?}");
+    assert!(
+        reported[0].1.contains("`tallyman global ignore=HD007`"),
+        "{reported:?}"
+    );
+    assert!(
+        reported[1].1.contains("hadolint pragma for `DL3015`"),
+        "{reported:?}"
+    );
+    // The pragmas still silence what they name.
+    let found = findings(&report);
+    for silenced in ["HD001", "HD007", "HD010"] {
+        assert!(!found.iter().any(|(rule, _)| rule == silenced), "{found:?}");
+    }
+    // Foreign pragmas that are turned off are plain comments: not reported.
+    let off = findings(&json_scan(&dir, &["--no-foreign-pragmas"]));
+    let off_lines: Vec<u64> = off
+        .iter()
+        .filter(|(rule, _)| rule == "TM003")
+        .map(|(_, line)| *line)
+        .collect();
+    assert_eq!(off_lines, [1, 6], "{off:?}");
+}
+
+#[test]
 fn a_hadolint_configuration_is_read_without_tallyman_yaml_and_imported() {
     let dir = tempdir("hadolint-config");
     std::fs::write(

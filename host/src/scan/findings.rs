@@ -22,6 +22,8 @@ pub struct FindingFilter {
     severity: Vec<(String, SeverityName)>,
     /// Which rules other tools' pragmas silence; None when they are off.
     foreign: Option<ForeignIndex>,
+    /// Report every inline pragma as a finding (`report-pragmas`).
+    report_pragmas: bool,
     strings: SharedStrings,
 }
 
@@ -50,6 +52,7 @@ impl FindingFilter {
                 .map(|(rule, severity)| (rule.clone(), *severity))
                 .collect(),
             foreign: None,
+            report_pragmas: config.report_pragmas,
             strings: SharedStrings::default(),
         })
     }
@@ -166,6 +169,9 @@ pub fn collect_with(
     if let Some(index) = foreign {
         report_unknown_foreign_ids(&mut results, path, pragmas, index);
     }
+    if filter.report_pragmas {
+        report_inline_pragmas(&mut results, path, pragmas, foreign);
+    }
     add_outcomes(&mut results, path, outcomes, filter, |finding| {
         let line = finding.span.map(|s| s.start_line).filter(|l| *l > 0);
         if pragmas.silences(&finding.rule_id, line)
@@ -183,6 +189,61 @@ pub fn collect_with(
         })
     });
     results
+}
+
+/// Reports every inline pragma that silences something: tallyman's own, and
+/// the honoured ones of other tools (`report-pragmas`).
+fn report_inline_pragmas(
+    results: &mut TargetResults,
+    path: &ArcStr,
+    pragmas: &Pragmas,
+    foreign: Option<&ForeignIndex>,
+) {
+    let own = pragmas.all.iter().map(|pragma| {
+        let scope = if pragma.global { "global " } else { "" };
+        (
+            pragma.line,
+            format!("`tallyman {scope}ignore={}`", pragma.rules.join(",")),
+        )
+    });
+    let others = pragmas
+        .foreign
+        .written
+        .iter()
+        .filter(|pragma| foreign.is_some_and(|index| index.honours(pragma.tool)))
+        .map(|pragma| {
+            (
+                pragma.line,
+                format!(
+                    "{} pragma for `{}`",
+                    pragma.tool.name(),
+                    pragma.ids.join(",")
+                ),
+            )
+        });
+    let mut written: Vec<(u32, String)> = own.chain(others).collect();
+    written.sort();
+    for (line, what) in written {
+        results.findings.push(ReportFinding {
+            rule_id: super::INLINE_PRAGMA_RULE.into(),
+            policy: super::HOST_POLICY.into(),
+            severity: SeverityName::Low,
+            path: ArcStr::clone(path),
+            line: Some(line),
+            end_line: Some(line),
+            column: None,
+            stage: None,
+            message: format!(
+                "inline suppression ({what}): this repository keeps suppressions in tallyman.yaml"
+            )
+            .into(),
+            fix: Some(
+                "move it to `ignore` in tallyman.yaml (`rule-paths` for this file), or fix what it \
+                 silences, and remove the pragma"
+                    .into(),
+            ),
+        });
+    }
 }
 
 /// Reports each id of another tool's pragma that no loaded rule declares.

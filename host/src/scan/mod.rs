@@ -36,11 +36,14 @@ pub const HOST_POLICY: &str = "tallyman";
 pub const UNKNOWN_PRAGMA_RULE: &str = "TM001";
 /// Another tool's pragma names an id no loaded rule declares as an equivalent.
 pub const UNKNOWN_FOREIGN_PRAGMA_RULE: &str = "TM002";
+/// An inline suppression pragma, reported when `report-pragmas` is on.
+pub const INLINE_PRAGMA_RULE: &str = "TM003";
 
 /// A rule id a pragma may name: one a loaded policy declares, or the host's own.
 pub fn is_known_rule(policies: &[ConfiguredPolicy], id: &str) -> bool {
     id == UNKNOWN_PRAGMA_RULE
         || id == UNKNOWN_FOREIGN_PRAGMA_RULE
+        || id == INLINE_PRAGMA_RULE
         || policies
             .iter()
             .any(|configured| configured.policy.rule(id).is_some())
@@ -152,6 +155,14 @@ pub fn host_policy_entry() -> PolicyEntry {
             equivalents: vec![],
             description: "A `# hadolint ignore=`, `# checkov:skip=` or `# trivy:ignore:` pragma names a check that no loaded rule declares among its equivalents, so it silences nothing in tallyman: a check tallyman has no counterpart for, a rule of a policy that is not loaded (the `shell` policy for `SC` codes), or a typo.".to_string(),
             help: "Keep the pragma while the other tool still runs, and ignore this rule (`ignore: rules: [TM002]`); or remove it. `tallyman rule <ID>` finds the rules that declare an equivalent.".to_string(),
+        }, RuleEntry {
+            id: INLINE_PRAGMA_RULE.to_string(),
+            title: "Inline suppression pragma".to_string(),
+            severity: SeverityName::Low,
+            tags: vec![],
+            equivalents: vec!["hadolint:DL1001".to_string()],
+            description: "Reported only when `report-pragmas: true` is set in `tallyman.yaml`: every `# tallyman ignore=` pragma, and every honoured `# hadolint ignore=`, `# checkov:skip=` or `# trivy:ignore:` pragma, is a finding. A pragma silences findings where nobody reviewing the configuration sees it; teams that want every suppression reviewed in one place turn this on. The pragmas still silence what they name.".to_string(),
+            help: "Move the suppression to `ignore` in `tallyman.yaml` (`rules`, or `rule-paths` for one path), or fix what it silenced, and remove the pragma.".to_string(),
         }],
     }
 }
