@@ -102,6 +102,24 @@ fn the_id_is_matched_in_any_case() {
 }
 
 #[test]
+fn tallymans_own_rules_are_explained_too() {
+    for id in ["TM001", "tm002", "TM003"] {
+        let out = tallyman(&["rule", id]);
+        assert!(out.status.success(), "{id}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with(&format!("# {}: ", id.to_uppercase())),
+            "{text}"
+        );
+        assert!(text.contains("- Policy: tallyman "), "{text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&tallyman(&["rule", "TM003", "-f", "json"]))).expect("JSON");
+    assert_eq!(json["equivalents"][0], "hadolint:DL1001");
+    assert_eq!(json["policy"]["name"], "tallyman");
+}
+
+#[test]
 fn cis_controls_are_listed_apart_from_the_other_tags() {
     let out = tallyman(&["rule", "hd001"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -60,6 +60,15 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             .map(|rule| (policy, rule))
     });
     let Some((policy, rule)) = found.next() else {
+        if let Some(rule) = host_rule(&args.id) {
+            let host = PolicyRef {
+                name: crate::scan::HOST_POLICY,
+                version: env!("CARGO_PKG_VERSION"),
+                source: "built-in".to_string(),
+                builtin: true,
+            };
+            return write(args.format, &host, &rule, out);
+        }
         anyhow::bail!(unknown_rule_message(&loaded, &args.id));
     };
     // Ids are unique within a policy, not across policies: an org policy may
@@ -73,8 +82,17 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             clean_inline(policy.name())
         );
     }
-    match args.format {
-        Format::Text => write_rule(&PolicyRef::new(policy), rule, out)?,
+    write(args.format, &PolicyRef::new(policy), rule, out)
+}
+
+fn write(
+    format: Format,
+    policy: &PolicyRef,
+    rule: &RuleInfo,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Text => write_rule(policy, rule, out)?,
         Format::Json => {
             // Serialised first: a closed pipe is then an io::Error, which
             // the caller recognises.
@@ -83,6 +101,31 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One of tallyman's own rules (about pragmas: `TM001`, ...), which no
+/// policy declares.
+fn host_rule(id: &str) -> Option<RuleInfo> {
+    use crate::dockerfile::model::Severity;
+    let entry = crate::scan::host_policy_entry()
+        .rules
+        .into_iter()
+        .find(|rule| rule.id.eq_ignore_ascii_case(id))?;
+    Some(RuleInfo {
+        id: entry.id,
+        title: entry.title,
+        default_severity: match entry.severity {
+            SeverityName::Info => Severity::Info,
+            SeverityName::Low => Severity::Low,
+            SeverityName::Medium => Severity::Medium,
+            SeverityName::High => Severity::High,
+            SeverityName::Critical => Severity::Critical,
+        },
+        description: entry.description,
+        help: entry.help,
+        tags: entry.tags,
+        equivalents: entry.equivalents,
+    })
 }
 
 /// The CIS Docker Benchmark controls among a rule's tags, as
@@ -188,7 +231,7 @@ struct RuleRecord<'a> {
     help: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct PolicyRef<'a> {
     name: &'a str,
     version: &'a str,
@@ -208,11 +251,11 @@ impl<'a> PolicyRef<'a> {
 }
 
 impl<'a> RuleRecord<'a> {
-    fn new(policy: &'a Policy, rule: &'a RuleInfo) -> Self {
+    fn new(policy: &PolicyRef<'a>, rule: &'a RuleInfo) -> Self {
         RuleRecord {
             id: &rule.id,
             title: &rule.title,
-            policy: PolicyRef::new(policy),
+            policy: policy.clone(),
             severity: rule.default_severity.into(),
             tags: &rule.tags,
             equivalents: &rule.equivalents,
