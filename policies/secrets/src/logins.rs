@@ -211,6 +211,7 @@ mod tests {
             in_condition: false,
             connector: tallyman_sdk::model::Connector::Start,
             line: 0,
+            arg_lines: Vec::new(),
         }
     }
 
