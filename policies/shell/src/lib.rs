@@ -13,14 +13,18 @@
 //! - [`dialect`]: which shell runs a `RUN`;
 //! - [`script`]: the text the shell runs and the file line of each byte;
 //! - [`environment`]: the variables the build defines before the script;
-//! - [`lint`]: the linter run and its diagnostics as findings.
+//! - [`lint`]: the linter run and its diagnostics as findings;
+//! - [`gaps`]: two frequent ShellCheck codes shuck does not implement.
 
 pub mod dialect;
 pub mod environment;
+pub mod gaps;
 pub mod lint;
 pub mod rules;
 pub mod script;
 
+use shuck_linter::ShellDialect;
+use tallyman_sdk::model::{Instruction, Stage};
 use tallyman_sdk::{Dockerfile, Finding, NoSettings, Policy, PolicyMeta};
 
 use crate::lint::Context;
@@ -42,33 +46,64 @@ impl Policy for Shell {
     }
 
     fn check_dockerfile(dockerfile: &Dockerfile, _: &NoSettings) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        for (stage, instruction) in dockerfile.instructions() {
-            let Some(run) = instruction.as_run() else {
-                continue;
-            };
-            let Some(script) = Script::of(instruction, &run.command) else {
-                continue;
-            };
-            let shell = dialect::of_script(&script.text)
-                .or_else(|| dialect::of_run(dockerfile, stage, instruction.span.start_line));
-            let Some((dialect, shell)) = shell else {
-                continue;
-            };
+        runs(dockerfile)
+            .into_iter()
+            .flat_map(|run| {
+                let mut diagnostics = lint::lint(&run.script, &run.context());
+                diagnostics.extend(
+                    run.instruction
+                        .as_run()
+                        .map(gaps::check)
+                        .unwrap_or_default(),
+                );
+                lint::findings(diagnostics, run.stage, run.instruction)
+            })
+            .collect()
+    }
+}
+
+/// A shell-form `RUN` this policy lints, with what the linter is told.
+pub struct LintedRun<'a> {
+    pub stage: &'a Stage,
+    pub instruction: &'a Instruction,
+    pub script: Script,
+    pub dialect: ShellDialect,
+    /// The shell's program, for the shebang (`/bin/sh`).
+    pub shell: String,
+    /// The variables defined before the script runs.
+    pub defined: Vec<String>,
+}
+
+impl LintedRun<'_> {
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            dialect: self.dialect,
+            shell: &self.shell,
+            defined: &self.defined,
+        }
+    }
+}
+
+/// Every `RUN` whose script is shell in a POSIX-family shell.
+pub fn runs(dockerfile: &Dockerfile) -> Vec<LintedRun<'_>> {
+    dockerfile
+        .instructions()
+        .filter_map(|(stage, instruction)| {
+            let run = instruction.as_run()?;
+            let script = Script::of(instruction, &run.command)?;
+            let (dialect, shell) = dialect::of_script(&script.text)
+                .or_else(|| dialect::of_run(dockerfile, stage, instruction.span.start_line))?;
             let defined = environment::defined_for(dockerfile, stage, instruction);
-            let context = Context {
-                dialect,
-                shell: &shell,
-                defined: &defined,
-            };
-            findings.extend(lint::findings(
-                lint::lint(&script, &context),
+            Some(LintedRun {
                 stage,
                 instruction,
-            ));
-        }
-        findings
-    }
+                script,
+                dialect,
+                shell,
+                defined,
+            })
+        })
+        .collect()
 }
 
 tallyman_sdk::export_policy!(Shell);

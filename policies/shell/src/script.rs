@@ -20,8 +20,6 @@ use tallyman_sdk::model::{CommandLine, Heredoc, Instruction};
 pub struct Script {
     /// What the shell runs.
     pub text: String,
-    /// Where the command line ends in `text`; heredoc bodies follow it.
-    command_line_end: usize,
     /// The line of offsets before the first anchor.
     first_line: u32,
     /// `(offset, line)`: from `offset` on, text is on `line`; ascending.
@@ -53,7 +51,6 @@ impl Script {
     fn command_line_only(command_line: &str, command: &CommandLine, start_line: u32) -> Script {
         Script {
             text: command_line.to_string(),
-            command_line_end: command_line.len(),
             first_line: start_line,
             anchors: command_anchors(command_line, command, u32::MAX),
         }
@@ -65,7 +62,6 @@ impl Script {
         }
         let mut script = Script {
             text: heredoc.content.clone(),
-            command_line_end: 0,
             first_line: heredoc.span.start_line,
             anchors: Vec::new(),
         };
@@ -84,7 +80,6 @@ impl Script {
             .map_or(u32::MAX, |heredoc| heredoc.span.start_line);
         let mut script = Script {
             text: format!("{command_line}\n"),
-            command_line_end: command_line.len(),
             first_line: start_line,
             anchors: command_anchors(command_line, command, first_body_line),
         };
@@ -125,9 +120,15 @@ impl Script {
         }
     }
 
-    /// The offset is in the command line (not in a heredoc body).
-    pub fn in_command_line(&self, offset: usize) -> bool {
-        offset < self.command_line_end
+    /// Where the lines of the file start in the script: `(offset, line)`,
+    /// ascending; offsets before the first are on [`Script::first_line`].
+    pub fn anchors(&self) -> &[(usize, u32)] {
+        &self.anchors
+    }
+
+    /// The line the script starts on.
+    pub fn first_line(&self) -> u32 {
+        self.first_line
     }
 }
 

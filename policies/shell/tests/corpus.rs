@@ -7,7 +7,11 @@
 //! With `SHELL_FINDINGS_OUT=<path>`, the corpus findings are also
 //! written there as JSON lines (`{"file", "rule", "line", "severity",
 //! "message"}`; `severity` is null when the finding keeps its rule's), the
-//! input of `scripts/shellcheck_agreement.py`.
+//! input of `scripts/shellcheck_agreement.py`. With `SHELL_SCRIPTS_OUT=<path>`,
+//! every script the policy lints is written there as JSON lines (`{"file",
+//! "line", "shell", "dialect", "defined", "text", "first_line", "anchors"}`):
+//! the script is given to ShellCheck itself by the same scripts, and
+//! `first_line` and `anchors` place its offsets on the file's lines.
 //!
 //! Each corpus file is checked under its path in its source repository (from
 //! the corpus's `manifest.tsv`), as a scan of that repository would see it.
@@ -29,6 +33,7 @@ struct Outcome {
     failures: Vec<String>,
     fired: BTreeMap<String, usize>,
     findings: Vec<(String, Finding)>,
+    scripts: Vec<serde_json::Value>,
     elapsed: std::time::Duration,
 }
 
@@ -77,6 +82,23 @@ fn run_over(dir: &Path) -> Option<Outcome> {
         let checked_path = repository_paths.get(&name).unwrap_or(&name);
         let result =
             std::panic::catch_unwind(|| Check::new(&text).path(checked_path).run::<Shell>());
+        if std::env::var_os("SHELL_SCRIPTS_OUT").is_some() {
+            let model = Check::new(&text).path(checked_path).model();
+            outcome
+                .scripts
+                .extend(tallyman_policy_shell::runs(&model).iter().map(|run| {
+                    serde_json::json!({
+                        "file": name,
+                        "line": run.instruction.span.start_line,
+                        "shell": run.shell,
+                        "dialect": run.dialect.as_str(),
+                        "defined": run.defined,
+                        "text": run.script.text,
+                        "first_line": run.script.first_line(),
+                        "anchors": run.script.anchors(),
+                    })
+                }));
+        }
         match result {
             Ok(findings) => {
                 outcome.checked += 1;
@@ -151,24 +173,29 @@ fn no_panic_and_valid_findings_on_the_corpus() {
         outcome.checked
     );
     if let Ok(out) = std::env::var("SHELL_FINDINGS_OUT") {
-        write_findings(Path::new(&out), &outcome.findings);
+        let lines = outcome.findings.iter().map(|(name, finding)| {
+            serde_json::json!({
+                "file": name,
+                "rule": finding.rule_id,
+                "line": finding.line(),
+                "severity": finding.severity.map(testing::severity_name),
+                "message": finding.message,
+            })
+        });
+        write_json_lines(Path::new(&out), lines);
+    }
+    if let Ok(out) = std::env::var("SHELL_SCRIPTS_OUT") {
+        write_json_lines(Path::new(&out), outcome.scripts.iter().cloned());
     }
 }
 
 /// JSON lines, written to a temporary file and renamed into place.
-fn write_findings(path: &Path, findings: &[(String, Finding)]) {
+fn write_json_lines(path: &Path, lines: impl Iterator<Item = serde_json::Value>) {
     let temporary = path.with_extension("tmp");
-    let mut file = fs::File::create(&temporary).expect("findings file can be created");
-    for (name, finding) in findings {
-        let line = serde_json::json!({
-            "file": name,
-            "rule": finding.rule_id,
-            "line": finding.line(),
-            "severity": finding.severity.map(testing::severity_name),
-            "message": finding.message,
-        });
-        writeln!(file, "{line}").expect("findings file can be written");
+    let mut file = fs::File::create(&temporary).expect("output file can be created");
+    for line in lines {
+        writeln!(file, "{line}").expect("output file can be written");
     }
     drop(file);
-    fs::rename(&temporary, path).expect("findings file can be renamed into place");
+    fs::rename(&temporary, path).expect("output file can be renamed into place");
 }

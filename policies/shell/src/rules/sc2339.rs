@@ -10,7 +10,11 @@ tallyman_sdk::declare_rule! {
     /// ShellCheck reports this as [SC2339](https://www.shellcheck.net/wiki/SC2339); the check comes from [shuck](https://github.com/ewhauser/shuck) rule C109.
     ///
     /// ## Example
-    /// See the ShellCheck wiki page above.
+    /// shuck's only example is one the check accepts:
+    /// ```sh
+    /// mapfile -t files < <(find -name "*.pyc" -printf '%f\n')
+    /// echo "${files[@]}"
+    /// ```
     ///
     /// ## Fix
     /// Rewrite the script as the rationale above says.
