@@ -30,7 +30,7 @@ SEVERITY = {"error": "Medium", "warning": "Low", "info": "Info", "style": "Info"
 
 # Rules written by hand in src/rules/ (checked in src/gaps.rs): ShellCheck
 # codes shuck does not implement that fire often on Dockerfiles.
-HAND_WRITTEN = ["SC2002", "SC2185"]
+HAND_WRITTEN = ["SC2185"]
 
 # Codes shuck can report but this policy does not, and why (see README.md).
 SKIPPED = {

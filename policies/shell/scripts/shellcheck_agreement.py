@@ -18,8 +18,9 @@ findings are compared by (file, line, code) twice:
 - by instruction: the line is the RUN's first line (hadolint's granularity);
 - by line: the line the finding's offset is on (the policy's granularity).
 
-Counts are of findings (a key found n times by one side and m by the other
-matches min(n, m)). With the hadolint corpus output, hadolint's own SC findings
+Counts are of distinct keys: the policy reports a code once per line (two
+unquoted expansions on one line are one finding), ShellCheck once per
+occurrence. The occurrence counts are printed too. With the hadolint corpus output, hadolint's own SC findings
 are compared by instruction too.
 """
 
@@ -134,10 +135,12 @@ def main():
     ours_by_run = [(f["file"], run_of_line.get((f["file"], f["line"]), f["line"]), f["rule"]) for f in findings]
 
     print(f"{len(scripts)} RUN scripts in {len({s['file'] for s in scripts})} files")
+    print(f"ShellCheck occurrences: {len(sc_by_line)}, shell findings: {len(ours_by_line)}")
     for label, ours, theirs in (
         ("by instruction", ours_by_run, sc_by_run),
         ("by line", ours_by_line, sc_by_line),
     ):
+        ours, theirs = sorted(set(ours)), sorted(set(theirs))
         matched, o, t = compare(ours, theirs)
         print(
             f"{label}: ShellCheck {t} findings, shell {o}, matched {matched} "
@@ -148,12 +151,12 @@ def main():
             f"  files: both {len(files_both)}, only shell {len({k[0] for k in ours} - {k[0] for k in theirs})}, "
             f"only ShellCheck {len({k[0] for k in theirs} - {k[0] for k in ours})}"
         )
-    table("By instruction, per code", by_code(ours_by_run, sc_by_run))
+    table("By line, per code (distinct keys)", by_code(sorted(set(ours_by_line)), sorted(set(sc_by_line))))
 
     # SHOW=SC2086,SC2046: the disagreements of these codes, to read.
     for code in filter(None, os.environ.get("SHOW", "").split(",")):
-        o = collections.Counter(k for k in ours_by_run if k[2] == code)
-        t = collections.Counter(k for k in sc_by_run if k[2] == code)
+        o = collections.Counter(k for k in set(ours_by_line) if k[2] == code)
+        t = collections.Counter(k for k in set(sc_by_line) if k[2] == code)
         print(f"\n{code} only shell:", sorted((o - t).elements())[:40])
         print(f"{code} only ShellCheck:", sorted((t - o).elements())[:40])
 

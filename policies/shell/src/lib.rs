@@ -14,7 +14,7 @@
 //! - [`script`]: the text the shell runs and the file line of each byte;
 //! - [`environment`]: the variables the build defines before the script;
 //! - [`lint`]: the linter run and its diagnostics as findings;
-//! - [`gaps`]: two frequent ShellCheck codes shuck does not implement.
+//! - [`gaps`]: a frequent ShellCheck code shuck does not implement.
 
 pub mod dialect;
 pub mod environment;
