@@ -198,7 +198,7 @@ fn the_js_example_builds_and_passes_its_cases() {
 
 #[test]
 fn builtin_policies_pass_their_fixtures() {
-    for policy in ["base-image", "hardening", "multi-stage", "secrets"] {
+    for policy in ["base-image", "hardening", "multi-stage", "secrets", "shell"] {
         let fixtures = workspace().join("policies").join(policy).join("tests");
         let count = walk_dockerfiles(&fixtures.join("fixtures"));
         let out = tallyman()

@@ -110,9 +110,9 @@ def by_code(ours, theirs):
     return rows
 
 
-def table(title, rows):
+def table(title, rows, anchor="ShellCheck"):
     print(f"\n{title}\n")
-    print("| code | matched | shell findings | ShellCheck findings | ShellCheck matched |")
+    print(f"| code | matched | shell findings | {anchor} findings | {anchor}'s matched |")
     print("|---|---:|---:|---:|---:|")
     for code, matched, ours, theirs in rows:
         share = f"{100 * matched / theirs:.0f}%" if theirs else "-"
@@ -169,7 +169,7 @@ def main():
             f"\nhadolint 2.15.1 (distinct file, RUN line, code): hadolint {t}, shell {o}, "
             f"matched {matched} ({100 * matched / max(t, 1):.1f}% of hadolint's)"
         )
-        table("hadolint, per code (distinct keys)", by_code(list(set(ours_by_run)), list(set(theirs))))
+        table("hadolint, per code (distinct keys)", by_code(list(set(ours_by_run)), list(set(theirs))), "hadolint")
 
 
 if __name__ == "__main__":
