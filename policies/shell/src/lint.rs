@@ -118,7 +118,7 @@ pub fn findings(
         .map(|diagnostic| {
             Finding::at(diagnostic.rule, (stage, instruction))
                 .on_line(diagnostic.line)
-                .message(format!("{} ({})", diagnostic.message, diagnostic.rule.id))
+                .message(diagnostic.message)
         })
         .collect()
 }
