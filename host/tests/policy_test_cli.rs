@@ -205,6 +205,7 @@ fn builtin_policies_pass_their_fixtures() {
         "labels",
         "multi-stage",
         "secrets",
+        "shell",
         "style",
     ] {
         let fixtures = workspace().join("policies").join(policy).join("tests");

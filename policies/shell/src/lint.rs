@@ -1,0 +1,124 @@
+//! Runs shuck-linter on a `RUN` script and turns its diagnostics into
+//! findings on the Dockerfile's lines.
+//!
+//! The linter is given what hadolint gives ShellCheck: a shebang naming
+//! the stage's shell, an `export NAME=1` line for each variable the build
+//! defines (so they do not read as unassigned), then the script.
+
+use std::sync::OnceLock;
+
+use shuck_linter::{AnalysisRequest, LinterSettings, Rule, ShellCheckCodeMap, ShellDialect};
+use shuck_parser::parser::Parser;
+use tallyman_sdk::model::{Instruction, Stage};
+use tallyman_sdk::{Finding, Rule as PolicyRule};
+
+use crate::rules;
+use crate::script::Script;
+
+/// What the linter is told about the script.
+pub struct Context<'a> {
+    pub dialect: ShellDialect,
+    /// The shell's program, for the shebang (`/bin/bash`).
+    pub shell: &'a str,
+    /// Variables set before the script runs.
+    pub defined: &'a [String],
+}
+
+/// A diagnostic with a ShellCheck code, on a line of the Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static PolicyRule,
+    pub message: String,
+    pub line: u32,
+}
+
+/// The diagnostics shuck reports on `script`, each placed on its line.
+pub fn lint(script: &Script, context: &Context) -> Vec<Diagnostic> {
+    let (source, header_len) = with_header(&script.text, context);
+    let settings = settings().clone().with_shell(context.dialect);
+    let parsed = Parser::with_dialect(&source, context.dialect.parser_dialect()).parse();
+    let mut diagnostics: Vec<Diagnostic> =
+        AnalysisRequest::from_parse_result(&parsed, &source, &settings)
+            .with_shellcheck_map(code_map())
+            .lint()
+            .into_iter()
+            .filter_map(|diagnostic| {
+                let offset = diagnostic.span.start.offset().checked_sub(header_len)?;
+                let rule = policy_rule(diagnostic.rule)?;
+                Some(Diagnostic {
+                    rule,
+                    message: diagnostic.message,
+                    line: script.line_of(offset),
+                })
+            })
+            .collect();
+    // ShellCheck reports a code once per place; shuck can report one
+    // expansion from two facts of the same command.
+    diagnostics
+        .sort_by(|a, b| (a.line, a.rule.id, &a.message).cmp(&(b.line, b.rule.id, &b.message)));
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// The script behind a shebang and the exports, and where the script
+/// starts in it. A heredoc script's own shebang is blanked (same length,
+/// so offsets hold): the linter reads the one in front.
+fn with_header(text: &str, context: &Context) -> (String, usize) {
+    let mut source = format!("#!{}\n", context.shell);
+    for name in context.defined {
+        source.push_str("export ");
+        source.push_str(name);
+        source.push_str("=1\n");
+    }
+    let header_len = source.len();
+    match text.strip_prefix("#!") {
+        Some(rest) => {
+            source.push_str("# ");
+            source.push_str(rest);
+        }
+        None => source.push_str(text),
+    }
+    (source, header_len)
+}
+
+/// Every shuck rule with a ShellCheck code this policy reports.
+fn settings() -> &'static LinterSettings {
+    static SETTINGS: OnceLock<LinterSettings> = OnceLock::new();
+    SETTINGS.get_or_init(|| {
+        LinterSettings::for_rules(Rule::iter().filter(|rule| policy_rule(*rule).is_some()))
+    })
+}
+
+fn code_map() -> &'static ShellCheckCodeMap {
+    static MAP: OnceLock<ShellCheckCodeMap> = OnceLock::new();
+    MAP.get_or_init(ShellCheckCodeMap::default)
+}
+
+/// The policy's rule for a shuck rule: the one with its ShellCheck code.
+pub fn policy_rule(rule: Rule) -> Option<&'static PolicyRule> {
+    let code = format!("SC{}", code_map().code_for_rule(rule)?);
+    rules::ALL
+        .binary_search_by(|declared| code_number(declared.id).cmp(&code_number(&code)))
+        .ok()
+        .and_then(|at| rules::ALL.get(at).copied())
+}
+
+fn code_number(id: &str) -> u32 {
+    id.get(2..).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// Findings for `diagnostics` of the `RUN` `instruction` of `stage`.
+pub fn findings(
+    diagnostics: Vec<Diagnostic>,
+    stage: &Stage,
+    instruction: &Instruction,
+) -> Vec<Finding> {
+    diagnostics
+        .into_iter()
+        .map(|diagnostic| {
+            Finding::at(diagnostic.rule, (stage, instruction))
+                .on_line(diagnostic.line)
+                .message(diagnostic.message)
+        })
+        .collect()
+}
