@@ -14,7 +14,50 @@ pub fn of_run(dockerfile: &Dockerfile, stage: &Stage, line: u32) -> Option<(Shel
     match shell_before(dockerfile, stage, line) {
         Some(words) => from_shell_words(&words),
         None if is_windows(dockerfile, stage) => None,
+        None if is_debian_family(dockerfile, stage) => {
+            Some((ShellDialect::Dash, "/bin/dash".to_string()))
+        }
         None => Some((ShellDialect::Sh, "/bin/sh".to_string())),
+    }
+}
+
+/// Debian and Ubuntu release names, as image tags carry them
+/// (`python:3.13-slim-bookworm`, `eclipse-temurin:21-jdk-noble`).
+const DEBIAN_FAMILY_RELEASES: &[&str] = &[
+    "buster", "bullseye", "bookworm", "trixie", "forky", "sid", "xenial", "bionic", "focal",
+    "jammy", "noble", "oracular", "plucky", "questing",
+];
+
+/// The stage is built on Debian or Ubuntu, where `/bin/sh` is dash: a shell
+/// with `local` and `echo -n`, which ShellCheck's `sh` dialect would flag
+/// on every such image although the build never runs anything else. Only
+/// what the image's name or tag says is used; an image of unknown lineage
+/// keeps the strict POSIX `sh` dialect.
+fn is_debian_family(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    let base = dockerfile.root_base(stage).expanded.to_ascii_lowercase();
+    let (name, tag) = split_reference(&base);
+    let repository = name.rsplit('/').next().unwrap_or(name);
+    if tag.contains("alpine") {
+        return false;
+    }
+    matches!(repository, "debian" | "ubuntu" | "buildpack-deps")
+        || tag
+            .split(['-', '.', '_'])
+            .any(|part| DEBIAN_FAMILY_RELEASES.contains(&part))
+}
+
+/// `(name, tag)` of an image reference, ignoring any digest.
+fn split_reference(reference: &str) -> (&str, &str) {
+    let without_digest = reference.split('@').next().unwrap_or(reference);
+    // A colon after the last slash separates the tag; one before it is a
+    // registry's port.
+    let last_slash = without_digest.rfind('/').map_or(0, |at| at + 1);
+    match without_digest[last_slash..].find(':') {
+        Some(colon) => (
+            &without_digest[..last_slash + colon],
+            &without_digest[last_slash + colon + 1..],
+        ),
+        None => (without_digest, ""),
     }
 }
 
