@@ -12,6 +12,7 @@ pub mod discover;
 pub mod engine;
 pub mod hadolint_config;
 pub mod image;
+pub mod lsp;
 pub mod merge;
 pub mod policy_test;
 pub mod report;

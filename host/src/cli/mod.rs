@@ -6,9 +6,10 @@ mod cache;
 mod config_import;
 mod image;
 mod keygen;
+mod lsp;
 mod merge;
 mod parse;
-mod policies;
+pub mod policies;
 pub mod policy;
 mod policy_new;
 mod policy_test;
@@ -58,6 +59,8 @@ enum Command {
     Cache(cache::CacheArgs),
     /// Convert another tool's configuration (`config import .hadolint.yaml`).
     Config(config_import::ConfigArgs),
+    /// A Language Server over stdio: diagnostics, quick fixes and rule docs in any editor.
+    Lsp(Box<lsp::LspArgs>),
 }
 
 /// Exit code for "the command could not do its job".
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Config(args) => config_import::run(&args, &mut std::io::stdout().lock()),
         Command::Image(args) => image::run(&args),
         Command::Parse(args) => parse::run(&args),
+        Command::Lsp(args) => lsp::run(*args).map(|()| 0),
         Command::Policy(args) => policy::run_policy_command(&args, &mut std::io::stdout().lock()),
         Command::Rule(args) => rule::run(&args, &mut std::io::stdout().lock()).map(|()| 0),
         Command::Keygen(args) => keygen::run(&args, &mut std::io::stdout().lock()).map(|()| 0),

@@ -61,13 +61,7 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     });
     let Some((policy, rule)) = found.next() else {
         if let Some(rule) = host_rule(&args.id) {
-            let host = PolicyRef {
-                name: crate::scan::HOST_POLICY,
-                version: env!("CARGO_PKG_VERSION"),
-                source: "built-in".to_string(),
-                builtin: true,
-            };
-            return write(args.format, &host, &rule, out);
+            return write(args.format, &host_policy_ref(), &rule, out);
         }
         anyhow::bail!(unknown_rule_message(&loaded, &args.id));
     };
@@ -126,6 +120,35 @@ fn host_rule(id: &str) -> Option<RuleInfo> {
         tags: entry.tags,
         equivalents: entry.equivalents,
     })
+}
+
+/// A rule's documentation as `tallyman rule ID` prints it (Markdown: a
+/// heading, a list of facts, then the rule's own text), for the language
+/// server's hover.
+pub fn rule_text(policy: &Policy, rule: &RuleInfo) -> String {
+    render_text(&PolicyRef::new(policy), rule)
+}
+
+/// [`rule_text`] for one of tallyman's own rules (`TM001`, ...), if `id` is one.
+pub fn host_rule_text(id: &str) -> Option<String> {
+    let rule = host_rule(id)?;
+    Some(render_text(&host_policy_ref(), &rule))
+}
+
+fn render_text(policy: &PolicyRef, rule: &RuleInfo) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_rule(policy, rule, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn host_policy_ref() -> PolicyRef<'static> {
+    PolicyRef {
+        name: crate::scan::HOST_POLICY,
+        version: env!("CARGO_PKG_VERSION"),
+        source: "built-in".to_string(),
+        builtin: true,
+    }
 }
 
 /// The CIS Docker Benchmark controls among a rule's tags, as
