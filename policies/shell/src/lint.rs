@@ -2,8 +2,11 @@
 //! findings on the Dockerfile's lines.
 //!
 //! The linter is given what hadolint gives ShellCheck: a shebang naming
-//! the stage's shell, an `export NAME=1` line for each variable the build
-//! defines (so they do not read as unassigned), then the script.
+//! the stage's shell, an `export NAME=1` for each variable the build
+//! defines (so they do not read as unassigned), then the script. The
+//! exports are one command (`export A=1 B=1`): the same bindings, in the
+//! same order, as one line each, for about a third less of the linter's
+//! work per variable (every command is parsed, modelled and checked).
 
 use std::sync::OnceLock;
 
@@ -35,10 +38,9 @@ pub struct Diagnostic {
 /// The diagnostics shuck reports on `script`, each placed on its line.
 pub fn lint(script: &Script, context: &Context) -> Vec<Diagnostic> {
     let (source, header_len) = with_header(&script.text, context);
-    let settings = settings().clone().with_shell(context.dialect);
     let parsed = Parser::with_dialect(&source, context.dialect.parser_dialect()).parse();
     let mut diagnostics: Vec<Diagnostic> =
-        AnalysisRequest::from_parse_result(&parsed, &source, &settings)
+        AnalysisRequest::from_parse_result(&parsed, &source, settings(context.dialect))
             .with_shellcheck_map(code_map())
             .lint()
             .into_iter()
@@ -65,10 +67,14 @@ pub fn lint(script: &Script, context: &Context) -> Vec<Diagnostic> {
 /// so offsets hold): the linter reads the one in front.
 fn with_header(text: &str, context: &Context) -> (String, usize) {
     let mut source = format!("#!{}\n", context.shell);
-    for name in context.defined {
-        source.push_str("export ");
-        source.push_str(name);
-        source.push_str("=1\n");
+    if !context.defined.is_empty() {
+        source.push_str("export");
+        for name in context.defined {
+            source.push(' ');
+            source.push_str(name);
+            source.push_str("=1");
+        }
+        source.push('\n');
     }
     let header_len = source.len();
     match text.strip_prefix("#!") {
@@ -81,11 +87,22 @@ fn with_header(text: &str, context: &Context) -> (String, usize) {
     (source, header_len)
 }
 
-/// Every shuck rule with a ShellCheck code this policy reports.
-fn settings() -> &'static LinterSettings {
-    static SETTINGS: OnceLock<LinterSettings> = OnceLock::new();
-    SETTINGS.get_or_init(|| {
+/// Every shuck rule with a ShellCheck code this policy reports, in
+/// `dialect`: built once per dialect rather than copied for every script.
+fn settings(dialect: ShellDialect) -> &'static LinterSettings {
+    static BY_DIALECT: [OnceLock<LinterSettings>; 7] = [const { OnceLock::new() }; 7];
+    let slot = match dialect {
+        ShellDialect::Unknown => 0,
+        ShellDialect::Sh => 1,
+        ShellDialect::Bash => 2,
+        ShellDialect::Dash => 3,
+        ShellDialect::Ksh => 4,
+        ShellDialect::Mksh => 5,
+        ShellDialect::Zsh => 6,
+    };
+    BY_DIALECT[slot].get_or_init(|| {
         LinterSettings::for_rules(Rule::iter().filter(|rule| policy_rule(*rule).is_some()))
+            .with_shell(dialect)
     })
 }
 
