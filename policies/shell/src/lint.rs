@@ -15,6 +15,7 @@ use shuck_parser::parser::Parser;
 use tallyman_sdk::model::{Instruction, Stage};
 use tallyman_sdk::{Finding, Rule as PolicyRule};
 
+use crate::memo::{self, Raw};
 use crate::rules;
 use crate::script::Script;
 
@@ -35,25 +36,50 @@ pub struct Diagnostic {
     pub line: u32,
 }
 
-/// The diagnostics shuck reports on `script`, each placed on its line.
+/// The diagnostics shuck reports on `script`, each placed on its line;
+/// through the [`memo`] of sources already linted.
 pub fn lint(script: &Script, context: &Context) -> Vec<Diagnostic> {
     let (source, header_len) = with_header(&script.text, context);
-    let parsed = Parser::with_dialect(&source, context.dialect.parser_dialect()).parse();
-    let mut diagnostics: Vec<Diagnostic> =
-        AnalysisRequest::from_parse_result(&parsed, &source, settings(context.dialect))
-            .with_shellcheck_map(code_map())
-            .lint()
-            .into_iter()
-            .filter_map(|diagnostic| {
-                let offset = diagnostic.span.start.offset().checked_sub(header_len)?;
-                let rule = policy_rule(diagnostic.rule)?;
-                Some(Diagnostic {
-                    rule,
-                    message: diagnostic.message,
-                    line: script.line_of(offset),
-                })
+    let raw = memo::diagnostics(context.dialect, source, |source| {
+        lint_source(source, header_len, context.dialect)
+    });
+    place(&raw, script)
+}
+
+/// [`lint`] without the memo: the linter runs on every call.
+pub fn lint_unremembered(script: &Script, context: &Context) -> Vec<Diagnostic> {
+    let (source, header_len) = with_header(&script.text, context);
+    place(&lint_source(&source, header_len, context.dialect), script)
+}
+
+/// shuck's diagnostics on the script of `source` (after its header of
+/// `header_len` bytes), at offsets of the script.
+fn lint_source(source: &str, header_len: usize, dialect: ShellDialect) -> Vec<Raw> {
+    let parsed = Parser::with_dialect(source, dialect.parser_dialect()).parse();
+    AnalysisRequest::from_parse_result(&parsed, source, settings(dialect))
+        .with_shellcheck_map(code_map())
+        .lint()
+        .into_iter()
+        .filter_map(|diagnostic| {
+            Some(Raw {
+                offset: diagnostic.span.start.offset().checked_sub(header_len)?,
+                rule: policy_rule(diagnostic.rule)?,
+                message: diagnostic.message,
             })
-            .collect();
+        })
+        .collect()
+}
+
+/// The diagnostics on the script's lines.
+fn place(raw: &[Raw], script: &Script) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = raw
+        .iter()
+        .map(|raw| Diagnostic {
+            rule: raw.rule,
+            message: raw.message.clone(),
+            line: script.line_of(raw.offset),
+        })
+        .collect();
     // ShellCheck reports a code once per place; shuck can report one
     // expansion from two facts of the same command.
     diagnostics
