@@ -14,12 +14,14 @@
 //! - [`script`]: the text the shell runs and the file line of each byte;
 //! - [`environment`]: the variables the build defines before the script;
 //! - [`lint`]: the linter run and its diagnostics as findings;
+//! - [`memo`]: the linter's answers on sources already seen;
 //! - [`gaps`]: a frequent ShellCheck code shuck does not implement.
 
 pub mod dialect;
 pub mod environment;
 pub mod gaps;
 pub mod lint;
+pub mod memo;
 pub mod rules;
 pub mod script;
 
