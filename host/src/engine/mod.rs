@@ -36,6 +36,7 @@ mod evaluate;
 mod limits;
 mod load;
 mod parallel;
+mod pool;
 mod sandbox;
 
 use std::path::Path;
@@ -54,6 +55,7 @@ pub use load::{
     sha256,
 };
 pub use parallel::{ConfiguredPolicy, Session};
+pub use pool::{PooledSession, SessionPool};
 pub use sandbox::{Diagnostics, EPOCH_TICK_MS, LogLevelName, LogRecord};
 
 use cache::CodeCache;

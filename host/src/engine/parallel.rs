@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use tallyman_dockerfile::model;
 
 use super::evaluate::{self, Instance, Outcome, Target};
-use super::{Engine, Policy};
+use super::{Engine, Policy, SessionPool};
 
 /// A loaded policy with the settings (a JSON document) it runs with.
 #[derive(Debug, Clone)]
@@ -145,10 +145,11 @@ impl Engine {
         policies: &[ConfiguredPolicy],
         dockerfiles: &[model::Dockerfile],
     ) -> Vec<Vec<Outcome>> {
+        let sessions = SessionPool::new(self, policies);
         dockerfiles
             .par_iter()
             .map_init(
-                || self.session(policies),
+                || sessions.take(),
                 |session, dockerfile| session.check_dockerfile(dockerfile),
             )
             .collect()
@@ -160,10 +161,11 @@ impl Engine {
         policies: &[ConfiguredPolicy],
         images: &[model::Image],
     ) -> Vec<Vec<Outcome>> {
+        let sessions = SessionPool::new(self, policies);
         images
             .par_iter()
             .map_init(
-                || self.session(policies),
+                || sessions.take(),
                 |session, image| session.check_image(image),
             )
             .collect()

@@ -21,7 +21,7 @@ use tallyman_dockerfile::model::Finding;
 
 use crate::discover::repositories::{self, RepositoryRoot};
 use crate::discover::{self, DiscoverOptions, Found};
-use crate::engine::{ConfiguredPolicy, Engine, Outcome, Session};
+use crate::engine::{ConfiguredPolicy, Engine, Outcome, Session, SessionPool};
 use crate::report::{
     PolicyEntry, ReportError, ReportFinding, Repository, RuleEntry, SeverityName, Sha256Digest,
     Shard, Target, TargetKind, TargetStatus,
@@ -431,8 +431,9 @@ pub fn scan(
     // holding them per target until every worker is done would keep a
     // second, half-empty copy of every finding list.
     let shared = Mutex::new(results);
+    let sessions = SessionPool::new(engine, policies);
     to_scan.into_par_iter().for_each_init(
-        || engine.session(policies),
+        || sessions.take(),
         |session, candidate| {
             let (target, target_results) = scan_one(
                 session,
