@@ -501,7 +501,9 @@ fn render(
         };
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            // The anchor is what `tallyman lsp` links each diagnostic to.
+            "| <a id=\"{}\"></a>{} | {} | {} | {} | {} | {} | {} | {} |",
+            rule.id.to_ascii_lowercase(),
             rule.id,
             builtin.policy.name(),
             escape_cell(&rule.title),
