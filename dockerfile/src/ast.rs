@@ -64,6 +64,13 @@ pub struct Node {
     /// BuildKit's tree, so never serialised.
     #[serde(skip)]
     pub line_starts: Vec<LineStart>,
+    /// The 1-based column (in characters, a byte-order mark not counted) of
+    /// the keyword on the first line: after the indentation, which
+    /// `original` drops. What lets a fix edit the file where a keyword is
+    /// written. 0 for `ONBUILD`'s nested instruction. Not part of
+    /// BuildKit's tree, so never serialised.
+    #[serde(skip)]
+    pub keyword_column: usize,
     /// The lines of the file that are empty (or only blanks) inside the
     /// instruction's continuation, which BuildKit accepts with a warning
     /// ([`Ast::warnings`] has one per instruction). Not part of BuildKit's

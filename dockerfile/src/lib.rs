@@ -15,6 +15,7 @@
 pub mod ast;
 pub mod commands;
 pub mod dump;
+pub mod edit;
 pub mod expand;
 pub mod imageref;
 pub mod lower;

@@ -18,7 +18,7 @@ pub enum Severity {
     Critical,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     pub start_line: u32,
     pub start_column: u32,
@@ -385,4 +385,30 @@ pub struct Finding {
     pub stage: Option<u32>,
     pub fix: Option<String>,
     pub severity: Option<Severity>,
+    /// Absent in what a `tallyman:policy@0.1.0` component returns, and in
+    /// JSON written before 0.2.0. (Always serialised: the result cache's
+    /// postcard encoding has no optional fields.)
+    #[serde(default)]
+    pub autofix: Option<Autofix>,
+}
+
+/// Lower case in JSON (`"safe"`), as reports spell their enums: no model
+/// of a Dockerfile holds one, so nothing reads it as a WIT name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Autofix {
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
 }

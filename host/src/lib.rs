@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod fix;
 pub mod hadolint_config;
 pub mod image;
 pub mod lsp;

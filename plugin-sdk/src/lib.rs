@@ -144,9 +144,9 @@ pub use settings::NoSettings;
 pub mod prelude {
     pub use crate::image::ImagePattern;
     pub use crate::model::{
-        CommandLine, CopyInstruction, Dockerfile, Finding, FromInstruction, Image, ImageName,
-        ImageReference, ImageSource, Instruction, InstructionDetail, Mount, RunInstruction,
-        Severity, SimpleCommand, Span, Stage,
+        Applicability, CommandLine, CopyInstruction, Dockerfile, Edit, Finding, FromInstruction,
+        Image, ImageName, ImageReference, ImageSource, Instruction, InstructionDetail, Mount,
+        RunInstruction, Severity, SimpleCommand, Span, Stage,
     };
     pub use crate::shell::Command;
     pub use crate::{NoSettings, Policy, PolicyMeta, Rule};

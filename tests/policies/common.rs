@@ -42,6 +42,7 @@ fn finding(rule_id: &str, message: impl Into<String>) -> Finding {
         stage: None,
         fix: None,
         severity: None,
+        autofix: None,
     }
 }
 

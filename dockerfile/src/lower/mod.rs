@@ -223,7 +223,10 @@ fn instruction(
         keyword: node.keyword.to_ascii_uppercase(),
         keyword_written: node.keyword_as_written.clone(),
         original: node.original.clone(),
-        span: Span::lines(node.start_line, node.end_line),
+        span: Span {
+            start_column: to_u32(node.keyword_column),
+            ..Span::lines(node.start_line, node.end_line)
+        },
         flags,
         args: node.args.clone(),
         heredocs: heredocs(node),

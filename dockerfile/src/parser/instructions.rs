@@ -55,6 +55,7 @@ pub(crate) fn parse_instruction(
         start_line: 0,
         end_line: 0,
         line_starts: Vec::new(),
+        keyword_column: 0,
         empty_continuation_lines: Vec::new(),
         prev_comment,
     })

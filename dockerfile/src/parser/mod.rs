@@ -152,7 +152,13 @@ impl<'a> Parser<'a> {
     /// directive, or the first line of an instruction.
     fn instruction_starting_at(&mut self, raw: &'a str) -> Result<(), ParseError> {
         let line_number = self.current_line + 1;
-        let token = trim_newline(raw).trim_start();
+        let untrimmed = trim_newline(raw);
+        let token = untrimmed.trim_start();
+        let indent = untrimmed.len() - token.len();
+        let keyword_column = untrimmed
+            .get(..indent)
+            .map_or(0, |lead| lead.chars().count())
+            + 1;
         let is_comment = token.starts_with('#');
         if is_comment {
             self.note_comment(raw, token, line_number);
@@ -224,6 +230,7 @@ impl<'a> Parser<'a> {
         };
         node.original = line;
         node.line_starts = line_starts;
+        node.keyword_column = keyword_column;
         node.empty_continuation_lines = empty_continuation_lines;
         self.read_heredocs(&mut node, openers, start_line)?;
         node.start_line = start_line;

@@ -171,7 +171,8 @@ def line_span(instruction):
 
 def finding(rule_id, message, span=None, stage=None, fix=None):
     return t.Finding(
-        rule_id=rule_id, message=message, span=span, stage=stage, fix=fix, severity=None
+        rule_id=rule_id, message=message, span=span, stage=stage, fix=fix, severity=None,
+        autofix=None,
     )
 
 

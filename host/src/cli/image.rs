@@ -243,6 +243,7 @@ mod tests {
             stage: None,
             message: ArcStr::from("m"),
             fix: None,
+            autofix: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod cache;
 mod config_import;
+mod fix;
 mod image;
 mod keygen;
 mod lsp;
@@ -39,6 +40,8 @@ struct Cli {
 enum Command {
     /// Scan Dockerfiles with every policy and report what they find.
     Scan(Box<scan::ScanArgs>),
+    /// Apply the fixes of what a scan finds (safe ones unless --unsafe-fixes).
+    Fix(Box<fix::FixArgs>),
     /// Check an image (OCI layout, docker save archive or registry) before it is pushed.
     Image(Box<image::ImageArgs>),
     /// Parse Dockerfiles and print the model, BuildKit's instruction list, or its AST dump.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Fix(args) => fix::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Cache(args) => cache::run(&args, &mut std::io::stdout().lock()),

@@ -86,6 +86,11 @@ pub struct ScanArgs {
     org: OrgArgs,
     #[command(flatten)]
     signing: super::sign::SignArgs,
+    /// Apply the safe fixes first (as `tallyman fix`), then scan the fixed files.
+    #[arg(long)]
+    fix: bool,
+    #[command(flatten)]
+    fixes: super::fix::FixModeArgs,
 }
 
 /// `-f` and `-o`: the reports to write and where.
@@ -268,6 +273,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             .map(|f| (f.display().to_string(), loaded.bytes.as_slice())),
         options.effective(&loaded.config)?,
     );
+
+    if args.fix {
+        let options = args.fixes.options();
+        let files = super::fix::fix_all(&engine, &policies, &request, &filter, options)?;
+        super::fix::write_fixed(&files)?;
+        eprint!("{}", crate::fix::Summary::of(&files, options).render(false));
+    } else if args.fixes.unsafe_fixes {
+        anyhow::bail!("--unsafe-fixes goes with --fix");
+    }
 
     let progress = super::progress::Progress::new("scanning");
     let done = AtomicUsize::new(0);

@@ -589,6 +589,7 @@ mod tests {
             stage: None,
             message: format!("{rule} at {path}").into(),
             fix: None,
+            autofix: None,
         }
     }
 

@@ -23,6 +23,39 @@ wasmtime::component::bindgen!({
 pub use self::tallyman::policy::host::LogLevel;
 pub use self::tallyman::policy::types as wit;
 
+/// The contract as released at `tallyman:policy@0.1.0` (a frozen copy of
+/// that WIT): components built against it import its interfaces and return
+/// findings without `autofix`, and still load and run unchanged.
+pub mod v0_1 {
+    wasmtime::component::bindgen!({
+        path: "wit/0.1.0",
+        world: "policy",
+        additional_derives: [serde::Serialize],
+    });
+
+    pub use self::tallyman::policy::types as wit;
+}
+
+/// Which version of the contract a component was built against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractVersion {
+    /// `tallyman:policy@0.1.0`: findings carry no edits.
+    V0_1,
+    /// `tallyman:policy@0.2.0`: findings may carry an `autofix`.
+    V0_2,
+}
+
+impl ContractVersion {
+    /// The package's name and version, as the component's imports and
+    /// exports spell it.
+    pub fn package(self) -> &'static str {
+        match self {
+            ContractVersion::V0_1 => "tallyman:policy@0.1.0",
+            ContractVersion::V0_2 => "tallyman:policy@0.2.0",
+        }
+    }
+}
+
 /// What a policy returns from `check-dockerfile` and `check-image`: the
 /// WIT `finding` record, with its strings and the list around it bounded.
 #[derive(ComponentType, Lift)]
@@ -35,6 +68,63 @@ pub struct RawFinding {
     pub stage: Option<u32>,
     pub fix: Option<CappedString>,
     pub severity: Option<wit::Severity>,
+    pub autofix: Option<RawAutofix>,
+}
+
+/// The WIT `autofix` record, bounded like the finding around it.
+#[derive(ComponentType, Lift)]
+#[component(record)]
+pub struct RawAutofix {
+    pub applicability: wit::Applicability,
+    pub edits: CappedList<RawEdit>,
+}
+
+/// The WIT `edit` record, bounded.
+#[derive(ComponentType, Lift)]
+#[component(record)]
+pub struct RawEdit {
+    pub span: wit::Span,
+    pub replacement: CappedString,
+}
+
+/// A finding of a `tallyman:policy@0.1.0` component: no `autofix`.
+#[derive(ComponentType, Lift)]
+#[component(record)]
+pub struct RawFindingV0_1 {
+    #[component(name = "rule-id")]
+    pub rule_id: CappedString,
+    pub message: CappedString,
+    pub span: Option<v0_1::wit::Span>,
+    pub stage: Option<u32>,
+    pub fix: Option<CappedString>,
+    pub severity: Option<v0_1::wit::Severity>,
+}
+
+impl From<RawFindingV0_1> for RawFinding {
+    fn from(finding: RawFindingV0_1) -> RawFinding {
+        let span = finding.span.map(|span| wit::Span {
+            start_line: span.start_line,
+            start_column: span.start_column,
+            end_line: span.end_line,
+            end_column: span.end_column,
+        });
+        let severity = finding.severity.map(|severity| match severity {
+            v0_1::wit::Severity::Info => wit::Severity::Info,
+            v0_1::wit::Severity::Low => wit::Severity::Low,
+            v0_1::wit::Severity::Medium => wit::Severity::Medium,
+            v0_1::wit::Severity::High => wit::Severity::High,
+            v0_1::wit::Severity::Critical => wit::Severity::Critical,
+        });
+        RawFinding {
+            rule_id: finding.rule_id,
+            message: finding.message,
+            span,
+            stage: finding.stage,
+            fix: finding.fix,
+            severity,
+            autofix: None,
+        }
+    }
 }
 
 /// The caps in force for lifting on this thread.

@@ -10,10 +10,12 @@ use wasmtime::{Store, Trap, WasmBacktrace};
 
 use super::Engine;
 use super::bindings::{
-    self, CappedList, LiftCaps, LiftCapsGuard, OutputCapExceeded, RawFinding, wit,
+    self, CappedList, ContractVersion, LiftCaps, LiftCapsGuard, OutputCapExceeded, RawAutofix,
+    RawFinding, wit,
 };
 use super::load::{
-    CheckDockerfileParams, CheckEncodedParams, CheckImageParams, CheckResults, Exports, Policy,
+    CheckDockerfileParams, CheckEncodedParams, CheckImageParams, CheckResults, CheckResultsV0_1,
+    Exports, Policy, PolicyPre,
 };
 use super::sandbox::{
     Diagnostics, HostState, MAX_INSTANCES, MAX_MEMORIES, MAX_TABLES, MemoryLimitExceeded,
@@ -142,7 +144,14 @@ pub(crate) struct Instance {
     check_image: Func,
     /// The `encoded` checks (dockerfile, image), when the component has them.
     encoded: Option<(Func, Func)>,
+    version: ContractVersion,
     evaluations: u32,
+}
+
+/// The typed bindings of an instance, by contract version.
+enum Bindings {
+    V0_2(bindings::Policy),
+    V0_1(bindings::v0_1::Policy),
 }
 
 /// A failure before there is anything to classify as output.
@@ -153,11 +162,7 @@ impl Instance {
         Self::from_pre(engine, policy.pre(), policy.exports())
     }
 
-    fn from_pre(
-        engine: &Engine,
-        pre: &bindings::PolicyPre<HostState>,
-        exports: Exports,
-    ) -> Result<Instance, Failure> {
+    fn from_pre(engine: &Engine, pre: &PolicyPre, exports: Exports) -> Result<Instance, Failure> {
         let mut store = HostState::new_store(engine.wasm_engine(), engine.limits());
         arm_deadline(&mut store, engine.limits());
         let instance = match pre.instance_pre().instantiate(&mut store) {
@@ -184,27 +189,44 @@ impl Instance {
             check_dockerfile,
             check_image,
             encoded,
+            version: pre.version(),
             evaluations: 0,
         })
     }
 
     /// Typed bindings of every export. They typecheck each export, so they
     /// are made only for the calls other than the checks.
-    fn bindings(&mut self) -> Result<bindings::Policy, Failure> {
-        bindings::Policy::new(&mut self.store, &self.instance)
-            .map_err(|e| (ErrorKind::LoadError, format!("{e:#}")))
+    fn bindings(&mut self) -> Result<Bindings, Failure> {
+        let bindings = match self.version {
+            ContractVersion::V0_2 => {
+                bindings::Policy::new(&mut self.store, &self.instance).map(Bindings::V0_2)
+            }
+            ContractVersion::V0_1 => {
+                bindings::v0_1::Policy::new(&mut self.store, &self.instance).map(Bindings::V0_1)
+            }
+        };
+        bindings.map_err(|e| (ErrorKind::LoadError, format!("{e:#}")))
     }
 
     /// Checks the check exports' signatures, so that `call_check` may build
     /// its typed functions unchecked.
     fn typecheck(&self) -> wasmtime::Result<()> {
+        match self.version {
+            ContractVersion::V0_2 => self.typecheck_as::<CheckResults>(),
+            ContractVersion::V0_1 => self.typecheck_as::<CheckResultsV0_1>(),
+        }
+    }
+
+    fn typecheck_as<R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift>(
+        &self,
+    ) -> wasmtime::Result<()> {
         self.check_dockerfile
-            .typed::<CheckDockerfileParams<'_>, CheckResults>(&self.store)?;
+            .typed::<CheckDockerfileParams<'_>, R>(&self.store)?;
         self.check_image
-            .typed::<CheckImageParams<'_>, CheckResults>(&self.store)?;
+            .typed::<CheckImageParams<'_>, R>(&self.store)?;
         if let Some((dockerfile, image)) = self.encoded {
-            dockerfile.typed::<CheckEncodedParams<'_>, CheckResults>(&self.store)?;
-            image.typed::<CheckEncodedParams<'_>, CheckResults>(&self.store)?;
+            dockerfile.typed::<CheckEncodedParams<'_>, R>(&self.store)?;
+            image.typed::<CheckEncodedParams<'_>, R>(&self.store)?;
         }
         Ok(())
     }
@@ -214,6 +236,25 @@ impl Instance {
         target: Target<'_>,
         settings: &str,
     ) -> wasmtime::Result<CappedList<RawFinding>> {
+        match self.version {
+            ContractVersion::V0_2 => self
+                .call_check_as::<CheckResults>(target, settings)
+                .map(|(findings,)| findings),
+            ContractVersion::V0_1 => {
+                let (CappedList(findings),) =
+                    self.call_check_as::<CheckResultsV0_1>(target, settings)?;
+                Ok(CappedList(
+                    findings.into_iter().map(RawFinding::from).collect(),
+                ))
+            }
+        }
+    }
+
+    fn call_check_as<R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift>(
+        &mut self,
+        target: Target<'_>,
+        settings: &str,
+    ) -> wasmtime::Result<R> {
         self.evaluations = self.evaluations.saturating_add(1);
         let encoded_call = match (target, self.encoded) {
             (
@@ -234,21 +275,17 @@ impl Instance {
         };
         if let Some((func, bytes)) = encoded_call {
             // SAFETY: as below; `typecheck` checked the encoded exports too.
-            let func =
-                unsafe { TypedFunc::<CheckEncodedParams<'_>, CheckResults>::new_unchecked(func) };
-            let (findings,) = func.call(&mut self.store, (bytes, settings))?;
-            return Ok(findings);
+            let func = unsafe { TypedFunc::<CheckEncodedParams<'_>, R>::new_unchecked(func) };
+            return func.call(&mut self.store, (bytes, settings));
         }
-        let (findings,) = match target {
+        let results = match target {
             Target::Dockerfile { model, typed, .. } => {
                 let typed = typed.get_or_init(|| wit::Dockerfile::from(model));
                 // SAFETY: the signature was checked by `typecheck` when the
                 // policy was loaded; every instance of a policy comes from the
                 // same component, and lifetimes do not change the ABI.
                 let func = unsafe {
-                    TypedFunc::<CheckDockerfileParams<'_>, CheckResults>::new_unchecked(
-                        self.check_dockerfile,
-                    )
+                    TypedFunc::<CheckDockerfileParams<'_>, R>::new_unchecked(self.check_dockerfile)
                 };
                 func.call(&mut self.store, (typed, settings))?
             }
@@ -256,12 +293,12 @@ impl Instance {
                 let typed = typed.get_or_init(|| wit::Image::from(model));
                 // SAFETY: as above.
                 let func = unsafe {
-                    TypedFunc::<CheckImageParams<'_>, CheckResults>::new_unchecked(self.check_image)
+                    TypedFunc::<CheckImageParams<'_>, R>::new_unchecked(self.check_image)
                 };
                 func.call(&mut self.store, (typed, settings))?
             }
         };
-        Ok(findings)
+        Ok(results)
     }
 }
 
@@ -269,9 +306,9 @@ impl Instance {
 /// signatures while it has one.
 pub(crate) fn metadata(
     engine: &Engine,
-    pre: &bindings::PolicyPre<HostState>,
+    pre: &PolicyPre,
     exports: Exports,
-) -> Result<wit::PolicyInfo, Failure> {
+) -> Result<model::PolicyInfo, Failure> {
     let mut instance = Instance::from_pre(engine, pre, exports)?;
     instance.typecheck().map_err(|e| {
         (
@@ -281,8 +318,22 @@ pub(crate) fn metadata(
     })?;
     let bindings = instance.bindings()?;
     arm_deadline(&mut instance.store, engine.limits());
-    let result = bindings.call_metadata(&mut instance.store);
+    let result = match bindings {
+        Bindings::V0_2(bindings) => bindings
+            .call_metadata(&mut instance.store)
+            .map(model::PolicyInfo::from),
+        Bindings::V0_1(bindings) => bindings
+            .call_metadata(&mut instance.store)
+            .and_then(policy_info_v0_1),
+    };
     result.map_err(|e| classify(engine, &mut instance.store, &e))
+}
+
+/// `policy-info` did not change in 0.2.0: the older record converts through
+/// the model's serde form, which both share field for field.
+fn policy_info_v0_1(info: bindings::v0_1::wit::PolicyInfo) -> wasmtime::Result<model::PolicyInfo> {
+    let value = serde_json::to_value(info).map_err(wasmtime::Error::new)?;
+    serde_json::from_value(value).map_err(wasmtime::Error::new)
 }
 
 /// Calls `validate-settings` on a fresh instance.
@@ -300,7 +351,10 @@ pub(crate) fn validate_settings(
     let mut instance = Instance::new(engine, policy).map_err(error)?;
     let bindings = instance.bindings().map_err(error)?;
     arm_deadline(&mut instance.store, engine.limits());
-    let result = bindings.call_validate_settings(&mut instance.store, settings);
+    let result = match bindings {
+        Bindings::V0_2(bindings) => bindings.call_validate_settings(&mut instance.store, settings),
+        Bindings::V0_1(bindings) => bindings.call_validate_settings(&mut instance.store, settings),
+    };
     match result {
         Ok(Ok(())) => Ok(()),
         Ok(Err(reason)) => Err(error((ErrorKind::InvalidSettings, reason))),
@@ -427,6 +481,9 @@ fn check_findings(
                 if let Some(span) = &finding.span {
                     check_span(span, model.line_count).map_err(|what| invalid(n, what))?;
                 }
+                if let Some(autofix) = &finding.autofix {
+                    check_autofix(autofix, model.line_count).map_err(|what| invalid(n, what))?;
+                }
                 if let Some(stage) = finding.stage {
                     let stages = model.stages.len();
                     if usize::try_from(stage).map_or(true, |s| s >= stages) {
@@ -447,6 +504,9 @@ fn check_findings(
                 if finding.stage.is_some() {
                     return Err(invalid(n, "a stage on an image finding".into()));
                 }
+                if finding.autofix.is_some() {
+                    return Err(invalid(n, "edits on an image finding".into()));
+                }
             }
         }
     }
@@ -458,9 +518,60 @@ fn check_findings(
             stage: finding.stage,
             fix: finding.fix.map(|f| f.0),
             severity: finding.severity.map(model::Severity::from),
+            autofix: finding.autofix.map(model::Autofix::from),
         });
     }
     Ok(findings)
+}
+
+/// An edit's span must name known columns and stay within the file: the
+/// end may be the start of the line after the last (the file's end).
+fn check_autofix(autofix: &RawAutofix, line_count: u32) -> Result<(), String> {
+    if autofix.edits.0.is_empty() {
+        return Err("an autofix with no edits".into());
+    }
+    for edit in &autofix.edits.0 {
+        let span = &edit.span;
+        let place = format!(
+            "edit at {}:{}-{}:{}",
+            span.start_line, span.start_column, span.end_line, span.end_column
+        );
+        if span.start_line == 0 || span.start_column == 0 || span.end_column == 0 {
+            return Err(format!(
+                "{place}: lines and columns of an edit are 1-based and known"
+            ));
+        }
+        let ends_before = (span.end_line, span.end_column) < (span.start_line, span.start_column);
+        if ends_before {
+            return Err(format!("{place}: the edit ends before it starts"));
+        }
+        let past_end = span.end_line > line_count.saturating_add(1)
+            || (span.end_line == line_count.saturating_add(1) && span.end_column != 1);
+        if past_end {
+            return Err(format!("{place}: the file has {line_count} lines"));
+        }
+    }
+    Ok(())
+}
+
+impl From<RawAutofix> for model::Autofix {
+    fn from(autofix: RawAutofix) -> model::Autofix {
+        model::Autofix {
+            applicability: match autofix.applicability {
+                wit::Applicability::Safe => model::Applicability::Safe,
+                wit::Applicability::Unsafe => model::Applicability::Unsafe,
+            },
+            edits: autofix
+                .edits
+                .0
+                .into_iter()
+                .map(|edit| model::Edit {
+                    span: model::Span::from(edit.span),
+                    replacement: edit.replacement.0,
+                })
+                .collect(),
+        }
+    }
 }
 
 fn check_span(span: &wit::Span, line_count: u32) -> Result<(), String> {

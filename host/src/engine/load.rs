@@ -14,7 +14,7 @@ use tallyman_dockerfile::model;
 use wasmtime::component::{Component, ComponentExportIndex};
 
 use super::Engine;
-use super::bindings::{self, CappedList, RawFinding, wit};
+use super::bindings::{self, CappedList, ContractVersion, RawFinding, RawFindingV0_1, wit};
 use super::cache::{CacheOutcome, hex};
 use super::evaluate::{self, ErrorKind, PolicyError};
 use super::sandbox::HostState;
@@ -109,7 +109,7 @@ struct PolicyInner {
     checks_images: bool,
     imports: Vec<String>,
     cache: CacheOutcome,
-    pre: bindings::PolicyPre<HostState>,
+    pre: PolicyPre,
     exports: Exports,
     timeouts: AtomicU32,
 }
@@ -197,8 +197,13 @@ impl Policy {
         self.inner.cache
     }
 
-    pub(crate) fn pre(&self) -> &bindings::PolicyPre<HostState> {
+    pub(crate) fn pre(&self) -> &PolicyPre {
         &self.inner.pre
+    }
+
+    /// The version of the WIT package the component was built against.
+    pub fn contract_version(&self) -> ContractVersion {
+        self.inner.pre.version()
     }
 
     /// Whether any of its rules may apply to Dockerfiles: false when every
@@ -283,18 +288,17 @@ pub(crate) fn load(
         .linker()
         .instantiate_pre(&component)
         .map_err(|e| fail(format!("cannot be linked: {e:#}")))?;
-    let pre = bindings::PolicyPre::new(instance_pre)
+    let pre = PolicyPre::new(instance_pre)
         .map_err(|e| fail(format!("does not export the `policy` world: {e:#}")))?;
     let exports = Exports {
         check_dockerfile: export_index(&component, "check-dockerfile").map_err(&fail)?,
         check_image: export_index(&component, "check-image").map_err(&fail)?,
-        encoded: encoded_exports(&component),
+        encoded: encoded_exports(&component, pre.version()),
     };
 
     let info = evaluate::metadata(engine, &pre, exports).map_err(|(kind, message)| {
         fail(format!("`metadata` failed ({}): {message}", kind.as_str()))
     })?;
-    let info = model::PolicyInfo::from(info);
     check_info(&info).map_err(fail)?;
     let rule_ids = info
         .rules
@@ -339,16 +343,54 @@ fn is_component(bytes: &[u8]) -> bool {
 
 /// The `encoded` interface's functions, when the component exports the
 /// interface with both.
-fn encoded_exports(component: &Component) -> Option<EncodedExports> {
-    let interface = component.get_export_index(None, ENCODED_INTERFACE)?;
+fn encoded_exports(component: &Component, version: ContractVersion) -> Option<EncodedExports> {
+    let name = format!(
+        "tallyman:policy/encoded@{}",
+        version.package().rsplit('@').next()?
+    );
+    let interface = component.get_export_index(None, &name)?;
     Some(EncodedExports {
         check_dockerfile: component.get_export_index(Some(&interface), "check-dockerfile")?,
         check_image: component.get_export_index(Some(&interface), "check-image")?,
     })
 }
 
-/// The exported interface `tallyman-sdk` policies add to the `policy` world.
-const ENCODED_INTERFACE: &str = "tallyman:policy/encoded@0.1.0";
+/// A component ready to instantiate, with the bindings of the contract
+/// version it was built against.
+pub(crate) enum PolicyPre {
+    V0_2(bindings::PolicyPre<HostState>),
+    V0_1(bindings::v0_1::PolicyPre<HostState>),
+}
+
+impl PolicyPre {
+    /// The bindings of the newest contract whose exports the component has:
+    /// an older component's `check-*` return the older `finding` record,
+    /// which fails the newer bindings' type check.
+    fn new(
+        instance_pre: wasmtime::component::InstancePre<HostState>,
+    ) -> wasmtime::Result<PolicyPre> {
+        match bindings::PolicyPre::new(instance_pre.clone()) {
+            Ok(pre) => Ok(PolicyPre::V0_2(pre)),
+            Err(current) => bindings::v0_1::PolicyPre::new(instance_pre)
+                .map(PolicyPre::V0_1)
+                .map_err(|_| current),
+        }
+    }
+
+    pub(crate) fn version(&self) -> ContractVersion {
+        match self {
+            PolicyPre::V0_2(_) => ContractVersion::V0_2,
+            PolicyPre::V0_1(_) => ContractVersion::V0_1,
+        }
+    }
+
+    pub(crate) fn instance_pre(&self) -> &wasmtime::component::InstancePre<HostState> {
+        match self {
+            PolicyPre::V0_2(pre) => pre.instance_pre(),
+            PolicyPre::V0_1(pre) => pre.instance_pre(),
+        }
+    }
+}
 
 fn export_index(component: &Component, name: &str) -> Result<ComponentExportIndex, String> {
     component
@@ -443,6 +485,7 @@ fn first_clash(records: &[PolicyRecord<'_>]) -> Option<String> {
 pub(crate) type CheckDockerfileParams<'a> = (&'a wit::Dockerfile, &'a str);
 pub(crate) type CheckImageParams<'a> = (&'a wit::Image, &'a str);
 pub(crate) type CheckResults = (CappedList<RawFinding>,);
+pub(crate) type CheckResultsV0_1 = (CappedList<RawFindingV0_1>,);
 pub(crate) type CheckEncodedParams<'a> = (&'a [u8], &'a str);
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ use std::sync::Arc;
 
 use wasmtime::component::Linker;
 
+pub use bindings::ContractVersion;
 pub use builtin::BUILTIN_POLICIES;
 pub use cache::{
     CacheDir, CacheOutcome, CompiledCodeStats, compiled_code_stats, prune_compiled_code,

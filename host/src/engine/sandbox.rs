@@ -109,11 +109,29 @@ impl bindings::tallyman::policy::host::Host for HostState {
     }
 }
 
+impl bindings::v0_1::tallyman::policy::types::Host for HostState {}
+
+impl bindings::v0_1::tallyman::policy::host::Host for HostState {
+    fn log(&mut self, level: bindings::v0_1::tallyman::policy::host::LogLevel, message: String) {
+        use bindings::v0_1::tallyman::policy::host::LogLevel as V0_1;
+        let level = match level {
+            V0_1::Debug => LogLevel::Debug,
+            V0_1::Info => LogLevel::Info,
+            V0_1::Warn => LogLevel::Warn,
+        };
+        self.output.log(level.into(), message);
+    }
+}
+
 /// Adds WASI (locked down as described in the module docs) and the
 /// `tallyman:policy/host` interface to the linker.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_sync(linker)?;
     bindings::Policy::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
+        linker,
+        |state| state,
+    )?;
+    bindings::v0_1::Policy::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
         linker,
         |state| state,
     )?;

@@ -100,6 +100,7 @@ mod tests {
             stage: None,
             fix: None,
             severity: None,
+            autofix: None,
         }
     }
 

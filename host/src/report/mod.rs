@@ -228,6 +228,11 @@ pub struct ReportFinding {
     pub stage: Option<ArcStr>,
     pub message: ArcStr,
     pub fix: Option<ArcStr>,
+    /// Edits that fix it, when the rule knows them (`tallyman fix` applies
+    /// them). Left out of the JSON when there are none, as in reports
+    /// written before fixes existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autofix: Option<Box<tallyman_dockerfile::model::Autofix>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

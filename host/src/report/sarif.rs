@@ -89,6 +89,8 @@ pub fn to_value(report: &Report, options: &RenderOptions<'_>) -> Value {
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": driver },
+            // Columns (of findings and of fixes' regions) count characters.
+            "columnKind": "unicodeCodePoints",
             "invocations": [invocation(report)],
             "originalUriBaseIds": { SRCROOT: root },
             "results": results,
@@ -325,7 +327,7 @@ fn result(finding: &ReportFinding, rules: &RuleTable, fingerprint: String) -> Va
     if start_line.is_none() {
         properties.insert("lineUnknown".into(), json!(true));
     }
-    json!({
+    let mut result = json!({
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
@@ -338,6 +340,44 @@ fn result(finding: &ReportFinding, rules: &RuleTable, fingerprint: String) -> Va
         }],
         "partialFingerprints": { "primaryLocationLineHash": fingerprint },
         "properties": properties,
+    });
+    if let (Some(fix), Some(object)) = (&finding.autofix, result.as_object_mut()) {
+        object.insert("fixes".into(), json!([sarif_fix(finding, fix)]));
+    }
+    result
+}
+
+/// A finding's edits as a SARIF `fix`: one artifact change, a replacement
+/// per edit (the regions' ends are exclusive, as the edits' are), and the
+/// applicability as a property (SARIF has no word for it).
+fn sarif_fix(finding: &ReportFinding, fix: &crate::fix::Fix) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            json!({
+                "deletedRegion": {
+                    "startLine": edit.span.start_line,
+                    "startColumn": edit.span.start_column,
+                    "endLine": edit.span.end_line,
+                    "endColumn": edit.span.end_column,
+                },
+                "insertedContent": { "text": edit.replacement },
+            })
+        })
+        .collect();
+    let description = finding
+        .fix
+        .as_deref()
+        .and_then(non_empty)
+        .unwrap_or("Apply the edits");
+    json!({
+        "description": { "text": description },
+        "artifactChanges": [{
+            "artifactLocation": artifact_location(&finding.path),
+            "replacements": replacements,
+        }],
+        "properties": { "applicability": fix.applicability },
     })
 }
 

@@ -43,7 +43,9 @@ const SEAL_LEN: usize = 16;
 
 fn seal(key: &[u8; 32], payload: &[u8]) -> [u8; SEAL_LEN] {
     let mut hasher = Sha256::new();
-    hasher.update(b"tallyman result entry v1");
+    // v2: findings gained `autofix`; an entry written before would decode
+    // into the wrong fields, so it must fail the seal instead.
+    hasher.update(b"tallyman result entry v2");
     hasher.update(key);
     hasher.update(payload);
     let digest = hasher.finalize();
@@ -85,6 +87,7 @@ mod tests {
             stage: Some(1),
             fix: Some("use a digest".into()),
             severity: None,
+            autofix: None,
         };
         let findings = vec![finding];
         let written = TargetEntryRef {

@@ -441,6 +441,7 @@ mod tests {
             stage: None,
             fix: None,
             severity: None,
+            autofix: None,
         }
     }
 

@@ -159,6 +159,7 @@ pub fn collect_with(
                 stage: None,
                 message: format!("pragma names `{rule}`, which no loaded policy declares").into(),
                 fix: Some("check the rule id (`tallyman policy list` shows them)".into()),
+                autofix: None,
             });
         }
     }
@@ -242,6 +243,7 @@ fn report_inline_pragmas(
                  silences, and remove the pragma"
                     .into(),
             ),
+            autofix: None,
         });
     }
 }
@@ -282,6 +284,7 @@ fn report_unknown_foreign_ids(
                 fix: Some(
                     "keep it for as long as the other tool runs (and ignore TM002), or remove it".into(),
                 ),
+                autofix: None,
             });
         }
     }
@@ -347,6 +350,7 @@ fn add_outcomes(
                         stage: placement.stage,
                         message: filter.strings.get(&finding.message),
                         fix: finding.fix.as_deref().map(|fix| filter.strings.get(fix)),
+                        autofix: finding.autofix.map(Box::new),
                         // The engine has checked that the policy declares it.
                         rule_id: policy
                             .shared_rule_id(&finding.rule_id)

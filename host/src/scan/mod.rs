@@ -383,6 +383,44 @@ fn discover_all<'a>(
     Ok(candidates)
 }
 
+/// The candidate matches `ignore.paths`, by its report path or its path
+/// in its repository.
+fn is_ignored(request: &ScanRequest, candidate: &Candidate<'_>) -> bool {
+    request.ignore_paths.as_ref().is_some_and(|globs| {
+        let display = candidate.found.display.as_str();
+        globs.is_match(display)
+            || candidate
+                .repository
+                .relative_path(display)
+                .is_some_and(|relative| relative != display && globs.is_match(relative))
+    })
+}
+
+/// A file a scan evaluates: its report path, where it is, and the
+/// repository directory its build context is looked up from.
+pub struct ScanFile {
+    pub display: String,
+    pub path: PathBuf,
+    pub repository_dir: PathBuf,
+}
+
+/// The files [`scan`] would evaluate (discovered, in the shard, not
+/// ignored), with the discovery's errors: what `tallyman fix` works on.
+pub fn files(request: &ScanRequest) -> anyhow::Result<(Vec<ScanFile>, Vec<ReportError>)> {
+    let mut results = ScanResults::default();
+    let candidates = discover_all(request, &mut results)?;
+    let files = candidates
+        .into_iter()
+        .filter(|candidate| !is_ignored(request, candidate))
+        .map(|candidate| ScanFile {
+            display: candidate.found.display,
+            path: candidate.found.path,
+            repository_dir: candidate.repository.dir.clone(),
+        })
+        .collect();
+    Ok((files, results.errors))
+}
+
 /// Discovers, reads and evaluates every target; with a result cache, only
 /// what it does not already hold is parsed and evaluated.
 pub fn scan(
@@ -395,16 +433,7 @@ pub fn scan(
 ) -> anyhow::Result<ScanResults> {
     let mut results = ScanResults::default();
     let candidates = discover_all(request, &mut results)?;
-    let ignored = |candidate: &Candidate<'_>| {
-        request.ignore_paths.as_ref().is_some_and(|globs| {
-            let display = candidate.found.display.as_str();
-            globs.is_match(display)
-                || candidate
-                    .repository
-                    .relative_path(display)
-                    .is_some_and(|relative| relative != display && globs.is_match(relative))
-        })
-    };
+    let ignored = |candidate: &Candidate<'_>| is_ignored(request, candidate);
     // In place, and the targets' list at its final size: a large scan's
     // lists of candidates and targets are its largest allocations, and
     // copies of them stay in the process's memory once freed.

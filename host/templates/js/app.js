@@ -50,6 +50,37 @@ export function validateSettings(settings) {
   }
 }
 
+// The edit that deletes `sudo `, for `tallyman fix --unsafe-fixes`. An edit
+// needs columns. An instruction's span starts at its keyword's column, and on
+// a RUN written on one line `original` is that line from the keyword on, so
+// an offset in it is a column (columns count characters, 1-based; the end is
+// not included). Unsafe: after a `USER`, the command no longer runs as root.
+function dropSudo(instruction, command) {
+  const text = instruction.original;
+  const written = command.text.trim();
+  const span = instruction.span;
+  const oneLine = span.startLine === span.endLine && !text.includes("\n");
+  if (!oneLine || span.startColumn === 0 || !written.startsWith("sudo ")) return undefined;
+  const at = text.indexOf(written);
+  if (at < 0 || text.indexOf(written, at + 1) >= 0) return undefined;
+  // Characters, not UTF-16 units: count the code points before the command.
+  const column = span.startColumn + [...text.slice(0, at)].length;
+  return {
+    applicability: "unsafe",
+    edits: [
+      {
+        span: {
+          startLine: span.startLine,
+          startColumn: column,
+          endLine: span.startLine,
+          endColumn: column + "sudo ".length,
+        },
+        replacement: "",
+      },
+    ],
+  };
+}
+
 export function checkDockerfile(dockerfile, settings) {
   const findings = [];
   for (const stage of dockerfile.stages) {
@@ -63,6 +94,7 @@ export function checkDockerfile(dockerfile, settings) {
             span: instruction.span,
             stage: stage.index,
             fix: "drop sudo: the build runs as root until a USER instruction",
+            autofix: dropSudo(instruction, command),
           });
         }
       }

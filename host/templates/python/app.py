@@ -43,6 +43,40 @@ def parse_settings(text):
     return settings
 
 
+def drop_sudo(instruction, command):
+    """The edit that deletes `sudo `, for `tallyman fix --unsafe-fixes`.
+
+    An edit needs columns. An instruction's span starts at its keyword's
+    column, and on a RUN written on one line `original` is that line from
+    the keyword on, so an offset in it is a column (columns count
+    characters, 1-based; the end is not included). Unsafe: after a `USER`,
+    the command no longer runs as root.
+    """
+    text = instruction.original
+    written = command.text.strip()
+    span = instruction.span
+    one_line = span.start_line == span.end_line and "\n" not in text
+    if not one_line or span.start_column == 0 or not written.startswith("sudo "):
+        return None
+    if text.count(written) != 1:
+        return None
+    column = span.start_column + text.index(written)
+    return types.Autofix(
+        applicability=types.Applicability.UNSAFE,
+        edits=[
+            types.Edit(
+                span=types.Span(
+                    start_line=span.start_line,
+                    start_column=column,
+                    end_line=span.start_line,
+                    end_column=column + len("sudo "),
+                ),
+                replacement="",
+            )
+        ],
+    )
+
+
 class WitWorld(wit_world.WitWorld):
     def metadata(self) -> types.PolicyInfo:
         return types.PolicyInfo(
@@ -74,6 +108,7 @@ class WitWorld(wit_world.WitWorld):
                                 stage=stage.index,
                                 fix="drop sudo: the build runs as root until a USER instruction",
                                 severity=None,
+                                autofix=drop_sudo(instruction, command),
                             )
                         )
         return findings

@@ -237,6 +237,7 @@ pub fn finding(
         stage: stage.map(Into::into),
         message: message.into(),
         fix: fix.map(Into::into),
+        autofix: None,
     }
 }
 

@@ -11,6 +11,7 @@
 //! policy or a bad test input rather than return errors.
 
 pub mod convert;
+mod fixes;
 pub mod fixtures;
 mod parse;
 
@@ -18,6 +19,7 @@ use crate::model::{BuildContext, Dockerfile, Finding, Image, LogLevel, PolicyInf
 use crate::policy::{self, Policy};
 
 pub use convert::{dockerfile_from_host, dockerfile_from_json, image_from_host, image_from_json};
+pub use fixes::{Fixed, render_fix};
 pub use fixtures::{Fixture, assert_fixtures, fixture_paths, render_fixture};
 
 /// The evaluation date the harness uses unless a test sets one, so that

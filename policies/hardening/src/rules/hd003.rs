@@ -1,4 +1,5 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::model::Instruction;
+use tallyman_sdk::{Dockerfile, Finding, Span};
 
 use crate::settings::Settings;
 use crate::sources::{Source, classify};
@@ -29,6 +30,9 @@ tallyman_sdk::declare_rule! {
     /// COPY requirements.txt /app/
     /// COPY src/ /app/src/
     /// ```
+    ///
+    /// `tallyman fix` changes the keyword (a safe fix), unless the `ADD` has
+    /// a flag `COPY` does not take (`--checksum`, `--keep-git-dir`, `--unpack`).
     pub const HD003 = {
         id: "HD003",
         title: "ADD used where COPY would do",
@@ -62,7 +66,28 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                     "`COPY {} {}`",
                     add.sources.join(" "),
                     add.destination
-                )),
+                ))
+                .edit(
+                    copy_keyword(instruction),
+                    instruction.in_keyword_case("COPY"),
+                ),
         );
     }
+}
+
+/// Flags `ADD` takes and `COPY` does not: with one of them the keyword
+/// alone cannot change.
+const ADD_ONLY_FLAGS: &[&str] = &["checksum", "keep-git-dir", "unpack"];
+
+/// Where `ADD` becomes `COPY`: its keyword, unless a flag only `ADD` has
+/// is written.
+fn copy_keyword(instruction: &Instruction) -> Option<Span> {
+    let add_only = instruction
+        .flags
+        .iter()
+        .any(|flag| ADD_ONLY_FLAGS.contains(&flag.name.as_str()));
+    if add_only {
+        return None;
+    }
+    instruction.keyword_span()
 }

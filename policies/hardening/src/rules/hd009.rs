@@ -1,4 +1,4 @@
-use tallyman_sdk::model::{Instruction, RunInstruction, SimpleCommand, Stage};
+use tallyman_sdk::model::{Applicability, Edit, Instruction, RunInstruction, SimpleCommand, Stage};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::{Family, assignments, is_pip, mounts_cache_on, program, quoted, removes};
@@ -63,6 +63,15 @@ tallyman_sdk::declare_rule! {
     ///  && rm -rf /var/lib/apt/lists/*
     /// RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
     /// ```
+    ///
+    /// `tallyman fix` adds `--no-cache-dir` after `pip install` (safe: only
+    /// the cache differs). `tallyman fix --unsafe-fixes` ends a one-line
+    /// `RUN` with its package manager's cleanup: `rm -rf
+    /// /var/lib/apt/lists/*` (apt), `rm -rf /var/cache/apk/*` (apk),
+    /// `dnf clean all` (or the `yum`, `microdnf`, `tdnf` that ran),
+    /// `zypper clean --all`, `yarn cache clean`, `npm cache clean --force`.
+    /// Unsafe: a later `RUN` that installs without refreshing the index
+    /// relied on what is removed.
     pub const HD009 = {
         id: "HD009",
         title: "Package manager cache left in the layer",
@@ -108,13 +117,15 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                     continue;
                 }
                 reported.push(manager);
+                let (applicability, edit) = cache_edit(instruction, run, manager, command);
                 findings.push(
                     Finding::at(&HD009, (stage, instruction))
                         .message(format!(
                             "{} leaves its cache in the layer ({dirs})",
                             quoted(command)
                         ))
-                        .fix(fix(manager, &dirs)),
+                        .fix(fix(manager, &dirs))
+                        .fix_edits(applicability, [edit]),
                 );
             }
         }
@@ -248,6 +259,84 @@ fn is_pip_cache_dir(path: &str) -> bool {
         || path.ends_with("/.cache")
         || path == "~/.cache"
         || path == "~/.cache/pip"
+}
+
+/// The edit that keeps `manager`'s cache out of the layer: `pip install
+/// --no-cache-dir` (safe: only the cache differs), or a cleanup at the end
+/// of a one-line `RUN` (unsafe: a later `RUN` that installs without
+/// refreshing the index relied on it).
+fn cache_edit(
+    instruction: &Instruction,
+    run: &RunInstruction,
+    manager: &str,
+    command: &SimpleCommand,
+) -> (Applicability, Option<Edit>) {
+    let invocation = program(command);
+    let cleanup = match manager {
+        "pip" => return (Applicability::Safe, after_install(instruction, command)),
+        "apt-get" => "rm -rf /var/lib/apt/lists/*".to_string(),
+        "apk" => "rm -rf /var/cache/apk/*".to_string(),
+        "yum/dnf" => match invocation.program() {
+            program @ ("yum" | "dnf" | "dnf5" | "microdnf" | "tdnf") => {
+                format!("{program} clean all")
+            }
+            _ => return (Applicability::Unsafe, None),
+        },
+        "zypper" => "zypper clean --all".to_string(),
+        "yarn" => "yarn cache clean".to_string(),
+        "npm" => "npm cache clean --force".to_string(),
+        _ => return (Applicability::Unsafe, None),
+    };
+    (
+        Applicability::Unsafe,
+        append_to_script(instruction, run, &cleanup),
+    )
+}
+
+/// ` && cleanup` at the end of a one-line shell-form `RUN` whose script
+/// ends in a command: not after an operator, and with no comment that
+/// would swallow it.
+fn append_to_script(
+    instruction: &Instruction,
+    run: &RunInstruction,
+    cleanup: &str,
+) -> Option<Edit> {
+    let script = run
+        .command
+        .args
+        .first()
+        .filter(|_| !run.command.exec_form)?;
+    let ends_in_command = script
+        .trim_end()
+        .chars()
+        .last()
+        .is_some_and(|last| !";&|\\({".contains(last));
+    if !ends_in_command || script.contains('#') {
+        return None;
+    }
+    let end = instruction.original.trim_end().len();
+    Edit::at(instruction.text_span(end..end), format!(" && {cleanup}"))
+}
+
+/// ` --no-cache-dir` right after `install`, on the `RUN`'s first line.
+fn after_install(instruction: &Instruction, command: &SimpleCommand) -> Option<Edit> {
+    let index = command.args.iter().position(|arg| arg == "install")?;
+    if command.arg_lines.get(index).copied() != Some(command.line) {
+        return None;
+    }
+    let text = command.text.trim();
+    let mut offset = 0;
+    for token in text.split([' ', '\t']) {
+        if token == "install" {
+            let end = offset + token.len();
+            return Edit::at(
+                instruction.command_text_span(command, end..end),
+                " --no-cache-dir",
+            );
+        }
+        offset += token.len() + 1;
+    }
+    None
 }
 
 fn fix(manager: &str, dir: &str) -> String {

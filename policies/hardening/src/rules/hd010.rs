@@ -1,3 +1,4 @@
+use tallyman_sdk::model::{Applicability, Edit, Instruction, SimpleCommand};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::{Family, option_values, program, quoted, written_text};
@@ -39,6 +40,11 @@ tallyman_sdk::declare_rule! {
     /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
     ///  && rm -rf /var/lib/apt/lists/*
     /// ```
+    ///
+    /// `tallyman fix --unsafe-fixes` adds `--no-install-recommends` after
+    /// `install` where that word is on the line its command starts on and
+    /// the command on the `RUN`'s first line. Unsafe: a program may need a
+    /// package that was only recommended.
     pub const HD010 = {
         id: "HD010",
         title: "apt install without --no-install-recommends",
@@ -80,7 +86,11 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
                         "{} also installs every recommended package",
                         quoted(command)
                     ))
-                    .fix("add `--no-install-recommends` and list what the image needs"),
+                    .fix("add `--no-install-recommends` and list what the image needs")
+                    .fix_edits(
+                        Applicability::Unsafe,
+                        [after_install_word(instruction, command)],
+                    ),
             );
         }
     }
@@ -110,4 +120,31 @@ fn turns_recommends_off(text: &str) -> bool {
             .map(|rest| rest.strip_prefix('=').unwrap_or(rest));
         matches!(value, Some("0" | "false" | "no"))
     })
+}
+
+/// ` --no-install-recommends` right after the `install` subcommand, where
+/// that word is on the line the command starts on. Unsafe: a program may
+/// need a package only recommended.
+fn after_install_word(instruction: &Instruction, command: &SimpleCommand) -> Option<Edit> {
+    let index = command.args.iter().position(|arg| arg == "install")?;
+    if command.arg_lines.get(index).copied() != Some(command.line) {
+        return None;
+    }
+    let end = word_end(command.text.trim(), "install")?;
+    Edit::at(
+        instruction.command_text_span(command, end..end),
+        " --no-install-recommends",
+    )
+}
+
+/// The byte offset just past the first blank-delimited `word` of `text`.
+fn word_end(text: &str, word: &str) -> Option<usize> {
+    let mut offset = 0;
+    for token in text.split([' ', '\t']) {
+        if token == word {
+            return Some(offset + token.len());
+        }
+        offset += token.len() + 1;
+    }
+    None
 }

@@ -56,6 +56,10 @@ tallyman_sdk::declare_rule! {
     /// ```
     /// or, when a shell is needed for variable expansion,
     /// `ENTRYPOINT exec node server.js --port "$PORT"`.
+    ///
+    /// `tallyman fix --unsafe-fixes` writes the exec form of a `CMD` or
+    /// `ENTRYPOINT` that is one plain command on one line (unsafe: no shell
+    /// runs any more, and an exec-form `ENTRYPOINT` takes `CMD` as arguments).
     pub const HD013 = {
         id: "HD013",
         title: "Shell form ENTRYPOINT, CMD or HEALTHCHECK",
@@ -95,7 +99,17 @@ pub fn check(dockerfile: &Dockerfile, settings: &Settings, findings: &mut Vec<Fi
             findings.push(if is_healthcheck {
                 healthcheck_finding(finding, command, dockerfile.root_base(stage))
             } else {
-                entrypoint_finding(finding, &instruction.keyword, command)
+                let exec_line = exec_form_edit(&command.commands).map(|json| {
+                    format!(
+                        "{} {json}",
+                        instruction.in_keyword_case(&instruction.keyword)
+                    )
+                });
+                let finding = entrypoint_finding(finding, &instruction.keyword, command);
+                match exec_line {
+                    Some(line) => finding.unsafe_edit(instruction.whole_span(), line),
+                    None => finding,
+                }
             });
         }
     }
@@ -187,6 +201,28 @@ fn ends_with_exec(commands: &[SimpleCommand]) -> bool {
 }
 
 /// The JSON form of a script that is one plain command.
+/// The exec form of a script that is one plain command, as JSON, for an
+/// edit: only words the shell reads as they are written, or quoted (no
+/// variables, globs, redirections, escapes or operators), so that the
+/// program receives the same arguments. Unsafe all the same: the shell no
+/// longer runs, and an exec-form `ENTRYPOINT` takes `CMD` as arguments.
+fn exec_form_edit(commands: &[SimpleCommand]) -> Option<String> {
+    let [only] = commands else {
+        return None;
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || " \t-_./:=@%+,\"'".contains(c);
+    if !only.assignments.is_empty() || only.name.is_empty() || !only.text.chars().all(plain) {
+        return None;
+    }
+    // The characters allowed above need no JSON escape but these two.
+    let json = |word: &String| format!("\"{}\"", word.replace('"', "\\\"").replace('\t', "\\t"));
+    let words: Vec<String> = std::iter::once(&only.name)
+        .chain(&only.args)
+        .map(json)
+        .collect();
+    Some(format!("[{}]", words.join(", ")))
+}
+
 fn exec_form(commands: &[SimpleCommand]) -> Option<String> {
     match commands {
         [only] if only.assignments.is_empty() && !only.text.contains(['$', '*', '?', '~']) => {

@@ -1,5 +1,5 @@
-use tallyman_sdk::model::InstructionDetail;
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::model::{Instruction, InstructionDetail};
+use tallyman_sdk::{Dockerfile, Finding, Span};
 
 use crate::settings::Settings;
 
@@ -22,6 +22,9 @@ tallyman_sdk::declare_rule! {
     /// ```dockerfile
     /// LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
     /// ```
+    ///
+    /// `tallyman fix` makes this change (a safe fix) where the `MAINTAINER`
+    /// is on one line and its text has no `$` or `\\`.
     pub const HD016 = {
         id: "HD016",
         title: "MAINTAINER is deprecated",
@@ -52,7 +55,28 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                 .message(format!("`MAINTAINER {author}` is deprecated"))
                 .fix(format!(
                     "`LABEL org.opencontainers.image.authors=\"{label_value}\"`"
-                )),
+                ))
+                .edit(
+                    label_place(instruction, unquoted),
+                    label(instruction, &label_value),
+                ),
         );
     }
+}
+
+/// The whole `MAINTAINER` line, when the label says the same: `MAINTAINER`
+/// takes its text as it is, a double-quoted label value would expand `$`
+/// and undo `\` escapes.
+fn label_place(instruction: &Instruction, author: &str) -> Option<Span> {
+    if author.contains(['$', '\\']) {
+        return None;
+    }
+    instruction.whole_span()
+}
+
+fn label(instruction: &Instruction, value: &str) -> String {
+    format!(
+        "{} org.opencontainers.image.authors=\"{value}\"",
+        instruction.in_keyword_case("LABEL")
+    )
 }

@@ -1,4 +1,4 @@
-use tallyman_sdk::model::SimpleCommand;
+use tallyman_sdk::model::{Applicability, Edit, Instruction, SimpleCommand};
 use tallyman_sdk::shell::Command;
 use tallyman_sdk::{Dockerfile, Finding};
 
@@ -47,6 +47,10 @@ tallyman_sdk::declare_rule! {
     /// RUN apt-get update && apt-get install -y --no-install-recommends curl
     /// RUN dnf install -y httpd
     /// ```
+    ///
+    /// `tallyman fix` adds the switch (`-y` after the subcommand,
+    /// `--non-interactive` after `zypper`) where that word is on the `RUN`'s
+    /// first line. A safe fix: a build that passed was asked nothing.
     pub const HD018 = {
         id: "HD018",
         title: "Package install without the non-interactive switch",
@@ -81,6 +85,12 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             if configured {
                 continue;
             }
+            let edit = match family {
+                Family::Zypper => after_word(instruction, command, "zypper", " --non-interactive"),
+                _ => run
+                    .subcommand()
+                    .and_then(|sub| after_word(instruction, command, sub, " -y")),
+            };
             findings.push(
                 Finding::at_command(&HD018, (stage, instruction), command)
                     .message(format!(
@@ -94,7 +104,8 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                             run.program(),
                             run.subcommand().unwrap_or_default()
                         ),
-                    }),
+                    })
+                    .fix_edits(Applicability::Safe, [edit]),
             );
         }
     }
@@ -209,4 +220,38 @@ fn configures_yes(text: &str) -> bool {
             .map(|rest| rest.strip_prefix('=').unwrap_or(rest));
         matches!(value, Some("1" | "true" | "yes"))
     })
+}
+
+/// `switch` inserted right after the first blank-delimited `word` of the
+/// command, where the command is written plainly (no prefix assignments)
+/// and `word` is on the line it starts on. Safe: where the build passed,
+/// nothing was asked, and the switch answers nothing.
+fn after_word(
+    instruction: &Instruction,
+    command: &SimpleCommand,
+    word: &str,
+    switch: &str,
+) -> Option<Edit> {
+    if !command.assignments.is_empty() {
+        return None;
+    }
+    let on_first_line = command.name == word
+        || command
+            .args
+            .iter()
+            .position(|arg| arg == word)
+            .is_some_and(|index| command.arg_lines.get(index).copied() == Some(command.line));
+    if !on_first_line {
+        return None;
+    }
+    let text = command.text.trim();
+    let mut offset = 0;
+    for token in text.split([' ', '\t']) {
+        if token == word {
+            let end = offset + token.len();
+            return Edit::at(instruction.command_text_span(command, end..end), switch);
+        }
+        offset += token.len() + 1;
+    }
+    None
 }

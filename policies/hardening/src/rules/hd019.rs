@@ -1,4 +1,6 @@
-use tallyman_sdk::model::{Connector, SimpleCommand};
+use tallyman_sdk::model::{
+    Applicability, Connector, Edit, ImageSource, Instruction, SimpleCommand, Stage,
+};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::{is_top_level, program};
@@ -57,6 +59,13 @@ tallyman_sdk::declare_rule! {
     /// ```
     /// or, in an image with no bash (ash and recent dash have `pipefail`):
     /// `RUN set -o pipefail && curl … | tar …`.
+    ///
+    /// `tallyman fix --unsafe-fixes` inserts that `SHELL` line before the
+    /// first such `RUN` of a stage built on an image known to have bash
+    /// (Debian, Ubuntu and the official language images but their Alpine
+    /// variants), or starts the script with `set -o pipefail &&` where a
+    /// `SHELL` already names bash, zsh, ksh or ash. Unsafe: a pipe that
+    /// used to pass may now fail the build, which is the point.
     pub const HD019 = {
         id: "HD019",
         title: "Pipe in RUN without pipefail",
@@ -83,6 +92,8 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
         if is_windows(dockerfile, stage) {
             continue;
         }
+        // One `SHELL` line covers every later `RUN` of the stage.
+        let mut shell_offered = false;
         for (instruction, run) in stage.runs() {
             if run.command.exec_form {
                 continue;
@@ -107,6 +118,14 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
             let shell_name = shell
                 .and_then(|words| words.first())
                 .map_or("/bin/sh", String::as_str);
+            let edit = match shell {
+                Some(words) => set_pipefail_edit(instruction, words, commands, script),
+                None if !shell_offered && has_bash(dockerfile, stage) => {
+                    shell_offered = true;
+                    Edit::insert_before_line(instruction.line(), PIPEFAIL_SHELL_LINE)
+                }
+                None => None,
+            };
             findings.push(
                 Finding::at_command(&HD019, (stage, instruction), first)
                     .message(format!(
@@ -116,10 +135,77 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                     .fix(
                         "put `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this \
                           `RUN`, or start the script with `set -o pipefail &&`",
-                    ),
+                    )
+                    .fix_edits(Applicability::Unsafe, [edit]),
             );
         }
     }
+}
+
+/// What the fix inserts before the first such `RUN` of a stage with no
+/// `SHELL`.
+const PIPEFAIL_SHELL_LINE: &str = "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n";
+
+/// Shells whose `set -o pipefail` works.
+const PIPEFAIL_SHELLS: &[&str] = &["bash", "zsh", "ksh", "mksh", "ash"];
+
+/// Base images that ship `/bin/bash` (their Alpine variants do not).
+const BASH_BASES: &[&str] = &[
+    "debian",
+    "ubuntu",
+    "python",
+    "node",
+    "golang",
+    "ruby",
+    "rust",
+    "php",
+    "openjdk",
+    "eclipse-temurin",
+    "maven",
+    "gradle",
+    "buildpack-deps",
+    "fedora",
+    "centos",
+    "rockylinux",
+    "almalinux",
+    "amazonlinux",
+];
+
+/// The stage's base is an image known to have bash.
+fn has_bash(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    let ImageSource::Image(name) = &dockerfile.root_base(stage).source else {
+        return false;
+    };
+    let base = name.repository.rsplit('/').next().unwrap_or_default();
+    let alpine = name
+        .tag
+        .as_deref()
+        .is_some_and(|tag| tag.contains("alpine"));
+    name.repository.starts_with("library/") && BASH_BASES.contains(&base) && !alpine
+}
+
+/// `set -o pipefail && ` before the script, where `SHELL` is a shell that
+/// has the option and the script starts on the `RUN`'s first line.
+fn set_pipefail_edit(
+    instruction: &Instruction,
+    shell: &[String],
+    commands: &[SimpleCommand],
+    script: &str,
+) -> Option<Edit> {
+    let name = shell.first()?.rsplit('/').next()?;
+    if !PIPEFAIL_SHELLS.contains(&name) {
+        return None;
+    }
+    let first = commands
+        .first()
+        .filter(|first| first.line == instruction.line() && is_top_level(first))?;
+    let start = script.find(first.text.trim())?;
+    // Only at the very start: before a `(` the option would not reach past it.
+    if !script.get(..start)?.trim().is_empty() {
+        return None;
+    }
+    let at = instruction.offset_of_suffix(script)? + start;
+    Edit::at(instruction.first_line_span(at..at), "set -o pipefail && ")
 }
 
 /// `-o pipefail` among a shell's words (`-o pipefail`, `-eo pipefail`,

@@ -1,3 +1,4 @@
+use tallyman_sdk::model::{Applicability, Edit, Instruction, SimpleCommand};
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::commands::program;
@@ -28,6 +29,11 @@ tallyman_sdk::declare_rule! {
     /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
     ///  && rm -rf /var/lib/apt/lists/*
     /// ```
+    ///
+    /// `tallyman fix --unsafe-fixes` replaces `apt` with `apt-get` where every
+    /// `apt` of the `RUN` is written on its first line with a subcommand
+    /// `apt-get` has (`install`, `update`, `remove`, …). Unsafe: the two keep
+    /// different defaults (`apt` deletes the packages it downloaded).
     pub const HD022 = {
         id: "HD022",
         title: "apt instead of apt-get in RUN",
@@ -41,12 +47,14 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
     for (stage, instruction) in dockerfile.instructions() {
         let mut uses: Vec<String> = Vec::new();
         let mut first = None;
+        let mut edits = Vec::new();
         for command in instruction.run_commands() {
             let apt = program(command);
             if !apt.is("apt") {
                 continue;
             }
             first.get_or_insert(command);
+            edits.push(apt_get_edit(instruction, command, apt.subcommand()));
             let written = match apt.subcommand() {
                 Some(sub) => format!("`apt {sub}`"),
                 None => "`apt`".to_string(),
@@ -69,9 +77,46 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                     uses.join(", "),
                     if uses.len() == 1 { "runs" } else { "run" }
                 ))
-                .fix(replacements.join("; ")),
+                .fix(replacements.join("; "))
+                .fix_edits(Applicability::Unsafe, edits),
         );
     }
+}
+
+/// Subcommands `apt-get` has with the same name and meaning.
+const SAME_IN_APT_GET: &[&str] = &[
+    "install",
+    "update",
+    "upgrade",
+    "remove",
+    "purge",
+    "autoremove",
+    "clean",
+    "autoclean",
+    "source",
+    "build-dep",
+    "download",
+];
+
+/// `apt` → `apt-get`, where the command is written `apt <sub> …` with a
+/// subcommand `apt-get` has too. Unsafe: the two keep different defaults
+/// (`apt` deletes the packages it downloaded, shows progress bars).
+fn apt_get_edit(
+    instruction: &Instruction,
+    command: &SimpleCommand,
+    subcommand: Option<&str>,
+) -> Option<Edit> {
+    let sub = subcommand.filter(|sub| SAME_IN_APT_GET.contains(sub))?;
+    let text = command.text.trim();
+    let written_as_apt = command.name == "apt"
+        && command.assignments.is_empty()
+        && text
+            .strip_prefix("apt")
+            .is_some_and(|rest| rest.starts_with([' ', '\t']));
+    if !written_as_apt || !command.args.iter().any(|arg| arg == sub) {
+        return None;
+    }
+    Edit::at(instruction.command_text_span(command, 0..3), "apt-get")
 }
 
 /// What a script runs instead of `apt <sub>`.

@@ -1,4 +1,5 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::model::Instruction;
+use tallyman_sdk::{Dockerfile, Finding, Span};
 
 use crate::settings::Settings;
 
@@ -25,6 +26,10 @@ tallyman_sdk::declare_rule! {
     /// ```dockerfile
     /// FROM golang:1.23 AS builder
     /// ```
+    ///
+    /// `tallyman fix` lower-cases the name after `AS` and cases `AS` like
+    /// `FROM` (safe: BuildKit matches stage names in any case, so the
+    /// `--from=` that name the stage still do).
     pub const MS010 = {
         id: "MS010",
         title: "Stage name not lower case, or AS cased unlike FROM",
@@ -51,7 +56,11 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                     .fix(format!(
                         "write `AS {}`, and the same in `--from` and `--target`",
                         name.to_ascii_lowercase()
-                    )),
+                    ))
+                    .edit(
+                        name_span(from).map(|(_, name)| name),
+                        name.to_ascii_lowercase(),
+                    ),
             );
         }
         let Some(keyword) = from
@@ -76,8 +85,36 @@ pub fn check(dockerfile: &Dockerfile, _: &Settings, findings: &mut Vec<Finding>)
                     .message(format!(
                         "`{keyword}` is cased unlike `{written}` on the same line"
                     ))
-                    .fix(format!("write `{written} ... {expected} ...`")),
+                    .fix(format!("write `{written} ... {expected} ...`"))
+                    .edit(
+                        name_span(from).and_then(|(as_keyword, _)| as_keyword),
+                        expected,
+                    ),
             );
         }
     }
+}
+
+/// Where the `AS` keyword and the stage name are on a one-line `FROM`
+/// (`FROM image AS name`, the name last): the keyword's span when it is
+/// written just before the name, and the name's.
+fn name_span(from: &Instruction) -> Option<(Option<Span>, Span)> {
+    let name = from.as_from()?.stage_name.as_deref()?;
+    let text = from.original.trim_end();
+    let name_start = text.len().checked_sub(name.len())?;
+    if text.get(name_start..)? != name {
+        return None;
+    }
+    let before_name = text.get(..name_start)?;
+    let keyword_end = before_name.trim_end().len();
+    if keyword_end == before_name.len() {
+        return None;
+    }
+    let keyword_start = keyword_end.checked_sub(2)?;
+    let keyword = before_name
+        .get(keyword_start..keyword_end)
+        .filter(|keyword| keyword.eq_ignore_ascii_case("as"))
+        .filter(|_| before_name[..keyword_start].ends_with([' ', '\t']))
+        .and_then(|_| from.text_span(keyword_start..keyword_end));
+    Some((keyword, from.text_span(name_start..text.len())?))
 }

@@ -33,6 +33,9 @@ tallyman_sdk::declare_rule! {
     /// RUN apk add --no-cache curl
     /// ENTRYPOINT ["curl"]
     /// ```
+    ///
+    /// `tallyman fix` writes each keyword in the case most are in (safe:
+    /// BuildKit reads keywords in any case).
     pub const ST001 = {
         id: "ST001",
         title: "Instruction keywords are not all in one case",
@@ -95,7 +98,8 @@ pub fn check(dockerfile: &Dockerfile, findings: &mut Vec<Finding>) {
         };
         let finding = Finding::at(&ST001, instruction)
             .message(message)
-            .fix(format!("write `{expected}`"));
+            .fix(format!("write `{expected}`"))
+            .edit(instruction.keyword_span(), expected);
         findings.push(match stage {
             Some(index) => finding.stage(index),
             None => finding,

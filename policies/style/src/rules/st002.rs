@@ -1,3 +1,4 @@
+use tallyman_sdk::model::{Applicability, Edit};
 use tallyman_sdk::{Dockerfile, Finding};
 
 tallyman_sdk::declare_rule! {
@@ -33,6 +34,9 @@ tallyman_sdk::declare_rule! {
     ///     curl \
     ///     git
     /// ```
+    ///
+    /// `tallyman fix` deletes the empty lines (safe: BuildKit joins the
+    /// lines around them as if they were not there).
     pub const ST002 = {
         id: "ST002",
         title: "Empty line inside a continued instruction",
@@ -66,7 +70,11 @@ pub fn check(dockerfile: &Dockerfile, findings: &mut Vec<Finding>) {
         findings.push(
             finding
                 .message(message)
-                .fix("delete the empty line, or turn it into a comment"),
+                .fix("delete the empty line, or turn it into a comment")
+                .fix_edits(
+                    Applicability::Safe,
+                    lines.iter().map(|&line| Edit::delete_lines(line, line)),
+                ),
         );
     }
 }

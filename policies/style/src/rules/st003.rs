@@ -1,4 +1,5 @@
-use tallyman_sdk::{Dockerfile, Finding};
+use tallyman_sdk::model::Instruction;
+use tallyman_sdk::{Dockerfile, Finding, Span};
 
 tallyman_sdk::declare_rule! {
     /// ## What it does
@@ -21,6 +22,9 @@ tallyman_sdk::declare_rule! {
     /// ```dockerfile
     /// EXPOSE 80/tcp 53/udp
     /// ```
+    ///
+    /// `tallyman fix` lower-cases the protocol (safe: BuildKit reads it in
+    /// any case).
     pub const ST003 = {
         id: "ST003",
         title: "EXPOSE protocol not in lower case",
@@ -52,8 +56,31 @@ pub fn check(dockerfile: &Dockerfile, findings: &mut Vec<Finding>) {
                         "the protocol of `{}` is not in lower case",
                         port.expanded
                     ))
-                    .fix(format!("write `{lower}`")),
+                    .fix(format!("write `{lower}`"))
+                    .edit(
+                        protocol_span(instruction, &port.written, protocol),
+                        protocol.to_ascii_lowercase(),
+                    ),
             );
         }
     }
+}
+
+/// Where the protocol of the first port written `written` is on a one-line
+/// `EXPOSE`, when it is written as the expanded text has it.
+fn protocol_span(instruction: &Instruction, written: &str, protocol: &str) -> Option<Span> {
+    let (_, written_protocol) = written.rsplit_once('/')?;
+    if written_protocol != protocol {
+        return None;
+    }
+    let text = &instruction.original;
+    let mut offset = 0;
+    for token in text.split([' ', '\t']) {
+        if token == written {
+            let end = offset + token.len();
+            return instruction.text_span(end - protocol.len()..end);
+        }
+        offset += token.len() + 1;
+    }
+    None
 }

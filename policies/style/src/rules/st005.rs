@@ -30,6 +30,9 @@ tallyman_sdk::declare_rule! {
     /// ENV PATH=/opt/tool/bin:$PATH
     /// LABEL maintainer="Jane Doe"
     /// ```
+    ///
+    /// `tallyman fix` rewrites a one-line instruction in the `key=value`
+    /// form (safe: BuildKit reads the value the same way).
     pub const ST005 = {
         id: "ST005",
         title: "Legacy `ENV key value` / `LABEL key value` form",
@@ -65,7 +68,8 @@ pub fn check(dockerfile: &Dockerfile, findings: &mut Vec<Finding>) {
                         "`{keyword} {key} …` uses the legacy form: write `{}`",
                         shortened(&modern)
                     ))
-                    .fix(format!("`{modern}`")),
+                    .fix(format!("`{modern}`"))
+                    .edit(instruction.whole_span(), modern.clone()),
             );
         }
     }

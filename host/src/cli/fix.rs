@@ -1,0 +1,187 @@
+//! `tallyman fix [PATH...]`: apply the fixes the findings carry.
+//!
+//! Files are found and evaluated as `scan` finds and evaluates them (same
+//! configuration, pragmas, `ignore.paths`), so a suppressed finding is never
+//! fixed. Digest pinning (DESIGN's `--pin-digests [--digests FILE]`) is a
+//! separate source of edits, resolved by the host through `crate::image`'s
+//! registry client; it would join here as more edits per file, applied by
+//! the same passes.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use rayon::prelude::*;
+
+use super::policies::{PolicySelection, finding_filter, load_policies};
+use super::scan::parse_build_args;
+use crate::config;
+use crate::discover::repositories::RepositoryRoot;
+use crate::discover::{DiscoverOptions, scan_root};
+use crate::engine::{ConfiguredPolicy, Engine};
+use crate::fix::{FileFix, FixOptions, Fixer, Summary, unified_diff};
+use crate::scan::findings::FindingFilter;
+use crate::scan::read::ReadOptions;
+use crate::scan::{self, RepositoryScan, ScanRequest};
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files and directories to fix (default: the current directory).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(super) fixes: FixModeArgs,
+    /// Print a unified diff of what would change, and write nothing.
+    #[arg(long, conflicts_with = "check")]
+    diff: bool,
+    /// Write nothing; exit 1 when any file would change.
+    #[arg(long)]
+    check: bool,
+    #[command(flatten)]
+    policies: PolicySelection,
+    /// The stage that is built (`docker build --target`); default: the last.
+    #[arg(long)]
+    target: Option<String>,
+    /// A build argument, NAME=VALUE (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    build_args: Vec<String>,
+    /// Only fix files whose path matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Don't fix files whose path matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Don't walk hidden directories and files (names starting with `.`).
+    #[arg(long)]
+    no_hidden: bool,
+    /// Follow symbolic links.
+    #[arg(long)]
+    follow_links: bool,
+    /// Don't honour .gitignore and .tallymanignore.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Leave files larger than this many bytes alone [default: 4 MiB, or the config's].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<usize>,
+}
+
+/// The choice of fixes, shared with `scan --fix`.
+#[derive(Debug, Args)]
+pub(super) struct FixModeArgs {
+    /// Apply the unsafe fixes too (those that may change what the build does).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+}
+
+impl FixModeArgs {
+    pub fn options(&self) -> FixOptions {
+        FixOptions {
+            unsafe_fixes: self.unsafe_fixes,
+        }
+    }
+}
+
+/// Exit code when `--check` finds something to fix.
+const EXIT_WOULD_CHANGE: u8 = 1;
+
+pub fn run(args: &FixArgs) -> anyhow::Result<u8> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let root = scan_root(&paths);
+    let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
+    let resolved = config::Resolved::from(&loaded)?;
+    let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
+    let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
+    let request = ScanRequest {
+        repositories: vec![RepositoryScan {
+            root: RepositoryRoot::single(&root),
+            paths,
+        }],
+        discover: DiscoverOptions {
+            hidden: !args.no_hidden,
+            follow_links: args.follow_links,
+            no_ignore: args.no_ignore,
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+        },
+        read: ReadOptions {
+            max_size: args.max_file_size.unwrap_or(resolved.max_file_bytes),
+            evaluated_on: crate::clock::evaluation_date(),
+            target: args.target.clone(),
+            build_args: parse_build_args(&args.build_args)?,
+            platform: "linux/amd64".to_string(),
+        },
+        ignore_paths: resolved.ignore_paths.clone(),
+        shard: None,
+    };
+    let options = args.fixes.options();
+    let files = fix_all(&engine, &policies, &request, &filter, options)?;
+    let summary = Summary::of(&files, options);
+    if args.diff {
+        let mut out = std::io::stdout().lock();
+        for file in &files {
+            if let (Some(before), Some(after)) = (&file.original, &file.fixed) {
+                out.write_all(unified_diff(&file.display, before, after).as_bytes())?;
+            }
+        }
+        out.flush()?;
+        eprint!("{}", summary.render(true));
+    } else if args.check {
+        print!("{}", summary.render(true));
+    } else {
+        write_fixed(&files)?;
+        print!("{}", summary.render(false));
+    }
+    if args.check && summary.files_changed > 0 {
+        return Ok(EXIT_WOULD_CHANGE);
+    }
+    Ok(0)
+}
+
+/// Fixes every file `scan` would evaluate for `request`, in memory.
+pub(super) fn fix_all(
+    engine: &Engine,
+    policies: &[ConfiguredPolicy],
+    request: &ScanRequest,
+    filter: &FindingFilter,
+    options: FixOptions,
+) -> anyhow::Result<Vec<FileFix>> {
+    let (files, errors) = scan::files(request)?;
+    for error in errors {
+        eprintln!(
+            "warning: {}: {}",
+            error.path.unwrap_or_default(),
+            error.message
+        );
+    }
+    let known_rules = |id: &str| scan::is_known_rule(policies, id);
+    let fixer = Fixer {
+        read: &request.read,
+        filter,
+        known_rules: &known_rules,
+        options,
+    };
+    let mut fixed: Vec<FileFix> = files
+        .par_iter()
+        .map_init(
+            || engine.session(policies),
+            |session, file| fixer.fix_file(session, file),
+        )
+        .collect();
+    fixed.sort_by(|a, b| a.display.cmp(&b.display));
+    Ok(fixed)
+}
+
+/// Writes each changed file in place (its permissions and links kept).
+pub(super) fn write_fixed(files: &[FileFix]) -> anyhow::Result<()> {
+    for file in files {
+        if let Some(text) = &file.fixed {
+            std::fs::write(&file.path, text)
+                .with_context(|| format!("{}: cannot write the fixed file", file.path.display()))?;
+        }
+    }
+    Ok(())
+}

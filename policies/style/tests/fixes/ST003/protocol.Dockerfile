@@ -1,0 +1,3 @@
+FROM nginx:1.27
+EXPOSE 80/TCP 443/tcp 53/Udp
+EXPOSE 80/TCP
