@@ -68,6 +68,18 @@ fn apply(text: &str, action: &Value, uri: &str) -> String {
     lines.join("\n")
 }
 
+/// The pragma actions among a diagnostic's code actions.
+fn ignore_actions(server: &mut Server, uri: &str, diagnostic: &Value) -> Vec<Value> {
+    code_actions(server, uri, diagnostic)
+        .into_iter()
+        .filter(|action| {
+            action["title"]
+                .as_str()
+                .is_some_and(|title| title.starts_with("Ignore "))
+        })
+        .collect()
+}
+
 fn code_actions(server: &mut Server, uri: &str, diagnostic: &Value) -> Vec<Value> {
     server
         .request(
@@ -172,7 +184,7 @@ fn ignore_actions_insert_pragmas_that_silence_the_finding() {
     let diagnostics = server.diagnostics(&uri, 1);
 
     let hd009 = find(&diagnostics, "HD009").clone();
-    let actions = code_actions(&mut server, &uri, &hd009);
+    let actions = ignore_actions(&mut server, &uri, &hd009);
     let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
     assert_eq!(
         titles,
@@ -196,7 +208,7 @@ fn ignore_actions_insert_pragmas_that_silence_the_finding() {
 
     // A second rule on the same instruction joins the pragma.
     let hd010 = find(&after, "HD010").clone();
-    let actions = code_actions(&mut server, &uri, &hd010);
+    let actions = ignore_actions(&mut server, &uri, &hd010);
     let joined = apply(&here, &actions[0], &uri);
     assert!(
         joined.contains("# tallyman ignore=HD009,HD010\nRUN"),
@@ -205,7 +217,7 @@ fn ignore_actions_insert_pragmas_that_silence_the_finding() {
 
     // In the whole file.
     let bi002 = find(&after, "BI002").clone();
-    let actions = code_actions(&mut server, &uri, &bi002);
+    let actions = ignore_actions(&mut server, &uri, &bi002);
     assert_eq!(actions.len(), 2);
     let global = apply(&here, &actions[1], &uri);
     assert!(global.starts_with("# tallyman global ignore=BI002\nFROM ubuntu:latest"));
@@ -217,8 +229,8 @@ fn ignore_actions_insert_pragmas_that_silence_the_finding() {
     // the server does not know.
     let foreign =
         json!({"range": hd009["range"], "message": "x", "code": "HD009", "source": "hadolint"});
-    assert!(code_actions(&mut server, &uri, &foreign).is_empty());
-    assert!(code_actions(&mut server, "file:///nowhere/Dockerfile", &hd009).is_empty());
+    assert!(ignore_actions(&mut server, &uri, &foreign).is_empty());
+    assert!(ignore_actions(&mut server, "file:///nowhere/Dockerfile", &hd009).is_empty());
     assert!(server.shutdown().success());
 }
 
@@ -400,5 +412,42 @@ fn hostile_input_gets_answers_not_a_crash() {
             && n.params["diagnostics"] == json!([])
     });
     assert_eq!(cleared.params["diagnostics"], json!([]));
+    assert!(server.shutdown().success());
+}
+
+#[test]
+fn quick_fixes_apply_the_edits_findings_carry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "FROM alpine:3.19\nMAINTAINER jane@example.com\nRUN apk add curl\n";
+    std::fs::write(dir.path().join("Dockerfile"), text).expect("write");
+    let uri = file_uri(&dir.path().join("Dockerfile"));
+    let mut server = start(dir.path());
+    server.open(&uri, "dockerfile", text);
+    let diagnostics = server.diagnostics(&uri, 1);
+    let hd016 = find(&diagnostics, "HD016").clone();
+
+    let actions = code_actions(&mut server, &uri, &hd016);
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Fix HD016 (safe)")
+        .unwrap_or_else(|| panic!("no HD016 fix among {actions:#?}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    let fixed = apply(text, fix, &uri);
+    assert!(
+        fixed.contains("LABEL") && !fixed.contains("MAINTAINER"),
+        "{fixed}"
+    );
+    server.change(&uri, 2, &fixed);
+    let after = server.diagnostics(&uri, 2);
+    assert!(!codes(&after).contains(&"HD016".to_string()), "{after:#?}");
+
+    // "Fix all" applies every safe fix of the file at once, as `tallyman fix` does.
+    let all = actions
+        .iter()
+        .find(|a| a["kind"] == "source.fixAll")
+        .unwrap_or_else(|| panic!("no fix-all action among {actions:#?}"));
+    let fixed_all = apply(text, all, &uri);
+    assert!(!fixed_all.contains("MAINTAINER"), "{fixed_all}");
     assert!(server.shutdown().success());
 }

@@ -86,9 +86,12 @@ fn neovim_shows_the_diagnostics_and_applies_the_ignore_action() {
     assert_eq!(hd009["source"], "tallyman");
     // vim.diagnostic.severity.WARN
     assert_eq!(hd009["severity"], 2);
+    // The finding's own fix comes first (HD009's cache cleanup changes what
+    // the layer holds, so it is unsafe), then the pragmas.
     assert_eq!(
         result["actions"],
         serde_json::json!([
+            "Fix HD009 (unsafe: may change the build)",
             "Ignore HD009 for this instruction (tallyman pragma)",
             "Ignore HD009 in this file (tallyman pragma)"
         ])

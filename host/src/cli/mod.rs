@@ -62,7 +62,7 @@ enum Command {
     Cache(cache::CacheArgs),
     /// Convert another tool's configuration (`config import .hadolint.yaml`).
     Config(config_import::ConfigArgs),
-    /// A Language Server over stdio: diagnostics, ignore-pragma actions and rule docs in any editor.
+    /// A Language Server over stdio: diagnostics, quick fixes, ignore pragmas and rule docs in any editor.
     Lsp(Box<lsp::LspArgs>),
 }
 

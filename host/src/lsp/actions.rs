@@ -1,7 +1,9 @@
 //! Code actions on tallyman's diagnostics: silencing a rule with a pragma,
 //! for one instruction (`# tallyman ignore=ID` right above it) or for the
 //! whole file (`# tallyman global ignore=ID`). An existing pragma of the
-//! same kind is extended rather than a second one written.
+//! same kind is extended rather than a second one written. And the fixes
+//! findings carry: one quick fix per finding, and "fix all safe" for the
+//! file, applied as `tallyman fix` would (the same edit resolution).
 
 use std::collections::HashMap;
 
@@ -9,12 +11,14 @@ use lsp_types::{
     CodeAction, CodeActionKind, Diagnostic, NumberOrString, Position, Range, TextEdit, Uri,
     WorkspaceEdit,
 };
-use tallyman_dockerfile::model::Dockerfile;
+use tallyman_dockerfile::edit::{apply_fixes, resolve};
+use tallyman_dockerfile::model::{Applicability, Autofix, Dockerfile};
 use tallyman_dockerfile::{LowerOptions, ParseOptions, parse_and_lower};
 
 use super::analyze::Analysis;
 use super::diagnostics::SOURCE;
 use super::text::LineIndex;
+use crate::report::ReportFinding;
 use crate::scan::pragmas::parse_pragma;
 
 /// The rule id of one of our diagnostics about a finding.
@@ -184,6 +188,112 @@ pub fn pragma_actions(
                 diagnostic,
                 edit,
             ));
+        }
+    }
+    actions
+}
+
+/// The finding behind one of our diagnostics that carries a fix: the same
+/// rule on the diagnostic's first line.
+fn fixable_finding<'a>(
+    diagnostic: &Diagnostic,
+    analysis: &'a Analysis,
+) -> Option<&'a ReportFinding> {
+    let rule = rule_of(diagnostic, analysis)?;
+    let line = diagnostic.range.start.line.saturating_add(1);
+    analysis.findings.iter().find(|finding| {
+        finding.autofix.is_some()
+            && finding.rule_id.as_str() == rule
+            && finding.line.unwrap_or(1) == line
+    })
+}
+
+/// A fix's edits as the editor applies them, or `None` when they no longer
+/// fit the text (it changed since the check).
+fn text_edits(index: &LineIndex<'_>, text: &str, fix: &Autofix) -> Option<Vec<TextEdit>> {
+    let resolved = resolve(text, &fix.edits).ok()?;
+    Some(
+        resolved
+            .into_iter()
+            .map(|(bytes, replacement)| {
+                TextEdit::new(
+                    Range::new(
+                        index.position_of_byte(bytes.start),
+                        index.position_of_byte(bytes.end),
+                    ),
+                    replacement,
+                )
+            })
+            .collect(),
+    )
+}
+
+fn applicability_word(fix: &Autofix) -> &'static str {
+    match fix.applicability {
+        Applicability::Safe => "safe",
+        Applicability::Unsafe => "unsafe: may change the build",
+    }
+}
+
+/// Quick fixes from the edits the findings carry: one per diagnostic whose
+/// finding has a fix (preferred when it is safe), and one action applying
+/// every safe fix of the file in one pass, as `tallyman fix` does.
+pub fn fix_actions(
+    uri: &Uri,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    analysis: &Analysis,
+) -> Vec<CodeAction> {
+    let index = LineIndex::new(text);
+    let mut actions = Vec::new();
+    for diagnostic in diagnostics {
+        let Some(finding) = fixable_finding(diagnostic, analysis) else {
+            continue;
+        };
+        let Some(fix) = finding.autofix.as_deref() else {
+            continue;
+        };
+        let Some(edits) = text_edits(&index, text, fix) else {
+            continue;
+        };
+        actions.push(CodeAction {
+            title: format!("Fix {} ({})", finding.rule_id, applicability_word(fix)),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            edit: Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(uri.clone(), edits)])),
+                ..WorkspaceEdit::default()
+            }),
+            is_preferred: Some(fix.applicability == Applicability::Safe),
+            ..CodeAction::default()
+        });
+    }
+    let safe: Vec<&[tallyman_dockerfile::model::Edit]> = analysis
+        .findings
+        .iter()
+        .filter_map(|finding| finding.autofix.as_deref())
+        .filter(|fix| fix.applicability == Applicability::Safe)
+        .map(|fix| fix.edits.as_slice())
+        .collect();
+    if !safe.is_empty() {
+        let (fixed, taken) = apply_fixes(text, safe);
+        if !taken.is_empty() && fixed != text {
+            let whole = Range::new(Position::new(0, 0), index.position_of_byte(text.len()));
+            actions.push(CodeAction {
+                title: format!(
+                    "Fix all safe tallyman findings in this file ({})",
+                    taken.len()
+                ),
+                kind: Some(CodeActionKind::SOURCE_FIX_ALL),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(HashMap::from([(
+                        uri.clone(),
+                        vec![TextEdit::new(whole, fixed)],
+                    )])),
+                    ..WorkspaceEdit::default()
+                }),
+                ..CodeAction::default()
+            });
         }
     }
     actions

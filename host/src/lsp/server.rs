@@ -181,15 +181,14 @@ impl<'c> Server<'c> {
         let Some(document) = self.documents.get(uri) else {
             return Vec::new();
         };
-        actions::pragma_actions(
-            uri,
-            &document.text,
-            &params.context.diagnostics,
-            &document.analysis,
-        )
-        .into_iter()
-        .map(CodeActionOrCommand::CodeAction)
-        .collect()
+        let diagnostics = &params.context.diagnostics;
+        let fixes = actions::fix_actions(uri, &document.text, diagnostics, &document.analysis);
+        let pragmas = actions::pragma_actions(uri, &document.text, diagnostics, &document.analysis);
+        fixes
+            .into_iter()
+            .chain(pragmas)
+            .map(CodeActionOrCommand::CodeAction)
+            .collect()
     }
 
     fn notified(&mut self, notification: Notification) -> anyhow::Result<()> {

@@ -86,6 +86,25 @@ impl<'a> LineIndex<'a> {
         Range::new(start, end)
     }
 
+    /// The LSP position of a byte offset into the text (clamped to its end,
+    /// and to the character boundary at or before it).
+    pub fn position_of_byte(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // `starts[0]` is 0, so the line is at least 0.
+        let line = self
+            .starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        Position::new(
+            to_u32(line),
+            to_u32(utf16_len(self.text.get(start..offset).unwrap_or(""))),
+        )
+    }
+
     /// The byte offset within its line of an LSP position, and the line
     /// (None when the line does not exist). A position inside a surrogate
     /// pair or past the end lands on the character boundary before it.
