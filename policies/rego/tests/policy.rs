@@ -14,6 +14,15 @@ fn settings(name: &str, text: &str) -> String {
     serde_json::json!({ "bundle": described.bundle }).to_string()
 }
 
+/// `check-dockerfile` as the host calls it. (The SDK harness would refuse
+/// the findings: the runner declares no rules itself, the host declares a
+/// set's rules when it loads the set.)
+fn run(dockerfile: &str, settings: &str) -> Vec<tallyman_sdk::Finding> {
+    use tallyman_sdk::Policy;
+    let settings = tallyman_sdk::settings::parse(settings).unwrap();
+    Rego::check_dockerfile(&Check::new(dockerfile).model(), &settings)
+}
+
 const LATEST: &str = r#"package main
 import rego.v1
 
@@ -34,9 +43,10 @@ warn_maintainer contains "MAINTAINER is deprecated" if {
 fn conftest_rules_report_with_their_ids_lines_and_stages() {
     let settings = settings("org", LATEST);
     assert_eq!(validate_settings::<Rego>(&settings), Ok(()));
-    let findings = Check::new("FROM alpine:3.20 AS build\nFROM ubuntu:latest\nMAINTAINER me\n")
-        .settings(&settings)
-        .run::<Rego>();
+    let findings = run(
+        "FROM alpine:3.20 AS build\nFROM ubuntu:latest\nMAINTAINER me\n",
+        &settings,
+    );
     let found: Vec<(&str, &str, Option<u32>, Option<u32>)> = findings
         .iter()
         .map(|f| {
@@ -74,9 +84,10 @@ deny contains {"msg": "sudo", "startline": c.line} if {
 }
 "#;
     let settings = settings("t", text);
-    let findings = Check::new("FROM alpine:3.20\nRUN apk add curl && \\\n    sudo ls\n")
-        .settings(&settings)
-        .run::<Rego>();
+    let findings = run(
+        "FROM alpine:3.20\nRUN apk add curl && \\\n    sudo ls\n",
+        &settings,
+    );
     let found: Vec<(&str, Option<u32>)> = findings
         .iter()
         .map(|f| (f.rule_id.as_str(), f.span.map(|s| s.start_line)))
@@ -103,11 +114,7 @@ fn a_result_that_cannot_be_reported_is_an_error_naming_the_rule() {
         "bad",
         "package main\nimport rego.v1\ndeny contains 42 if { true }\n",
     );
-    let outcome = std::panic::catch_unwind(|| {
-        Check::new("FROM alpine:3.20\n")
-            .settings(&settings)
-            .run::<Rego>()
-    });
+    let outcome = std::panic::catch_unwind(|| run("FROM alpine:3.20\n", &settings));
     let message = outcome
         .expect_err("a trap")
         .downcast::<String>()
