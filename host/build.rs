@@ -142,7 +142,7 @@ fn build_policy(name: &str, manifest: &Path, target_dir: &Path) -> Result<PathBu
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    wasm_artifact(&output.stdout).ok_or_else(|| {
+    wasm_artifact(&output.stdout, name).ok_or_else(|| {
         format!(
             "the build of policies/{name} produced no .wasm file: is it a `cdylib` crate?\n{}",
             String::from_utf8_lossy(&output.stderr)
@@ -189,13 +189,22 @@ fn is_outer_build_var(key: &str) -> bool {
     DROP.contains(&key)
 }
 
-/// The `.wasm` file among the artifacts of a `--message-format=json` build.
-fn wasm_artifact(stdout: &[u8]) -> Option<PathBuf> {
-    String::from_utf8_lossy(stdout)
+/// The policy's own `.wasm` file among the artifacts of a
+/// `--message-format=json` build: a dependency may be a `cdylib` too
+/// (regorus, under the Rego runner, is), so the file is the one named after
+/// the policy's crate when there is one.
+fn wasm_artifact(stdout: &[u8], name: &str) -> Option<PathBuf> {
+    let wasm: Vec<PathBuf> = String::from_utf8_lossy(stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|message| message["reason"] == "compiler-artifact")
         .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
         .filter_map(|file| file.as_str().map(PathBuf::from))
-        .find(|file| file.extension().is_some_and(|ext| ext == "wasm"))
+        .filter(|file| file.extension().is_some_and(|ext| ext == "wasm"))
+        .collect();
+    let own = format!("tallyman_policy_{}.wasm", name.replace('-', "_"));
+    wasm.iter()
+        .find(|file| file.file_name().is_some_and(|f| f.to_string_lossy() == own))
+        .or_else(|| wasm.last())
+        .cloned()
 }

@@ -92,8 +92,20 @@ impl Config {
 #[serde(deny_unknown_fields)]
 pub struct PolicySource {
     /// A `.wasm` file or a directory of them, relative to the config file.
-    pub path: PathBuf,
-    /// `sha256:<hex>` or `<hex>`: the module's bytes must hash to this.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// A Rego policy set: a `.rego` file or a directory of them.
+    #[serde(default)]
+    pub rego: Option<PathBuf>,
+    /// A Rego set's `data` documents (JSON or YAML objects).
+    #[serde(default)]
+    pub data: Vec<PathBuf>,
+    /// A Rego set's policy name [default: its directory's name].
+    pub name: Option<String>,
+    /// A Rego set's conftest namespace pattern [default: `main`].
+    pub namespace: Option<String>,
+    /// `sha256:<hex>` or `<hex>`: the module's bytes (a Rego set's
+    /// manifest, see `engine::rego`) must hash to this.
     pub sha256: Option<String>,
 }
 
@@ -152,6 +164,19 @@ pub fn parse_config(text: &str, file: &Path) -> anyhow::Result<Config> {
     let config: Config = serde_yaml::from_str(text)
         .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), describe_yaml_error(&e)))?;
     for (i, policy) in config.policies.iter().enumerate() {
+        let rego_only =
+            !policy.data.is_empty() || policy.name.is_some() || policy.namespace.is_some();
+        match (&policy.path, &policy.rego) {
+            (Some(_), None) if rego_only => anyhow::bail!(
+                "{}: policies[{i}]: `data`, `name` and `namespace` go with `rego:`, not `path:`",
+                file.display()
+            ),
+            (Some(_), None) | (None, Some(_)) => {}
+            _ => anyhow::bail!(
+                "{}: policies[{i}]: give one of `path:` (a .wasm policy) or `rego:` (a Rego set)",
+                file.display()
+            ),
+        }
         if let Some(pin) = &policy.sha256 {
             let hex = pin.strip_prefix("sha256:").unwrap_or(pin);
             if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {

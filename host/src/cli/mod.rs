@@ -15,6 +15,7 @@ pub mod policy;
 mod policy_new;
 mod policy_test;
 mod progress;
+mod rego_sets;
 mod report;
 pub mod rule;
 mod scan;

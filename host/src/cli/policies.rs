@@ -53,6 +53,12 @@ fn wasm_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// A directory holding `.wasm` policies (a `-p` directory with both is
+/// read as `.wasm` policies, as before Rego sets).
+fn has_wasm(path: &Path) -> bool {
+    path.is_dir() && wasm_files(path).is_ok()
+}
+
 /// Loads a non-built-in policy file once its bytes have passed
 /// [`policy_sig::check_module`]; a refused module is never compiled.
 fn load_checked(
@@ -107,6 +113,13 @@ pub fn load_policies(
     let base = loaded.base_dir();
     let trusted = TrustedKeys::load(&loaded.config.trusted_policy_keys, &base)?;
     for path in &selection.policies {
+        if engine::rego::is_rego_set(path) && !has_wasm(path) {
+            let spec = engine::rego::RegoSpec::new(path);
+            policies.push(crate::cli::rego_sets::load_checked(
+                &engine, &spec, None, &trusted,
+            )?);
+            continue;
+        }
         for file in wasm_files(path)? {
             policies.push(load_checked(&engine, &file, None, &trusted)?);
         }
@@ -114,7 +127,17 @@ pub fn load_policies(
     loaded.adopt_hadolint(&policies)?;
     let config = &loaded.config;
     for source in &config.policies {
-        let path = base.join(&source.path);
+        let Some(path) = &source.path else {
+            let spec = crate::cli::rego_sets::spec(source, &base);
+            policies.push(crate::cli::rego_sets::load_checked(
+                &engine,
+                &spec,
+                source.sha256.as_deref(),
+                &trusted,
+            )?);
+            continue;
+        };
+        let path = base.join(path);
         for file in wasm_files(&path)? {
             policies.push(load_checked(
                 &engine,
@@ -144,6 +167,17 @@ pub fn load_policies(
     engine::check_distinct(&policies).map_err(anyhow::Error::msg)?;
     let mut configured = Vec::with_capacity(policies.len());
     for policy in policies {
+        if let Some(bundled) = policy.bundled_settings() {
+            if config.settings.contains_key(policy.name()) {
+                anyhow::bail!(
+                    "{config_name}: settings.{}: a Rego set takes no settings (its `data:` files are its data)",
+                    policy.name()
+                );
+            }
+            let settings = bundled.to_string();
+            configured.push(ConfiguredPolicy::new(policy, settings));
+            continue;
+        }
         let settings = serde_json::to_string(&config.settings_for(policy.name()))?;
         engine.validate_settings(&policy, &settings).map_err(|e| {
             anyhow::anyhow!("{config_name}: settings.{}: {}", policy.name(), e.message)

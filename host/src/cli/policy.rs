@@ -83,7 +83,7 @@ pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Res
         PolicyCommand::List { policies, format } => {
             let mut loaded = engine.load_builtin()?;
             for path in policies {
-                loaded.push(engine.load_file(path)?);
+                loaded.push(engine.load_path(path)?);
             }
             match format {
                 Format::Text => write_list(&loaded, out)?,
@@ -138,7 +138,7 @@ fn find(engine: &Engine, name_or_file: &str) -> anyhow::Result<Policy> {
     let path = Path::new(name_or_file);
     if path.is_file() || name_or_file.ends_with(".wasm") {
         return engine
-            .load_file(path)
+            .load_path(path)
             .with_context(|| format!("cannot load {name_or_file}"));
     }
     let builtin = engine.load_builtin()?;

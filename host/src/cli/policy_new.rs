@@ -1,4 +1,4 @@
-//! `tallyman policy new NAME --lang rust|python|js [--dir DIR]`: writes a
+//! `tallyman policy new NAME --lang rust|python|js|rego [--dir DIR]`: writes a
 //! policy project that builds and passes its own tests straight away.
 //!
 //! The templates live in `host/templates/` and are embedded in the binary:
@@ -37,6 +37,8 @@ pub enum Lang {
     Rust,
     Python,
     Js,
+    /// A Rego set over tallyman's model, with its tests (`opa test` style).
+    Rego,
 }
 
 /// A file of a template: its path under `host/templates/` and its text.
@@ -85,6 +87,14 @@ const JS: &[TemplateFile] = &[
     template!("js/README.md"),
 ];
 
+/// A Rego project is a policy set, not a component: no build, no WIT, and
+/// its tests are `test_` rules rather than the common cases.
+const REGO: &[TemplateFile] = &[
+    template!("rego/policy/policy.rego"),
+    template!("rego/policy/policy_test.rego"),
+    template!("rego/README.md"),
+];
+
 /// The WIT contract, copied into every project.
 const WIT: &str = include_str!("../../../wit/policy.wit");
 
@@ -111,7 +121,7 @@ pub fn run(args: &NewArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     let sdk_dependency = match args.lang {
         Lang::Rust => sdk_dependency(args.sdk_path.as_deref())?,
-        Lang::Python | Lang::Js => String::new(),
+        Lang::Python | Lang::Js | Lang::Rego => String::new(),
     };
     let values = [
         ("{{name}}", args.name.clone()),
@@ -122,9 +132,15 @@ pub fn run(args: &NewArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         Lang::Rust => RUST,
         Lang::Python => PYTHON,
         Lang::Js => JS,
+        Lang::Rego => REGO,
+    };
+    let common = if args.lang == Lang::Rego {
+        &[][..]
+    } else {
+        COMMON
     };
     let mut written = Vec::new();
-    for file in COMMON.iter().chain(language) {
+    for file in common.iter().chain(language) {
         let relative = output_path(file.path);
         let mut text = file.text.to_string();
         for (placeholder, value) in &values {
@@ -133,8 +149,10 @@ pub fn run(args: &NewArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         write_file(&dir.join(&relative), &text, relative.ends_with(".sh"))?;
         written.push(relative);
     }
-    write_file(&dir.join("wit/policy.wit"), WIT, false)?;
-    written.push("wit/policy.wit".to_string());
+    if args.lang != Lang::Rego {
+        write_file(&dir.join("wit/policy.wit"), WIT, false)?;
+        written.push("wit/policy.wit".to_string());
+    }
     written.sort();
 
     writeln!(
@@ -155,6 +173,7 @@ pub fn run(args: &NewArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         Lang::Rust => writeln!(out, "    rustup target add wasm32-wasip2   # once")?,
         Lang::Python => writeln!(out, "    pip install componentize-py==0.25.1   # once")?,
         Lang::Js => writeln!(out, "    (cd {} && npm install)   # once", dir.display())?,
+        Lang::Rego => {}
     }
     writeln!(out, "    tallyman policy test {}", dir.display())?;
     Ok(())
@@ -165,6 +184,7 @@ fn lang_name(lang: Lang) -> &'static str {
         Lang::Rust => "a Rust",
         Lang::Python => "a Python",
         Lang::Js => "a JavaScript",
+        Lang::Rego => "a Rego",
     }
 }
 

@@ -47,7 +47,7 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     for path in &args.policies {
         loaded.push(
             engine
-                .load_file(path)
+                .load_path(path)
                 .with_context(|| format!("cannot load {}", path.display()))?,
         );
     }

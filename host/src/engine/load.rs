@@ -112,6 +112,17 @@ struct PolicyInner {
     pre: PolicyPre,
     exports: Exports,
     timeouts: AtomicU32,
+    /// Settings the policy always runs with (a Rego set, for the runner).
+    bundled_settings: Option<Arc<str>>,
+}
+
+/// Who a loaded module is, when not what its `metadata` says: a Rego set
+/// runs in the Rego runner's component under its own name, rules and
+/// digest, with the set as its settings (see [`rego`](super::rego)).
+pub(crate) struct Identity {
+    pub sha256: [u8; 32],
+    pub info: model::PolicyInfo,
+    pub settings: String,
 }
 
 /// The check exports, looked up once.
@@ -197,6 +208,12 @@ impl Policy {
         self.inner.cache
     }
 
+    /// The settings the policy runs with whatever the configuration says
+    /// (a Rego set's modules and data); `None` for an ordinary policy.
+    pub fn bundled_settings(&self) -> Option<&str> {
+        self.inner.bundled_settings.as_deref()
+    }
+
     pub(crate) fn pre(&self) -> &PolicyPre {
         &self.inner.pre
     }
@@ -246,6 +263,16 @@ pub(crate) fn load(
     engine: &Engine,
     wasm: &[u8],
     source: PolicySource,
+) -> Result<Policy, PolicyError> {
+    load_as(engine, wasm, source, None)
+}
+
+/// [`load`], under `identity` when given.
+pub(crate) fn load_as(
+    engine: &Engine,
+    wasm: &[u8],
+    source: PolicySource,
+    identity: Option<Identity>,
 ) -> Result<Policy, PolicyError> {
     let sha256 = sha256(wasm);
     let what = match &source {
@@ -299,6 +326,14 @@ pub(crate) fn load(
     let info = evaluate::metadata(engine, &pre, exports).map_err(|(kind, message)| {
         fail(format!("`metadata` failed ({}): {message}", kind.as_str()))
     })?;
+    let (sha256, info, bundled_settings) = match identity {
+        Some(identity) => (
+            identity.sha256,
+            identity.info,
+            Some(Arc::from(identity.settings)),
+        ),
+        None => (sha256, info, None),
+    };
     check_info(&info).map_err(fail)?;
     let rule_ids = info
         .rules
@@ -323,6 +358,7 @@ pub(crate) fn load(
             pre,
             exports,
             timeouts: AtomicU32::new(0),
+            bundled_settings,
         }),
     })
 }

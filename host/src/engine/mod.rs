@@ -37,6 +37,7 @@ mod limits;
 mod load;
 mod parallel;
 mod pool;
+pub mod rego;
 mod sandbox;
 
 use std::path::Path;
@@ -159,12 +160,30 @@ impl Engine {
         self.load_bytes(&wasm, PolicySource::File(path.to_path_buf()))
     }
 
-    /// Loads every built-in policy.
+    /// Loads every built-in policy (the Rego runner runs only the Rego
+    /// sets the user loads, see [`Engine::load_path`]).
     pub fn load_builtin(&self) -> Result<Vec<Policy>, PolicyError> {
         BUILTIN_POLICIES
             .iter()
+            .filter(|builtin| builtin.crate_name != rego::RUNNER_CRATE)
             .map(|builtin| self.load_bytes(builtin.wasm, PolicySource::Builtin))
             .collect()
+    }
+
+    /// Loads a `.wasm` file, or a Rego set (a `.rego` file, or a directory
+    /// holding `.rego` files) with default options.
+    pub fn load_path(&self, path: &Path) -> Result<Policy, PolicyError> {
+        if rego::is_rego_set(path) {
+            let set =
+                rego::RegoSet::read(&rego::RegoSpec::new(path)).map_err(|message| PolicyError {
+                    policy: path.display().to_string(),
+                    target: None,
+                    kind: ErrorKind::LoadError,
+                    message,
+                })?;
+            return rego::load(self, &set);
+        }
+        self.load_file(path)
     }
 
     /// Asks the policy whether it accepts `settings` (a JSON document).
