@@ -12,8 +12,11 @@
 #
 #   OLD, NEW  the two tallyman binaries (e.g. a copy of the release build
 #             before a change, and the release build after it)
-#   TREE      directories to scan (default: the shared corpus,
-#             ../shared/corpus/dockerfiles next to the repository)
+#   TREE      directories to scan; `files:DIR` names every file of DIR on
+#             the command line instead, for a directory of Dockerfiles whose
+#             names discovery would not take for Dockerfiles (default:
+#             files: the shared corpus, ../shared/corpus/dockerfiles next to
+#             the repository)
 #
 # Environment: SAME_REPORTS_WORK (default $TMPDIR/tallyman-same-reports)
 # holds the reports while it runs; it is removed at the end unless
@@ -24,7 +27,7 @@ set -euo pipefail
 die() { echo "same-reports: $*" >&2; exit 2; }
 say() { echo "==> $*" >&2; }
 
-[ $# -ge 2 ] || { sed -n '11,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '11,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 old="$(realpath "$1")"
 new="$(realpath "$2")"
 shift 2
@@ -32,7 +35,7 @@ shift 2
 [ -x "$new" ] || die "not an executable: $new"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 trees=("$@")
-[ ${#trees[@]} -gt 0 ] || trees=("$repo/../shared/corpus/dockerfiles")
+[ ${#trees[@]} -gt 0 ] || trees=("files:$repo/../shared/corpus/dockerfiles")
 
 work="${SAME_REPORTS_WORK:-${TMPDIR:-/tmp}/tallyman-same-reports}"
 rm -rf "$work"
@@ -45,10 +48,14 @@ printf '{}\n' >"$work/every-policy.yaml"
 
 # scan BINARY TREE CONFIG OUT: the JSON report, exit codes 0-2 accepted
 # (findings exit 1; a file BuildKit refuses makes a failed target, 2).
+# TREE is a directory, or files:DIR for every file in DIR.
 scan() {
-    local status
+    local status paths=("$2")
+    if [[ "$2" == files:* ]]; then
+        mapfile -d '' -t paths < <(find "${2#files:}" -maxdepth 1 -type f -print0 | sort -z)
+    fi
     set +e
-    (cd "$work/cwd" && "$1" scan "$2" -c "$3" --no-cache --cache-dir "$work/cache-$(basename "$1")" \
+    (cd "$work/cwd" && "$1" scan "${paths[@]}" -c "$3" --no-cache --cache-dir "$work/cache-$(basename "$1")" \
         -f json -o "$4" 2>"$4.stderr")
     status=$?
     set -e
@@ -71,7 +78,7 @@ different=0
 compare() {
     local label="$1" a="$2" b="$3"
     if cmp -s "$a" "$b"; then
-        say "same: $label ($(wc -c <"$a") bytes)"
+        say "same: $label"
     else
         echo "DIFFERENT: $label" >&2
         diff "$a" "$b" | head -n 40 >&2 || true
@@ -81,7 +88,11 @@ compare() {
 
 index=0
 for tree in "${trees[@]}"; do
-    tree="$(realpath "$tree")"
+    if [[ "$tree" == files:* ]]; then
+        tree="files:$(realpath "${tree#files:}")"
+    else
+        tree="$(realpath "$tree")"
+    fi
     index=$((index + 1))
     for config in every-policy no-policy; do
         for side in old new; do
@@ -99,12 +110,15 @@ for tree in "${trees[@]}"; do
             <(grep -v '"started_at"\|"duration_ms"' "$work/$index-$config-new.json")
     done
     # The model of every scanned file, in the report's order.
-    python3 - "$work/$index-every-policy-old.json" "$tree" "$work/$index-files" <<'EOF'
+    python3 - "$work/$index-every-policy-old.json" "${tree#files:}" "$work/$index-files" <<'EOF'
 import json, os, sys
 report, tree, out = sys.argv[1:]
+targets = json.load(open(report))["targets"]
+print(f"{len(targets)} targets, {sum(t['status'] == 'scanned' for t in targets)} scanned", file=sys.stderr)
 with open(out, "wb") as f:
-    for t in json.load(open(report))["targets"]:
+    for t in targets:
         if t["status"] == "scanned":
+            # Relative to the tree, or as named on the command line.
             f.write(os.path.join(tree, t["path"]).encode() + b"\0")
 EOF
     for side in old new; do
