@@ -12,6 +12,15 @@ use tallyman_dockerfile::model::BuildContext;
 /// Reads the `.dockerignore` that applies to `dockerfile`. Unreadable ignore
 /// files count as absent: the rules that care say "no .dockerignore".
 pub fn build_context(dockerfile: &Path, root: &Path) -> BuildContext {
+    build_context_if_possible(dockerfile, root, true)
+}
+
+/// [`build_context`], opening nothing when discovery saw that no
+/// `.dockerignore` can be beside the Dockerfile (`possible` is false).
+pub fn build_context_if_possible(dockerfile: &Path, root: &Path, possible: bool) -> BuildContext {
+    if !possible {
+        return BuildContext::default();
+    }
     let Some(dir) = dockerfile.parent() else {
         return BuildContext::default();
     };

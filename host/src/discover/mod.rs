@@ -14,6 +14,7 @@ mod names;
 mod paths;
 pub mod repositories;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -24,9 +25,13 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::report::DirectoriesLeftOut;
 
-pub use context::build_context;
+pub use context::{build_context, build_context_if_possible};
 pub use names::is_dockerfile_name;
 pub use paths::{PathNamer, display_path, scan_root};
+
+/// How the names of a build context's ignore files end: `.dockerignore` and
+/// `<Dockerfile name>.dockerignore`.
+const DOCKERIGNORE_SUFFIX: &[u8] = b".dockerignore";
 
 /// The ignore file tallyman reads beside `.gitignore`.
 pub const IGNORE_FILE: &str = ".tallymanignore";
@@ -69,6 +74,11 @@ pub struct Found {
     pub path: PathBuf,
     /// Relative to the scan root, with `/`: its name in reports.
     pub display: String,
+    /// Whether a `.dockerignore` may sit beside it. `false` only when the
+    /// walk listed its directory and no name there ends in `.dockerignore`:
+    /// then [`build_context`] has nothing to open, and two failed opens per
+    /// file are saved.
+    pub dockerignore_possible: bool,
 }
 
 /// Something discovery could not look at (an unreadable directory, a path
@@ -112,6 +122,10 @@ struct WalkCounts {
     subdirectories_seen: AtomicUsize,
     vcs_metadata: AtomicUsize,
     hidden: AtomicUsize,
+    /// Directories whose listing holds a name ending in `.dockerignore`, or
+    /// could not be listed: where a Dockerfile's build context must be
+    /// looked for.
+    dockerignore_possible: Mutex<HashSet<PathBuf>>,
 }
 
 impl WalkCounts {
@@ -140,18 +154,40 @@ impl WalkCounts {
         true
     }
 
-    /// Counts the subdirectories of a directory the walk entered.
+    /// Counts the subdirectories of a directory the walk entered, and
+    /// notes whether a `.dockerignore` may be in it.
     fn entered(&self, dir: &Path) {
         let Ok(entries) = std::fs::read_dir(dir) else {
+            self.dockerignore_possible_in(dir);
             return;
         };
-        // The directory entry's own type: no stat per entry.
-        let subdirectories = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
-            .count();
+        let mut subdirectories = 0;
+        let mut dockerignore = false;
+        for entry in entries {
+            let Ok(entry) = entry else {
+                dockerignore = true;
+                continue;
+            };
+            // The directory entry's own type: no stat per entry.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                subdirectories += 1;
+            }
+            dockerignore |= entry
+                .file_name()
+                .as_encoded_bytes()
+                .ends_with(DOCKERIGNORE_SUFFIX);
+        }
         self.subdirectories_on_disk
             .fetch_add(subdirectories, Ordering::Relaxed);
+        if dockerignore {
+            self.dockerignore_possible_in(dir);
+        }
+    }
+
+    fn dockerignore_possible_in(&self, dir: &Path) {
+        if let Ok(mut dirs) = self.dockerignore_possible.lock() {
+            dirs.insert(dir.to_path_buf());
+        }
     }
 
     fn left_out(&self, counting_ignored: bool) -> DirectoriesLeftOut {
@@ -201,6 +237,7 @@ pub fn discover(
             discovery.found.push(Found {
                 path: path.clone(),
                 display: namer.name(path),
+                dockerignore_possible: true,
             });
             continue;
         }
@@ -244,6 +281,7 @@ pub fn discover(
                                 found.push(Found {
                                     path: entry.path().to_path_buf(),
                                     display,
+                                    dockerignore_possible: true,
                                 });
                             }
                         }
@@ -260,9 +298,21 @@ pub fn discover(
                 WalkState::Continue
             })
         });
-        discovery
-            .found
-            .extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Every directory the walk entered was listed when ignore files are
+        // honoured (to count what they left out); without that listing,
+        // every Dockerfile's directory is probed.
+        if counting_ignored {
+            let possible = counts
+                .dockerignore_possible
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            for found in &mut found {
+                found.dockerignore_possible =
+                    found.path.parent().is_none_or(|dir| possible.contains(dir));
+            }
+        }
+        discovery.found.extend(found);
         discovery.left_out.add(&counts.left_out(counting_ignored));
         let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort_by(|a, b| a.message.cmp(&b.message));
@@ -271,4 +321,76 @@ pub fn discover(
     discovery.found.sort_by(|a, b| a.display.cmp(&b.display));
     discovery.found.dedup_by(|a, b| a.display == b.display);
     Ok(discovery)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "FROM scratch\n").unwrap();
+    }
+
+    fn possible(discovery: &Discovery) -> Vec<(&str, bool)> {
+        discovery
+            .found
+            .iter()
+            .map(|found| (found.display.as_str(), found.dockerignore_possible))
+            .collect()
+    }
+
+    #[test]
+    fn only_directories_listing_a_dockerignore_are_probed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("plain/Dockerfile"));
+        write(&root.join("shared/Dockerfile"));
+        write(&root.join("shared/.dockerignore"));
+        write(&root.join("named/Dockerfile.prod"));
+        write(&root.join("named/Dockerfile.prod.dockerignore"));
+        // Ignored by git, still read by `docker build`: the probe must not
+        // depend on what the walk shows.
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        write(&root.join("gitignored/Dockerfile"));
+        write(&root.join("gitignored/.dockerignore"));
+        std::fs::write(root.join("gitignored/.gitignore"), ".dockerignore\n").unwrap();
+
+        let discovery = discover(&[root.to_path_buf()], root, &DiscoverOptions::default()).unwrap();
+        assert_eq!(
+            possible(&discovery),
+            [
+                ("gitignored/Dockerfile", true),
+                ("named/Dockerfile.prod", true),
+                ("plain/Dockerfile", false),
+                ("shared/Dockerfile", true),
+            ]
+        );
+        for found in &discovery.found {
+            assert_eq!(
+                build_context_if_possible(&found.path, root, found.dockerignore_possible),
+                build_context(&found.path, root),
+                "{}",
+                found.display
+            );
+        }
+
+        // Without ignore files nothing is listed twice, so every directory is probed.
+        let options = DiscoverOptions {
+            no_ignore: true,
+            ..DiscoverOptions::default()
+        };
+        let discovery = discover(&[root.to_path_buf()], root, &options).unwrap();
+        assert!(
+            discovery
+                .found
+                .iter()
+                .all(|found| found.dockerignore_possible)
+        );
+
+        // A file named on the command line: its directory was not listed.
+        let named = root.join("plain/Dockerfile");
+        let discovery = discover(&[named], root, &DiscoverOptions::default()).unwrap();
+        assert_eq!(possible(&discovery), [("plain/Dockerfile", true)]);
+    }
 }

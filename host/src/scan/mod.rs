@@ -203,7 +203,11 @@ fn scan_one(
     let Candidate { repository, found } = candidate;
     let repository_name = repository.name.clone();
     let path = ArcStr::from(found.display);
-    let context = discover::build_context(&found.path, &repository.dir);
+    let context = discover::build_context_if_possible(
+        &found.path,
+        &repository.dir,
+        found.dockerignore_possible,
+    );
     let read = read::read_bytes(&found.path, &request.read);
     drop(found.path);
     let bytes = match read {
@@ -374,7 +378,7 @@ fn discover_all<'a>(
                     repository,
                     found: Found {
                         display: repository.report_path(&found.display),
-                        path: found.path,
+                        ..found
                     },
                 });
             }
