@@ -22,7 +22,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use tallyman::cli::rule::cis_controls;
 use tallyman::dockerfile::model::RuleInfo;
-use tallyman::engine::{BUILTIN_POLICIES, CacheDir, Engine, Limits, Policy};
+use tallyman::engine::{CacheDir, Engine, Limits, Policy, default_builtins};
 use tallyman::report::SeverityName;
 
 /// The command that rewrites `docs/rules.md` (and, where the corpus is,
@@ -118,10 +118,10 @@ fn builtin_policies() -> Vec<Builtin> {
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rules-doc-cache");
     let engine = Engine::new(Limits::default(), CacheDir::Path(cache)).expect("engine");
     let loaded = engine.load_builtin().expect("the built-in policies load");
-    // `load_builtin` loads `BUILTIN_POLICIES` in order.
+    // `load_builtin` loads `default_builtins` in order.
     loaded
         .into_iter()
-        .zip(BUILTIN_POLICIES)
+        .zip(default_builtins())
         .map(|(policy, builtin)| Builtin {
             policy,
             crate_name: builtin.crate_name,

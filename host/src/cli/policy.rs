@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::attest::{keys, policy_sig};
 use crate::dockerfile::model::Severity;
-use crate::engine::{BUILTIN_POLICIES, CacheDir, Engine, Limits, Policy};
+use crate::engine::{CacheDir, Engine, Limits, Policy, default_builtins};
 use crate::report::text::clean_inline;
 
 /// Arguments of `tallyman policy`.
@@ -145,7 +145,7 @@ fn find(engine: &Engine, name_or_file: &str) -> anyhow::Result<Policy> {
     // By the name the policy declares, or by its crate's name.
     let found = builtin
         .iter()
-        .zip(BUILTIN_POLICIES)
+        .zip(default_builtins())
         .find(|(p, b)| p.name() == name_or_file || b.crate_name == name_or_file);
     if let Some((policy, _)) = found {
         return Ok(policy.clone());

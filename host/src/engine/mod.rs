@@ -47,6 +47,15 @@ use wasmtime::component::Linker;
 
 pub use bindings::ContractVersion;
 pub use builtin::BUILTIN_POLICIES;
+
+/// The built-in policies a scan runs unless told otherwise, in the order
+/// [`Engine::load_builtin`] loads them: all but the Rego runner, which runs
+/// only the Rego sets a user loads.
+pub fn default_builtins() -> impl Iterator<Item = &'static builtin::BuiltinPolicy> {
+    BUILTIN_POLICIES
+        .iter()
+        .filter(|builtin| builtin.crate_name != rego::RUNNER_CRATE)
+}
 pub use cache::{
     CacheDir, CacheOutcome, CompiledCodeStats, compiled_code_stats, prune_compiled_code,
 };
@@ -163,9 +172,7 @@ impl Engine {
     /// Loads every built-in policy (the Rego runner runs only the Rego
     /// sets the user loads, see [`Engine::load_path`]).
     pub fn load_builtin(&self) -> Result<Vec<Policy>, PolicyError> {
-        BUILTIN_POLICIES
-            .iter()
-            .filter(|builtin| builtin.crate_name != rego::RUNNER_CRATE)
+        default_builtins()
             .map(|builtin| self.load_bytes(builtin.wasm, PolicySource::Builtin))
             .collect()
     }
