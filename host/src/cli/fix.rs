@@ -2,13 +2,13 @@
 //!
 //! Files are found and evaluated as `scan` finds and evaluates them (same
 //! configuration, pragmas, `ignore.paths`), so a suppressed finding is never
-//! fixed. Digest pinning (DESIGN's `--pin-digests [--digests FILE]`) is a
-//! separate source of edits, resolved by the host through `crate::image`'s
-//! registry client; it would join here as more edits per file, applied by
-//! the same passes.
+//! fixed. `--pin-digests` adds the digest pins of `crate::fix::pin`,
+//! resolved by the host through `crate::image`'s registry client (or a
+//! `--digests` map), as more edits per file, applied by the same passes.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
@@ -20,7 +20,9 @@ use crate::config;
 use crate::discover::repositories::RepositoryRoot;
 use crate::discover::{DiscoverOptions, scan_root};
 use crate::engine::{ConfiguredPolicy, Engine};
+use crate::fix::pin::{DigestMap, DigestSource, PinOptions, Pinner};
 use crate::fix::{FileFix, FixOptions, Fixer, Summary, unified_diff};
+use crate::image::{DEFAULT_PLATFORM, PlatformSpec, RegistryOptions};
 use crate::scan::findings::FindingFilter;
 use crate::scan::read::ReadOptions;
 use crate::scan::{self, RepositoryScan, ScanRequest};
@@ -37,6 +39,8 @@ pub struct FixArgs {
     /// Write nothing; exit 1 when any file would change.
     #[arg(long)]
     check: bool,
+    #[command(flatten)]
+    pins: PinArgs,
     #[command(flatten)]
     policies: PolicySelection,
     /// The stage that is built (`docker build --target`); default: the last.
@@ -65,6 +69,55 @@ pub struct FixArgs {
     max_file_size: Option<usize>,
 }
 
+/// `--pin-digests` and its options.
+#[derive(Debug, Args)]
+struct PinArgs {
+    /// Pin every image the build pulls (FROM, COPY --from, RUN --mount from=) by the digest its tag names now, keeping the tag.
+    #[arg(long)]
+    pin_digests: bool,
+    /// With --pin-digests: take the digests from this JSON map of image reference to digest, with no network access.
+    #[arg(long, value_name = "FILE", requires = "pin_digests")]
+    digests: Option<PathBuf>,
+    /// With --pin-digests: re-resolve references pinned already, and replace a digest whose tag has moved.
+    #[arg(long, requires = "pin_digests")]
+    refresh_pins: bool,
+    /// With --pin-digests: write the build platform's own manifest digest rather than the multi-platform index's.
+    #[arg(long, requires = "pin_digests")]
+    pin_platform_manifest: bool,
+    /// The build's platform: what `$TARGETPLATFORM` is, and the platform images are pinned for where a FROM names none.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = DEFAULT_PLATFORM)]
+    platform: String,
+    /// Allow plain HTTP to a registry on a loopback address (localhost, 127.0.0.1, ::1).
+    #[arg(long, requires = "pin_digests")]
+    insecure: bool,
+    /// Seconds each registry request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    timeout: u64,
+}
+
+impl PinArgs {
+    /// The pinner, when pinning is asked for.
+    fn pinner(&self, platform: &PlatformSpec) -> anyhow::Result<Option<Pinner>> {
+        if !self.pin_digests {
+            return Ok(None);
+        }
+        let source = match &self.digests {
+            Some(path) => DigestSource::Map(DigestMap::load(path)?),
+            None => DigestSource::Registry(RegistryOptions {
+                insecure: self.insecure,
+                timeout: Duration::from_secs(self.timeout.max(1)),
+                ..RegistryOptions::default()
+            }),
+        };
+        let options = PinOptions {
+            refresh: self.refresh_pins,
+            platform_manifest: self.pin_platform_manifest,
+            platform: platform.clone(),
+        };
+        Ok(Some(Pinner::new(options, source)))
+    }
+}
+
 /// The choice of fixes, shared with `scan --fix`.
 #[derive(Debug, Args)]
 pub(super) struct FixModeArgs {
@@ -83,6 +136,8 @@ impl FixModeArgs {
 
 /// Exit code when `--check` finds something to fix.
 const EXIT_WOULD_CHANGE: u8 = 1;
+/// Exit code when an image reference could not be pinned.
+const EXIT_PIN_FAILED: u8 = 2;
 
 pub fn run(args: &FixArgs) -> anyhow::Result<u8> {
     let paths = if args.paths.is_empty() {
@@ -90,6 +145,8 @@ pub fn run(args: &FixArgs) -> anyhow::Result<u8> {
     } else {
         args.paths.clone()
     };
+    let platform = PlatformSpec::parse(&args.pins.platform)?;
+    let pinner = args.pins.pinner(&platform)?;
     let root = scan_root(&paths);
     let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
@@ -112,14 +169,24 @@ pub fn run(args: &FixArgs) -> anyhow::Result<u8> {
             evaluated_on: crate::clock::evaluation_date(),
             target: args.target.clone(),
             build_args: parse_build_args(&args.build_args)?,
-            platform: "linux/amd64".to_string(),
+            platform: platform.to_string(),
         },
         ignore_paths: resolved.ignore_paths.clone(),
         shard: None,
     };
     let options = args.fixes.options();
-    let files = fix_all(&engine, &policies, &request, &filter, options)?;
+    let files = fix_all(
+        &engine,
+        &policies,
+        &request,
+        &filter,
+        options,
+        pinner.as_ref(),
+    )?;
     let summary = Summary::of(&files, options);
+    for error in &summary.pin_errors {
+        eprintln!("error: {error}");
+    }
     if args.diff {
         let mut out = std::io::stdout().lock();
         for file in &files {
@@ -135,6 +202,9 @@ pub fn run(args: &FixArgs) -> anyhow::Result<u8> {
         write_fixed(&files)?;
         print!("{}", summary.render(false));
     }
+    if !summary.pin_errors.is_empty() {
+        return Ok(EXIT_PIN_FAILED);
+    }
     if args.check && summary.files_changed > 0 {
         return Ok(EXIT_WOULD_CHANGE);
     }
@@ -148,6 +218,7 @@ pub(super) fn fix_all(
     request: &ScanRequest,
     filter: &FindingFilter,
     options: FixOptions,
+    pins: Option<&Pinner>,
 ) -> anyhow::Result<Vec<FileFix>> {
     let (files, errors) = scan::files(request)?;
     for error in errors {
@@ -163,6 +234,7 @@ pub(super) fn fix_all(
         filter,
         known_rules: &known_rules,
         options,
+        pins,
     };
     let mut fixed: Vec<FileFix> = files
         .par_iter()

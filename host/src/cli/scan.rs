@@ -276,7 +276,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
 
     if args.fix {
         let options = args.fixes.options();
-        let files = super::fix::fix_all(&engine, &policies, &request, &filter, options)?;
+        let files = super::fix::fix_all(&engine, &policies, &request, &filter, options, None)?;
         super::fix::write_fixed(&files)?;
         eprint!("{}", crate::fix::Summary::of(&files, options).render(false));
     } else if args.fixes.unsafe_fixes {

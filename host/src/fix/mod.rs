@@ -16,6 +16,7 @@
 
 mod diff;
 mod file;
+pub mod pin;
 mod summary;
 mod text;
 

@@ -22,6 +22,15 @@ pub struct Summary {
     pub fixable_left: usize,
     /// `path: why` for each file or fix left alone.
     pub notes: Vec<String>,
+    /// Image references pinned by digest (counted under BI003 in
+    /// `applied` too), of them `refreshed` replacing a moved digest.
+    pub pinned: usize,
+    pub refreshed: usize,
+    /// `path:line: reference: why` for each reference that could not be
+    /// pinned; each such file is left as it was.
+    pub pin_errors: Vec<String>,
+    /// Files left as they were because a reference could not be pinned.
+    pub files_refused: usize,
 }
 
 impl Summary {
@@ -47,6 +56,16 @@ impl Summary {
                     _ => {}
                 }
             }
+            summary.pinned += file.pinned;
+            summary.refreshed += file.refreshed;
+            if !file.pin_errors.is_empty() {
+                summary.files_refused += 1;
+            }
+            summary.pin_errors.extend(
+                file.pin_errors
+                    .iter()
+                    .map(|error| format!("{}:{}: {}", file.display, error.line, error.message)),
+            );
             summary.notes.extend(
                 file.notes
                     .iter()
@@ -92,6 +111,22 @@ impl Summary {
             );
         }
         out.push('\n');
+        if self.pinned > 0 {
+            let verb = if would { "would pin" } else { "pinned" };
+            let _ = write!(out, "{verb} {} image references by digest", self.pinned);
+            if self.refreshed > 0 {
+                let _ = write!(out, " ({} of them refreshed)", self.refreshed);
+            }
+            out.push('\n');
+        }
+        if self.files_refused > 0 {
+            let _ = writeln!(
+                out,
+                "{} image references could not be pinned; {} files left as they were",
+                self.pin_errors.len(),
+                self.files_refused
+            );
+        }
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");
         }

@@ -19,6 +19,7 @@ use super::auth::{self, Credentials};
 use super::digest::Digest;
 use super::platform::PlatformSpec;
 use super::resolve::{self, Document, Source};
+use super::spec;
 
 /// How a registry is reached.
 #[derive(Debug, Clone)]
@@ -357,7 +358,11 @@ impl Registry {
                     self.authenticate(challenge.as_deref(), &url)?;
                 }
                 403 => anyhow::bail!(
-                    "registry {} denied access to {what} ({url}): HTTP 403 Forbidden",
+                    "registry {} denied access to {what} ({url}): HTTP 403 Forbidden; \
+                     check that the credentials (from {} and {}, or `docker login {}`) may pull it",
+                    self.registry,
+                    auth::USER_ENV,
+                    auth::PASSWORD_ENV,
                     self.registry
                 ),
                 404 => anyhow::bail!(
@@ -479,6 +484,57 @@ pub fn read(
         )?,
     };
     resolve::finish(&mut registry, selected, text, wanted, evaluated_on)
+}
+
+/// What a tag points at, for pinning it by digest.
+#[derive(Debug, Clone)]
+pub struct TagTarget {
+    /// The digest of the document the tag names: an index or a manifest.
+    pub digest: Digest,
+    pub content: TagContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum TagContent {
+    /// A multi-platform index: its image manifests, nested indexes expanded.
+    Index(Vec<spec::Descriptor>),
+    /// One image manifest, for the platform its config says.
+    Manifest(spec::Platform),
+}
+
+/// Resolves `name`'s tag (`latest` without one; a digest it carries is
+/// ignored) to the digest the registry serves for it now, and the
+/// platforms behind it: nested indexes are walked, and a single manifest's
+/// config is read for its platform, so that the caller can check the
+/// build's platform is served, as BuildKit's pull would.
+pub fn resolve_tag(name: &ImageName, options: &RegistryOptions) -> anyhow::Result<TagTarget> {
+    let tagged = ImageName {
+        digest: None,
+        ..name.clone()
+    };
+    let mut registry = Registry::new(&tagged, options)?;
+    let tag = tagged.tag.clone().unwrap_or_else(|| "latest".to_string());
+    let what = format!("manifest {}", tagged.normalized());
+    let (digest, fetched) = registry.fetch_reference(&tag, None, &what)?;
+    let content = match resolve::document(&fetched.bytes, fetched.content_type.as_deref(), &what)? {
+        Document::Index(index) => {
+            let mut manifests = Vec::new();
+            resolve::flatten(&mut registry, &index.manifests, 0, &mut manifests)?;
+            TagContent::Index(manifests)
+        }
+        Document::Manifest(manifest) => {
+            let config_digest = Digest::parse(&manifest.config.digest)?;
+            let what = format!("image config {config_digest} of {}", tagged.normalized());
+            let bytes = registry.blob(&config_digest, &what)?;
+            let config: spec::ImageConfigFile = spec::parse_json(&bytes, &what)?;
+            TagContent::Manifest(spec::Platform {
+                os: config.os,
+                architecture: config.architecture,
+                variant: config.variant,
+            })
+        }
+    };
+    Ok(TagTarget { digest, content })
 }
 
 #[cfg(test)]

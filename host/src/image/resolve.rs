@@ -101,7 +101,7 @@ pub fn tagged(index: &Index, tag: Option<&str>, what: &str) -> anyhow::Result<Ve
 }
 
 /// Expands nested indexes into the image manifests they list.
-fn flatten(
+pub fn flatten(
     source: &mut dyn Source,
     descriptors: &[Descriptor],
     depth: usize,

@@ -63,6 +63,17 @@ impl FindingFilter {
         self
     }
 
+    /// Whether a finding of `rule` on `line` of `dockerfile` would be
+    /// dropped: the configuration ignores the rule for its path, or one of
+    /// its own pragmas silences it there. For fixes the host makes without
+    /// a finding (digest pins), so that they honour the same ignores.
+    pub fn silences(&self, dockerfile: &Dockerfile, rule: &str, line: u32) -> bool {
+        self.ignores(rule, &dockerfile.path)
+            || TargetFacts::of(dockerfile)
+                .pragmas
+                .silences(rule, Some(line))
+    }
+
     fn ignores(&self, rule: &str, path: &str) -> bool {
         self.ignored_rules.iter().any(|r| r == rule)
             || self
