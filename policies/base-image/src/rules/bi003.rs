@@ -31,7 +31,9 @@ tallyman_sdk::declare_rule! {
     ///
     /// ## Fix
     /// Keep the tag for readers and add the digest it had when you pinned it
-    /// (`docker buildx imagetools inspect python:3.12-slim` prints it):
+    /// (`docker buildx imagetools inspect python:3.12-slim` prints it;
+    /// `tallyman fix --pin-digests` asks the registry and writes it, for
+    /// `COPY --from` and `RUN --mount from=` images too):
     /// ```dockerfile
     /// FROM python:3.12-slim@sha256:2d7f1a7a5e3c5b0c8f4f1e4a9b0e8e6d2c9c1e5f0a3b6d8e7c4f2a1b0c9d8e7f
     /// ```
