@@ -115,7 +115,12 @@ impl Pinner {
         text: &str,
         silenced: &dyn Fn(u32) -> bool,
     ) -> FilePins {
-        let (sites, skipped) = sites::sites(dockerfile, text, &self.options.platform);
+        let (sites, skipped) = sites::sites(
+            dockerfile,
+            text,
+            &self.options.platform,
+            self.options.refresh,
+        );
         let mut pins = FilePins {
             skipped: skipped
                 .into_iter()

@@ -75,6 +75,7 @@ pub fn sites(
     dockerfile: &Dockerfile,
     text: &str,
     default_platform: &PlatformSpec,
+    refresh: bool,
 ) -> (Vec<Site>, Vec<Skipped>) {
     let lines = locate::lines(text);
     let escape = dockerfile.escape_char.chars().next().unwrap_or('\\');
@@ -82,6 +83,7 @@ pub fn sites(
         dockerfile,
         lines: &lines,
         escape,
+        refresh,
         sites: Vec::new(),
         skipped: Vec::new(),
     };
@@ -122,6 +124,8 @@ struct Finder<'a> {
     dockerfile: &'a Dockerfile,
     lines: &'a [&'a str],
     escape: char,
+    /// Pinned references are wanted too (`--refresh-pins`).
+    refresh: bool,
     sites: Vec<Site>,
     skipped: Vec<Skipped>,
 }
@@ -192,6 +196,9 @@ impl Finder<'_> {
                 return self.skip(line, format!("not pinned: {reason}"));
             }
         };
+        if name.digest.is_some() && !self.refresh {
+            return;
+        }
         let place = if written.contains('$') {
             self.argument_place(stage, instruction, reference, kind)
         } else {
@@ -279,10 +286,9 @@ impl Finder<'_> {
         let resolved = reference.expanded.as_str();
         let Some(variable) = lone_variable(written) else {
             return Err(format!(
-                "`{written}` is put together from build arguments (`{resolved}` here): not \
-                 pinned, since a digest written here would hold whatever the arguments say; \
-                 name the image in one ARG's default (`ARG BASE={resolved}`, `FROM ${{BASE}}`) \
-                 to have it pinned there"
+                "`{written}` (`{resolved}` here) is put together from build arguments: not \
+                 pinned, as a digest there would override them; name the whole image in one \
+                 ARG (`ARG BASE={resolved}`, `FROM ${{BASE}}`) to have it pinned in its default"
             ));
         };
         let in_stage = if kind == SiteKind::From {
@@ -342,6 +348,14 @@ impl Finder<'_> {
             _ => (offset, raw),
         };
         if value != default {
+            if value.contains('$') {
+                return Err(format!(
+                    "`{written}` is ARG {variable}'s default on line {}, `{value}`, which is put \
+                     together from other build arguments: not pinned, as a digest there would \
+                     override them",
+                    arg.span.start_line
+                ));
+            }
             return Err(lost());
         }
         digest_place(word, offset, value).ok_or_else(lost)
@@ -407,6 +421,73 @@ fn declares<'i>(instruction: &'i Instruction, name: &str) -> Option<Option<&'i s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tallyman_dockerfile::{LowerOptions, ParseOptions, parse_and_lower};
+
+    /// (line, written, the text the span covers, or `+` for an insertion
+    /// after `at`) of each site, and the skipped lines.
+    fn found(text: &str, build_args: &[(&str, &str)], refresh: bool) -> (Vec<String>, Vec<u32>) {
+        let options = LowerOptions {
+            build_args: build_args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..LowerOptions::default()
+        };
+        let model = parse_and_lower(text.as_bytes(), &ParseOptions::default(), &options).unwrap();
+        let platform = PlatformSpec::parse("linux/amd64").unwrap();
+        let (sites, skipped) = sites(&model, text, &platform, refresh);
+        let lines = locate::lines(text);
+        let described = sites
+            .iter()
+            .map(|site| {
+                let place = site.place;
+                let line: Vec<char> = lines[place.start_line as usize - 1].chars().collect();
+                let covered: String = line
+                    [place.start_column as usize - 1..place.end_column as usize - 1]
+                    .iter()
+                    .collect();
+                let before: String = line[..place.start_column as usize - 1].iter().collect();
+                format!(
+                    "{} {} {} [{covered}] after `{}`",
+                    site.line,
+                    site.kind.describe(),
+                    site.written,
+                    before.rsplit(' ').next().unwrap_or_default()
+                )
+            })
+            .collect();
+        (described, skipped.iter().map(|s| s.line).collect())
+    }
+
+    #[test]
+    fn places_each_digest_after_the_reference_as_written() {
+        let text = "ARG BASE='alpine:3.20'\nARG V=1\nFROM ${BASE} AS a\nFROM \\\n  python:3.12 AS b\nCOPY --chown=1 --from=ghcr.io/x/y:2@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa /a /a\nRUN --mount=type=cache,target=/c --mount=type=bind,from=busybox,target=/b true\nFROM node:${V}\nCOPY --from=a /x /x\nFROM scratch\n";
+        let (sites, skipped) = found(text, &[], true);
+        assert_eq!(
+            sites,
+            [
+                "3 FROM ${BASE} [] after `BASE='alpine:3.20`",
+                "4 FROM python:3.12 [] after `python:3.12`",
+                "6 COPY --from ghcr.io/x/y:2@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa [@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa] after `--from=ghcr.io/x/y:2`",
+                "7 RUN --mount from= busybox [] after `--mount=type=bind,from=busybox`",
+            ]
+        );
+        assert_eq!(skipped, [8], "node:${{V}} is put together from an argument");
+        // Without --refresh-pins a pinned reference is not a site.
+        let (sites, _) = found(text, &[], false);
+        assert_eq!(sites.len(), 3);
+    }
+
+    #[test]
+    fn an_argument_given_on_the_command_line_is_not_pinned_in_the_default() {
+        let text = "ARG BASE=alpine:3.20\nFROM $BASE\n";
+        let (sites, skipped) = found(text, &[("BASE", "alpine:3.21")], false);
+        assert!(sites.is_empty());
+        assert_eq!(skipped, [2]);
+        let escaped = "# escape=`\nFROM `\n  alpine:3.20\n";
+        let (sites, _) = found(escaped, &[], false);
+        assert_eq!(sites, ["2 FROM alpine:3.20 [] after `alpine:3.20`"]);
+    }
 
     #[test]
     fn finds_flag_values_and_mount_sources() {
