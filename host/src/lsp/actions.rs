@@ -132,16 +132,20 @@ fn ignore_in_file(
     ))
 }
 
-fn action(title: String, uri: &Uri, diagnostic: &Diagnostic, edit: TextEdit) -> CodeAction {
+fn action(title: String, uri: &Uri, diagnostic: &Diagnostic, edits: Vec<TextEdit>) -> CodeAction {
     CodeAction {
         title,
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![diagnostic.clone()]),
-        edit: Some(WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
-            ..WorkspaceEdit::default()
-        }),
+        edit: Some(workspace_edit(uri, edits)),
         ..CodeAction::default()
+    }
+}
+
+fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..WorkspaceEdit::default()
     }
 }
 
@@ -174,7 +178,7 @@ pub fn pragma_actions(
                 format!("Ignore {rule} for this instruction (tallyman pragma)"),
                 uri,
                 diagnostic,
-                edit,
+                vec![edit],
             ));
         }
         if offered_in_file.contains(&rule) {
@@ -186,7 +190,7 @@ pub fn pragma_actions(
                 format!("Ignore {rule} in this file (tallyman pragma)"),
                 uri,
                 diagnostic,
-                edit,
+                vec![edit],
             ));
         }
     }
@@ -256,16 +260,10 @@ pub fn fix_actions(
         let Some(edits) = text_edits(&index, text, fix) else {
             continue;
         };
+        let title = format!("Fix {} ({})", finding.rule_id, applicability_word(fix));
         actions.push(CodeAction {
-            title: format!("Fix {} ({})", finding.rule_id, applicability_word(fix)),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![diagnostic.clone()]),
-            edit: Some(WorkspaceEdit {
-                changes: Some(HashMap::from([(uri.clone(), edits)])),
-                ..WorkspaceEdit::default()
-            }),
             is_preferred: Some(fix.applicability == Applicability::Safe),
-            ..CodeAction::default()
+            ..action(title, uri, diagnostic, edits)
         });
     }
     let safe: Vec<&[tallyman_dockerfile::model::Edit]> = analysis
@@ -285,13 +283,7 @@ pub fn fix_actions(
                     taken.len()
                 ),
                 kind: Some(CodeActionKind::SOURCE_FIX_ALL),
-                edit: Some(WorkspaceEdit {
-                    changes: Some(HashMap::from([(
-                        uri.clone(),
-                        vec![TextEdit::new(whole, fixed)],
-                    )])),
-                    ..WorkspaceEdit::default()
-                }),
+                edit: Some(workspace_edit(uri, vec![TextEdit::new(whole, fixed)])),
                 ..CodeAction::default()
             });
         }
