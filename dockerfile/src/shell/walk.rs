@@ -493,7 +493,7 @@ fn word_text(node: &Node) -> Option<&str> {
 
 /// `NAME=value` as written; the value with quotes removed. `NAME+=value`
 /// keeps the `+` in the name.
-fn split_assignment(raw: &str) -> (String, String) {
+pub(super) fn split_assignment(raw: &str) -> (String, String) {
     match raw.split_once('=') {
         Some((name, value)) => (name.to_owned(), unquote(value)),
         None => (raw.to_owned(), String::new()),
