@@ -176,37 +176,36 @@ pub struct ShellSplit {
 /// continuations already removed. Never panics and never overflows the
 /// stack, provided the calling thread has 512 KiB of stack to spare.
 pub fn split_commands(script: &str) -> ShellSplit {
-    match simple::split_simple(script) {
-        Some(commands) => ShellSplit {
-            commands,
-            error: None,
-        },
-        None => split_with_parser(script),
-    }
+    split_with(script, Splitter::new)
 }
 
-/// What [`split_commands`] lists, always through the parser: the reference
-/// the fast path in `simple.rs` is held to.
+/// What [`split_commands`] lists, with rable parsing every script: the
+/// reference the fast path in `simple.rs` is held to.
+#[cfg(test)]
 fn split_with_parser(script: &str) -> ShellSplit {
-    let outcome = stack::with_stack_for(script, || split_on_this_thread(script));
-    outcome.unwrap_or_else(|reason| refused(script, reason, false))
+    split_with(script, Splitter::parser_only)
 }
 
-fn split_on_this_thread(script: &str) -> ShellSplit {
-    let mut splitter = Splitter::new();
-    match splitter.split(script, Context::TOP) {
+fn split_with(script: &str, splitter: fn() -> Splitter) -> ShellSplit {
+    let outcome = stack::with_stack_for(script, || split_on_this_thread(script, splitter));
+    outcome.unwrap_or_else(|reason| refused(script, reason, false, splitter))
+}
+
+fn split_on_this_thread(script: &str, splitter: fn() -> Splitter) -> ShellSplit {
+    let mut splitting = splitter();
+    match splitting.split(script, Context::TOP) {
         Ok(()) => ShellSplit {
-            commands: splitter.commands,
+            commands: splitting.commands,
             error: None,
         },
-        Err(reason) => refused(script, reason, true),
+        Err(reason) => refused(script, reason, true, splitter),
     }
 }
 
 /// The split of a script the parser refused: the whole script, then what
 /// parses of its statements (only when there is stack to parse them on).
-fn refused(script: &str, reason: String, recover: bool) -> ShellSplit {
-    let mut splitter = Splitter::new();
+fn refused(script: &str, reason: String, recover: bool, splitter: fn() -> Splitter) -> ShellSplit {
+    let mut splitter = splitter();
     splitter.push_whole(script, Context::TOP);
     if recover {
         for (start, statement) in words::lenient_statements(script) {

@@ -1,46 +1,83 @@
 //! A fast path for the scripts most `RUN`s are: simple commands joined by
-//! `&&`, `||`, `;`, `&`, `|` and newlines, with quoted words, `$VAR` and
-//! `${VAR}`, and plain redirections.
+//! `&&`, `||`, `;`, `&`, `|` and newlines, with quoted words, `$VAR`,
+//! `${VAR}`, `$( )` holding more of the same, and plain redirections.
 //!
-//! It reads the bytes once and lists exactly what the parser path (rable,
-//! then the walk in `walk.rs`) lists for the same script, field by field,
-//! without building a tree. That equality is the whole contract: the
-//! scanner follows rable's lexer rule by rule where it accepts, and gives up
-//! (`None`, and the parser path runs) on everything it is not certain of:
-//! substitutions, backquotes, heredocs, parentheses, reserved words in
-//! command position, nested shells (`sh -c`), `\`-newline, fd-variable
-//! redirections, operator sequences rable would refuse. The differential
-//! tests (`simple/tests.rs`) hold it to that over the corpus and generated
-//! variants.
+//! It reads the bytes once, without building a tree, and finds the same
+//! words and commands rable does; the walk (`walk.rs`) then lists them as
+//! it lists rable's (quote removal, substitutions and nested shells are
+//! shared). That equality is the whole contract: the scanner follows
+//! rable's lexer rule by rule where it accepts, and gives up (`None`, and
+//! rable parses the script) on everything it is not certain of: backquotes,
+//! process substitutions, heredocs, parentheses, reserved words in command
+//! position, `\`-newline, fd-variable redirections, operator sequences
+//! rable would refuse. The differential tests (`simple/tests.rs`) hold it to
+//! that over the corpus and generated variants.
 
-use super::inner::{ShellInput, nested_shell};
-use super::walk::split_assignment;
-use super::words::unquote;
-use super::{Connector, SimpleCommand, stack};
+use super::Connector;
 
-/// The commands of `script` when it is within the subset this scanner reads
-/// exactly; `None` when the parser path must decide.
-pub(super) fn split_simple(script: &str) -> Option<Vec<SimpleCommand>> {
-    if !stack::always_fits(script) || has_unsupported_sequence(script.as_bytes()) {
+/// The commands of a script in the subset, as written: byte ranges into it.
+#[derive(Debug, Default)]
+pub(crate) struct Script {
+    pub(crate) pipelines: Vec<Pipeline>,
+    pub(crate) commands: Vec<Command>,
+    /// Every command's words, in order: [`Command::pieces`] indexes it.
+    pub(crate) pieces: Vec<Piece>,
+}
+
+/// A pipeline: its commands (a range of [`Script::commands`]) and how it
+/// joins the one before it.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    /// `None` for the script's first pipeline.
+    pub(crate) connector: Option<Connector>,
+    pub(crate) commands: std::ops::Range<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Command {
+    /// Where the command starts and ends: its first token to the end of
+    /// its last (redirections included), as rable spans it.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) pieces: std::ops::Range<usize>,
+}
+
+/// A word of a command: its byte range and whether it is a prefix
+/// assignment. Redirection targets are not kept: the subset gives them
+/// nothing to list.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Piece {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) assignment: bool,
+}
+
+/// Reads `script` when it is within the subset this scanner reads exactly;
+/// `None` when the parser must decide.
+pub(crate) fn read(script: &str) -> Option<Script> {
+    if has_unsupported_sequence(script.as_bytes()) {
         return None;
     }
-    Reader::new(script).script()
+    let mut reader = Reader::new(script);
+    let mut out = Script::default();
+    reader.list(&mut out)?;
+    Some(out)
 }
 
 /// Byte sequences that bring in what the fast path does not follow, found
-/// anywhere (in quotes and comments too): command and process
-/// substitutions (`$(`, `` ` ``, `<(`, `>(`), heredocs and here-strings
-/// (`<<`), and line continuations (`\` newline, which rable drops from word
-/// values). With none of them, the walk's search for substitutions in a
-/// word can find nothing, whatever the quoting.
+/// anywhere (in quotes and comments too): backquotes and process
+/// substitutions (`<(`, `>(`), heredocs and here-strings (`<<`), and line
+/// continuations (`\` newline, which rable drops from word values).
 fn has_unsupported_sequence(bytes: &[u8]) -> bool {
-    bytes.windows(2).any(|pair| {
-        matches!(
-            pair,
-            [b'$' | b'<' | b'>', b'('] | [b'<', b'<'] | [b'\\', b'\n']
-        )
-    }) || bytes.contains(&b'`')
+    bytes.contains(&b'`')
+        || bytes
+            .windows(2)
+            .any(|pair| matches!(pair, [b'<' | b'>', b'('] | [b'<', b'<'] | [b'\\', b'\n']))
 }
+
+/// How deeply `$( )` may nest in a script the fast path reads; real
+/// scripts nest one or two deep.
+const MAX_NESTING: usize = 8;
 
 /// A token of the subset, as rable's lexer would read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,76 +98,77 @@ enum Token {
     Or,
     /// `|`
     Pipe,
+    /// The end of the script, or the `)` closing a `$(` being read.
     End,
 }
 
-/// Reads one script. `command_start` mirrors rable's lexer flag of the same
-/// name: it decides whether `NAME[` opens a subscript and whether a word
-/// may be a reserved word.
+/// Reads one script, or the body of a `$( )` in it. `command_start`
+/// mirrors rable's lexer flag of the same name: it decides whether `NAME[`
+/// opens a subscript and whether a word may be a reserved word.
 struct Reader<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     at: usize,
     command_start: bool,
-}
-
-/// The words of the command being read.
-struct Command {
-    start: usize,
-    end: usize,
-    assignments: Vec<(usize, usize)>,
-    words: Vec<(usize, usize)>,
+    /// How many `$(` the reader is inside.
+    nesting: usize,
+    /// Where the commands of `$( )` bodies are read (and dropped).
+    scratch: Script,
 }
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Self {
         Self {
-            text,
             bytes: text.as_bytes(),
             at: 0,
             command_start: true,
+            nesting: 0,
+            scratch: Script::default(),
         }
     }
 
-    fn script(mut self) -> Option<Vec<SimpleCommand>> {
-        let mut commands = Vec::new();
-        let mut pipeline = 0u32;
-        let mut connector = Connector::Start;
-        let mut position = 0u32;
+    /// Reads a list of pipelines up to the end (of the script, or of the
+    /// `$( )` being read, whose commands are not kept: the walk splits the
+    /// body again as a script of its own).
+    fn list(&mut self, out: &mut Script) -> Option<()> {
+        let mut connector = None;
         let mut token = self.skip_newlines()?;
+        let mut pipeline_start = out.commands.len();
         loop {
             if token == Token::End {
-                return Some(commands);
+                return Some(());
             }
-            let (command, next) = self.command(token)?;
-            commands.push(self.simple_command(&command, pipeline, position, connector)?);
+            let next = self.command(token, out)?;
             // What may follow each operator is what rable accepts without
             // an empty command; anything else is left to it.
+            let joined = match next {
+                Token::Pipe => None,
+                Token::And => Some(Connector::And),
+                Token::Or => Some(Connector::Or),
+                Token::Semi | Token::Background | Token::Newline | Token::End => {
+                    Some(Connector::Sequence)
+                }
+                Token::Word(..) | Token::Redirect(..) => return None,
+            };
+            let Some(joined) = joined else {
+                token = self.skip_newlines_to_command()?;
+                continue;
+            };
+            out.pipelines.push(Pipeline {
+                connector,
+                commands: pipeline_start..out.commands.len(),
+            });
+            pipeline_start = out.commands.len();
+            connector = Some(joined);
             token = match next {
-                Token::Pipe => {
-                    position += 1;
-                    self.skip_newlines_to_command()?
-                }
-                Token::And | Token::Or => {
-                    connector = if next == Token::And {
-                        Connector::And
-                    } else {
-                        Connector::Or
-                    };
-                    (pipeline, position) = (pipeline.checked_add(1)?, 0);
-                    self.skip_newlines_to_command()?
-                }
-                Token::Semi | Token::Background | Token::Newline => {
-                    connector = Connector::Sequence;
-                    (pipeline, position) = (pipeline.checked_add(1)?, 0);
+                Token::And | Token::Or => self.skip_newlines_to_command()?,
+                Token::End => Token::End,
+                _ => {
                     let after = self.skip_newlines()?;
                     if !matches!(after, Token::Word(..) | Token::Redirect(..) | Token::End) {
                         return None;
                     }
                     after
                 }
-                Token::End => Token::End,
-                Token::Word(..) | Token::Redirect(..) => return None,
             };
         }
     }
@@ -150,25 +188,22 @@ impl<'a> Reader<'a> {
         matches!(token, Token::Word(..) | Token::Redirect(..)).then_some(token)
     }
 
-    /// Reads a simple command from its first token; returns it with the
+    /// Reads a simple command from its first token into `out`; returns the
     /// token that ended it.
-    fn command(&mut self, first: Token) -> Option<(Command, Token)> {
+    fn command(&mut self, first: Token, out: &mut Script) -> Option<Token> {
         let start = match first {
             Token::Word(start, _) | Token::Redirect(start, _, _) => start,
             _ => return None,
         };
-        let mut command = Command {
-            start,
-            end: start,
-            assignments: Vec::new(),
-            words: Vec::new(),
-        };
+        let first_piece = out.pieces.len();
+        let mut end = start;
+        let mut named = false;
         let mut token = first;
         loop {
             match token {
-                Token::Word(start, end) => {
-                    let word = self.bytes.get(start..end)?;
-                    let glued = end == self.at;
+                Token::Word(word_start, word_end) => {
+                    let word = self.bytes.get(word_start..word_end)?;
+                    let glued = word_end == self.at;
                     if glued && word.first() == Some(&b'{') && self.redirect_follows() {
                         // `{fd}>file` is left to the parser.
                         return None;
@@ -176,18 +211,27 @@ impl<'a> Reader<'a> {
                     if glued && matches!(self.peek(), Some(b'<' | b'>')) && is_fd_number(word) {
                         // `2>file`: an fd number glued to the operator.
                         let operator = self.token()?;
-                        command.end = self.redirect(operator)?;
+                        end = self.redirect(operator)?;
                     } else {
-                        if command.words.is_empty() && is_assignment_word(word) {
-                            command.assignments.push((start, end));
-                        } else {
-                            command.words.push((start, end));
-                        }
-                        command.end = end;
+                        let assignment = !named && is_assignment_word(word);
+                        named |= !assignment;
+                        out.pieces.push(Piece {
+                            start: word_start,
+                            end: word_end,
+                            assignment,
+                        });
+                        end = word_end;
                     }
                 }
-                Token::Redirect(..) => command.end = self.redirect(token)?,
-                _ => return Some((command, token)),
+                Token::Redirect(..) => end = self.redirect(token)?,
+                _ => {
+                    out.commands.push(Command {
+                        start,
+                        end,
+                        pieces: first_piece..out.pieces.len(),
+                    });
+                    return Some(token);
+                }
             }
             token = self.token()?;
         }
@@ -204,7 +248,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a redirection's target (when it takes one); returns where the
-    /// redirection ends.
+    /// redirection ends. A target with a substitution is left to the
+    /// parser: rable places it apart from the word.
     fn redirect(&mut self, operator: Token) -> Option<usize> {
         let Token::Redirect(_, end, takes_target) = operator else {
             return None;
@@ -213,54 +258,12 @@ impl<'a> Reader<'a> {
             return Some(end);
         }
         match self.token()? {
-            Token::Word(_, end) => Some(end),
+            Token::Word(start, end) => {
+                let target = self.bytes.get(start..end)?;
+                (!target.windows(2).any(|pair| pair == b"$(")).then_some(end)
+            }
             _ => None,
         }
-    }
-
-    fn simple_command(
-        &self,
-        command: &Command,
-        pipeline: u32,
-        pipe_position: u32,
-        connector: Connector,
-    ) -> Option<SimpleCommand> {
-        let raw = |&(start, end): &(usize, usize)| self.text.get(start..end);
-        let mut words = command.words.iter();
-        let name = match words.next() {
-            Some(word) => unquote(raw(word)?),
-            None => String::new(),
-        };
-        let mut args = Vec::with_capacity(command.words.len().saturating_sub(1));
-        let mut arg_offsets = Vec::with_capacity(args.capacity());
-        for word in words {
-            args.push(unquote(raw(word)?));
-            arg_offsets.push(word.0);
-        }
-        if let Some(ShellInput::Argument(index)) = nested_shell(&name, &args)
-            && index < args.len()
-        {
-            return None;
-        }
-        let mut assignments = Vec::with_capacity(command.assignments.len());
-        for assignment in &command.assignments {
-            assignments.push(split_assignment(raw(assignment)?));
-        }
-        Some(SimpleCommand {
-            name,
-            args,
-            assignments,
-            text: self.text.get(command.start..command.end)?.to_owned(),
-            offset: command.start,
-            arg_offsets,
-            pipeline,
-            pipe_position,
-            in_substitution: false,
-            shell_depth: 0,
-            negated: false,
-            in_condition: false,
-            connector,
-        })
     }
 
     /// The next token, as rable's `read_token` reads it: blanks, then a
@@ -275,7 +278,8 @@ impl<'a> Reader<'a> {
         }
         let start = self.at;
         let Some(byte) = self.peek() else {
-            return Some(Token::End);
+            // A `$(` left open is rable's error to report.
+            return (self.nesting == 0).then_some(Token::End);
         };
         let next = self.bytes.get(start + 1).copied();
         let (token, len) = match (byte, next) {
@@ -295,6 +299,7 @@ impl<'a> Reader<'a> {
             (b'&', _) => (Token::Background, 1),
             (b';', Some(b';' | b'&')) => return None,
             (b';', _) => (Token::Semi, 1),
+            (b')', _) if self.nesting > 0 => (Token::End, 1),
             (b'(' | b')', _) => return None,
             (b'<' | b'>', _) => return self.redirect_operator(start),
             _ => return self.word(start),
@@ -432,6 +437,7 @@ impl<'a> Reader<'a> {
                 self.at += 1;
                 self.double_quoted()?;
             }
+            b'(' if self.bytes.get(self.at + 1) != Some(&b'(') => self.substitution()?,
             b'(' | b'[' => return None,
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 self.at += 1;
@@ -446,6 +452,27 @@ impl<'a> Reader<'a> {
             _ => {}
         }
         Some(())
+    }
+
+    /// A `$( )` from its `(`: rable reads the body with a parser of its
+    /// own, which starts at a command and stops at the `)` closing it.
+    fn substitution(&mut self) -> Option<()> {
+        if self.nesting >= MAX_NESTING {
+            return None;
+        }
+        self.at += 1;
+        let outer_command_start = self.command_start;
+        self.command_start = true;
+        self.nesting += 1;
+        let mut body = std::mem::take(&mut self.scratch);
+        let read = self.list(&mut body);
+        body.pipelines.clear();
+        body.commands.clear();
+        body.pieces.clear();
+        self.scratch = body;
+        self.nesting -= 1;
+        self.command_start = outer_command_start;
+        read
     }
 
     fn skip_blanks(&mut self) {

@@ -37,11 +37,6 @@ const PER_ITEM: usize = if cfg!(debug_assertions) {
 /// Beyond this the script is refused rather than given a huge stack.
 const MAX_STACK: usize = 512 * 1024 * 1024;
 
-/// Scripts up to this length can never need more than [`MAX_STACK`]: each
-/// byte adds at most one level or item (a reserved word's level is counted
-/// at its first letter, which is neither).
-const ALWAYS_FITS_LEN: usize = (MAX_STACK - BASE_COST) / PER_LEVEL;
-
 /// Reserved words that open a compound command or a part of one.
 const KEYWORDS: &[&[u8]] = &[
     b"if",
@@ -80,13 +75,15 @@ pub(super) fn stack_needed(script: &str) -> usize {
         .saturating_add(BASE_COST)
 }
 
-/// Whether [`with_stack_for`] never refuses `script` for its depth.
-pub(super) fn always_fits(script: &str) -> bool {
-    script.len() <= ALWAYS_FITS_LEN || stack_needed(script) <= MAX_STACK
-}
-
 /// Whether a reserved word starts at `i` (followed by a blank, `;` or the end).
 fn starts_keyword(bytes: &[u8], i: usize) -> bool {
+    // Most words start with a letter no reserved word starts with.
+    if !matches!(
+        bytes.get(i),
+        Some(b'c' | b'd' | b'e' | b'f' | b'i' | b's' | b't' | b'u' | b'w')
+    ) {
+        return false;
+    }
     KEYWORDS.iter().any(|keyword| {
         bytes.get(i..i + keyword.len()) == Some(*keyword)
             && bytes
