@@ -40,6 +40,8 @@ pub(crate) struct Command {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) pieces: std::ops::Range<usize>,
+    /// Some word holds a `$( )`: without one, no word can hold a command.
+    pub(crate) substitutes: bool,
 }
 
 /// A word of a command: its byte range and whether it is a prefix
@@ -196,6 +198,7 @@ impl<'a> Reader<'a> {
             _ => return None,
         };
         let first_piece = out.pieces.len();
+        let mut substitutes = false;
         let mut end = start;
         let mut named = false;
         let mut token = first;
@@ -213,6 +216,7 @@ impl<'a> Reader<'a> {
                         let operator = self.token()?;
                         end = self.redirect(operator)?;
                     } else {
+                        substitutes |= word.windows(2).any(|pair| pair == b"$(");
                         let assignment = !named && is_assignment_word(word);
                         named |= !assignment;
                         out.pieces.push(Piece {
@@ -229,6 +233,7 @@ impl<'a> Reader<'a> {
                         start,
                         end,
                         pieces: first_piece..out.pieces.len(),
+                        substitutes,
                     });
                     return Some(token);
                 }

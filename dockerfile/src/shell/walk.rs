@@ -88,6 +88,8 @@ struct CommandParts<'a> {
     assignments: Vec<(&'a str, Origin)>,
     text: String,
     origin: Origin,
+    /// Whether a word may hold a substitution worth looking for.
+    substitutes: bool,
 }
 
 impl Splitter {
@@ -369,6 +371,7 @@ impl Splitter {
             assignments,
             text,
             origin,
+            substitutes: true,
         };
         let stdin_script = || {
             stdin_heredoc(redirects).map(|(body, operator)| {
@@ -398,6 +401,7 @@ impl Splitter {
             assignments,
             text,
             origin,
+            substitutes,
         } = parts;
         let mut unquoted = words.iter().map(|(raw, _)| unquote(raw));
         let name = unquoted.next().unwrap_or_default();
@@ -439,8 +443,10 @@ impl Splitter {
 
         // Substitutions run before the command, but are listed after it, in
         // the order they are written.
-        for (raw, at) in assignments.iter().chain(&words) {
-            self.text_substitutions(raw, Quoting::Word, *at, ctx);
+        if substitutes {
+            for (raw, at) in assignments.iter().chain(&words) {
+                self.text_substitutions(raw, Quoting::Word, *at, ctx);
+            }
         }
         redirects(self);
 
@@ -493,6 +499,7 @@ impl Splitter {
                         .unwrap_or_default()
                         .to_owned(),
                     origin: ctx.origin.child(Some(command.start)),
+                    substitutes: command.substitutes,
                 };
                 let pipe = id.map(|id| (id, u32::try_from(position).unwrap_or(u32::MAX)));
                 self.push_command(parts, ctx, pipe, || None, |_| {});
