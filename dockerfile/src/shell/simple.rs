@@ -1,36 +1,46 @@
 //! A fast path for the scripts most `RUN`s are: simple commands joined by
 //! `&&`, `||`, `;`, `&`, `|` and newlines, with quoted words, `$VAR`,
-//! `${VAR}`, `$( )` holding more of the same, and plain redirections.
+//! `${VAR}`, `$( )` holding more of the same, plain redirections, and the
+//! compound commands `if`/`elif`/`else`, `while`, `until`, `for NAME in`
+//! and `{ }` around them.
 //!
 //! It reads the bytes once, without building a tree, and finds the same
 //! words and commands rable does; the walk (`walk.rs`) then lists them as
-//! it lists rable's (quote removal, substitutions and nested shells are
-//! shared). That equality is the whole contract: the scanner follows
-//! rable's lexer rule by rule where it accepts, and gives up (`None`, and
-//! rable parses the script) on everything it is not certain of: backquotes,
-//! process substitutions, heredocs, parentheses, reserved words in command
-//! position, `\`-newline, fd-variable redirections, operator sequences
-//! rable would refuse. The differential tests (`simple/tests.rs`) hold it to
-//! that over the corpus and generated variants.
+//! it lists rable's tree (quote removal, substitutions and nested shells
+//! are shared code), in the same order and with the same pipeline ids,
+//! connectors and condition marks. That equality is the whole contract:
+//! the reader follows rable's lexer and parser rule by rule where it
+//! accepts, and gives up (`None`, and rable parses the script) on
+//! everything it is not certain of: backquotes, process substitutions,
+//! heredocs, `( )` subshells and `(( ))`, `case`, functions, `!`, `[[`,
+//! `\`-newline, fd-variable redirections, `$( )` in redirection targets
+//! and `for` words, and operator sequences rable would refuse. The
+//! differential tests (`simple/tests.rs`) hold it to that over the corpus
+//! and generated scripts.
 
 use super::Connector;
 
-/// The commands of a script in the subset, as written: byte ranges into it.
+/// The commands of a script in the subset, as written (byte ranges into
+/// it), in the order the walk lists rable's tree of the same script.
 #[derive(Debug, Default)]
 pub(crate) struct Script {
-    pub(crate) pipelines: Vec<Pipeline>,
+    pub(crate) events: Vec<Event>,
     pub(crate) commands: Vec<Command>,
     /// Every command's words, in order: [`Command::pieces`] indexes it.
     pub(crate) pieces: Vec<Piece>,
 }
 
-/// A pipeline: its commands (a range of [`Script::commands`]) and how it
-/// joins the one before it.
-#[derive(Debug)]
-pub(crate) struct Pipeline {
-    /// `None` for the script's first pipeline.
-    pub(crate) connector: Option<Connector>,
-    pub(crate) commands: std::ops::Range<usize>,
+/// A step of the walk over the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// A pipeline of more than one command starts: it takes an id now,
+    /// before anything in its first command is listed.
+    PipelineStart,
+    PipelineEnd,
+    /// A simple command (an index into [`Script::commands`]).
+    Command(usize),
+    /// A slot left for a `PipelineStart` that did not come.
+    Nothing,
 }
 
 #[derive(Debug)]
@@ -42,6 +52,15 @@ pub(crate) struct Command {
     pub(crate) pieces: std::ops::Range<usize>,
     /// Some word holds a `$( )`: without one, no word can hold a command.
     pub(crate) substitutes: bool,
+    /// How its pipeline joins the one before; `None` for what starts the
+    /// script (the script's own connector).
+    pub(crate) connector: Option<Connector>,
+    /// Inside the condition of an `if`, `elif`, `while` or `until`.
+    pub(crate) in_condition: bool,
+    /// Inside a compound command (whose body a `!` would not negate).
+    pub(crate) in_compound: bool,
+    /// Its position in a pipeline of more than one command.
+    pub(crate) pipe_position: Option<u32>,
 }
 
 /// A word of a command: its byte range and whether it is a prefix
@@ -54,6 +73,90 @@ pub(crate) struct Piece {
     pub(crate) assignment: bool,
 }
 
+/// Where a list is, as far as its commands need to know.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    connector: Option<Connector>,
+    in_condition: bool,
+    in_compound: bool,
+}
+
+impl Place {
+    const TOP: Place = Place {
+        connector: None,
+        in_condition: false,
+        in_compound: false,
+    };
+
+    /// The body of a compound command whose pipeline joins with
+    /// `connector`: the walk hands its first command that connector.
+    fn body(connector: Option<Connector>, in_condition: bool) -> Place {
+        Place {
+            connector,
+            in_condition,
+            in_compound: true,
+        }
+    }
+}
+
+/// The reserved words the fast path follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reserved {
+    If,
+    Then,
+    Elif,
+    Else,
+    Fi,
+    While,
+    Until,
+    For,
+    In,
+    Do,
+    Done,
+    OpenBrace,
+    CloseBrace,
+}
+
+impl Reserved {
+    fn of(word: &[u8]) -> Option<Reserved> {
+        Some(match word {
+            b"if" => Reserved::If,
+            b"then" => Reserved::Then,
+            b"elif" => Reserved::Elif,
+            b"else" => Reserved::Else,
+            b"fi" => Reserved::Fi,
+            b"while" => Reserved::While,
+            b"until" => Reserved::Until,
+            b"for" => Reserved::For,
+            b"in" => Reserved::In,
+            b"do" => Reserved::Do,
+            b"done" => Reserved::Done,
+            b"{" => Reserved::OpenBrace,
+            b"}" => Reserved::CloseBrace,
+            _ => return None,
+        })
+    }
+
+    /// Whether rable's lexer expects a command after it.
+    fn starts_command(self) -> bool {
+        self != Reserved::In
+    }
+
+    /// Whether it ends a list (the caller checks it is the one expected).
+    fn ends_list(self) -> bool {
+        matches!(
+            self,
+            Reserved::Then
+                | Reserved::Elif
+                | Reserved::Else
+                | Reserved::Fi
+                | Reserved::Do
+                | Reserved::Done
+                | Reserved::CloseBrace
+        )
+    }
+}
+
 /// Reads `script` when it is within the subset this scanner reads exactly;
 /// `None` when the parser must decide.
 pub(crate) fn read(script: &str) -> Option<Script> {
@@ -62,7 +165,7 @@ pub(crate) fn read(script: &str) -> Option<Script> {
     }
     let mut reader = Reader::new(script);
     let mut out = Script::default();
-    reader.list(&mut out)?;
+    reader.script(&mut out)?;
     Some(out)
 }
 
@@ -86,6 +189,8 @@ const MAX_NESTING: usize = 8;
 enum Token {
     /// A word: its byte range.
     Word(usize, usize),
+    /// A reserved word where rable reads it as one.
+    Reserved(Reserved),
     /// A redirection operator (`>`, `2>` is a word then this): its byte
     /// range, and whether it takes a target word (`>&-` does not).
     Redirect(usize, usize, bool),
@@ -104,15 +209,46 @@ enum Token {
     End,
 }
 
-/// Reads one script, or the body of a `$( )` in it. `command_start`
-/// mirrors rable's lexer flag of the same name: it decides whether `NAME[`
-/// opens a subscript and whether a word may be a reserved word.
+impl Token {
+    fn starts_command(self) -> bool {
+        matches!(
+            self,
+            Token::Word(..)
+                | Token::Redirect(..)
+                | Token::Reserved(
+                    Reserved::If
+                        | Reserved::While
+                        | Reserved::Until
+                        | Reserved::For
+                        | Reserved::OpenBrace
+                )
+        )
+    }
+
+    fn ends_list(self) -> bool {
+        match self {
+            Token::End => true,
+            Token::Reserved(reserved) => reserved.ends_list(),
+            _ => false,
+        }
+    }
+}
+
+/// How deeply compound commands may nest in a script the fast path reads.
+const MAX_DEPTH: usize = 16;
+
+/// Reads one script, or the body of a `$( )` in it. `command_start` and
+/// `reserved_words_ok` mirror rable's lexer flags of the same names: they
+/// decide whether `NAME[` opens a subscript and whether a word is reserved.
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     command_start: bool,
+    reserved_words_ok: bool,
     /// How many `$(` the reader is inside.
     nesting: usize,
+    /// How many compound commands the reader is inside.
+    depth: usize,
     /// Where the commands of `$( )` bodies are read (and dropped).
     scratch: Script,
 }
@@ -123,55 +259,195 @@ impl<'a> Reader<'a> {
             bytes: text.as_bytes(),
             at: 0,
             command_start: true,
+            reserved_words_ok: true,
             nesting: 0,
+            depth: 0,
             scratch: Script::default(),
         }
     }
 
-    /// Reads a list of pipelines up to the end (of the script, or of the
-    /// `$( )` being read, whose commands are not kept: the walk splits the
-    /// body again as a script of its own).
-    fn list(&mut self, out: &mut Script) -> Option<()> {
-        let mut connector = None;
+    /// Reads a whole script (or `$( )` body): a list that ends at its end.
+    fn script(&mut self, out: &mut Script) -> Option<()> {
+        (self.list(out, Place::TOP)? == Token::End).then_some(())
+    }
+
+    /// Reads a list of pipelines up to the token that ends it (returned:
+    /// the end, or a reserved word the caller checks).
+    fn list(&mut self, out: &mut Script, place: Place) -> Option<Token> {
+        let mut connector = place.connector;
         let mut token = self.skip_newlines()?;
-        let mut pipeline_start = out.commands.len();
         loop {
-            if token == Token::End {
-                return Some(());
+            if token.ends_list() {
+                return Some(token);
             }
-            let next = self.command(token, out)?;
+            // The slot for the pipeline's id, filled once it is known to
+            // have more than one command.
+            let slot = out.events.len();
+            out.events.push(Event::Nothing);
+            let mut position = 0u32;
+            let mut first_command = None;
+            loop {
+                let here = Place { connector, ..place };
+                let (next, simple) = self.element(token, out, here, position)?;
+                if position == 0 {
+                    first_command = simple;
+                }
+                if next != Token::Pipe {
+                    token = next;
+                    break;
+                }
+                position = position.checked_add(1)?;
+                token = self.skip_newlines()?;
+                if !token.starts_command() {
+                    return None;
+                }
+            }
+            if position > 0 {
+                *out.events.get_mut(slot)? = Event::PipelineStart;
+                out.events.push(Event::PipelineEnd);
+                if let Some(index) = first_command {
+                    out.commands.get_mut(index)?.pipe_position = Some(0);
+                }
+            }
             // What may follow each operator is what rable accepts without
             // an empty command; anything else is left to it.
-            let joined = match next {
-                Token::Pipe => None,
-                Token::And => Some(Connector::And),
-                Token::Or => Some(Connector::Or),
-                Token::Semi | Token::Background | Token::Newline | Token::End => {
-                    Some(Connector::Sequence)
+            token = match token {
+                Token::And | Token::Or => {
+                    connector = Some(if token == Token::And {
+                        Connector::And
+                    } else {
+                        Connector::Or
+                    });
+                    let next = self.skip_newlines()?;
+                    next.starts_command().then_some(next)?
                 }
-                Token::Word(..) | Token::Redirect(..) => return None,
+                Token::Semi | Token::Background | Token::Newline => {
+                    connector = Some(Connector::Sequence);
+                    let next = self.skip_newlines()?;
+                    (next.starts_command() || next.ends_list()).then_some(next)?
+                }
+                _ if token.ends_list() => return Some(token),
+                _ => return None,
             };
-            let Some(joined) = joined else {
-                token = self.skip_newlines_to_command()?;
-                continue;
-            };
-            out.pipelines.push(Pipeline {
-                connector,
-                commands: pipeline_start..out.commands.len(),
-            });
-            pipeline_start = out.commands.len();
-            connector = Some(joined);
-            token = match next {
-                Token::And | Token::Or => self.skip_newlines_to_command()?,
-                Token::End => Token::End,
-                _ => {
-                    let after = self.skip_newlines()?;
-                    if !matches!(after, Token::Word(..) | Token::Redirect(..) | Token::End) {
+        }
+    }
+
+    /// Reads one element of a pipeline, a simple or compound command;
+    /// returns the token after it, and the index of a simple command.
+    fn element(
+        &mut self,
+        first: Token,
+        out: &mut Script,
+        place: Place,
+        position: u32,
+    ) -> Option<(Token, Option<usize>)> {
+        let Token::Reserved(reserved) = first else {
+            let index = out.commands.len();
+            let next = self.command(first, out, place, position)?;
+            return Some((next, Some(index)));
+        };
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let body = Place::body(place.connector, place.in_condition);
+        let condition = Place::body(place.connector, true);
+        match reserved {
+            Reserved::If => self.if_clause(out, condition, body)?,
+            Reserved::While | Reserved::Until => {
+                self.nonempty_list(out, condition, Reserved::Do)?;
+                self.nonempty_list(out, body, Reserved::Done)?;
+            }
+            Reserved::For => self.for_clause(out, body)?,
+            Reserved::OpenBrace => self.nonempty_list(out, body, Reserved::CloseBrace)?,
+            _ => return None,
+        }
+        self.depth -= 1;
+        Some((self.trailing_redirects()?, None))
+    }
+
+    /// Reads a list that must hold a command and end with `end`.
+    fn nonempty_list(&mut self, out: &mut Script, place: Place, end: Reserved) -> Option<()> {
+        let before = out.events.len();
+        let token = self.list(out, place)?;
+        (out.events.len() > before && token == Token::Reserved(end)).then_some(())
+    }
+
+    /// `if` (or `elif`) already read: the condition, the branches, up to
+    /// and including `fi`.
+    fn if_clause(&mut self, out: &mut Script, condition: Place, branch: Place) -> Option<()> {
+        self.nonempty_list(out, condition, Reserved::Then)?;
+        let before = out.events.len();
+        let token = self.list(out, branch)?;
+        if out.events.len() == before {
+            return None;
+        }
+        match token {
+            Token::Reserved(Reserved::Fi) => Some(()),
+            Token::Reserved(Reserved::Elif) => self.if_clause(out, condition, branch),
+            Token::Reserved(Reserved::Else) => self.nonempty_list(out, branch, Reserved::Fi),
+            _ => None,
+        }
+    }
+
+    /// `for` already read: `NAME [in WORDS]`, then `do LIST done`. The
+    /// words are not kept: without `$( )` in them (left to the parser) the
+    /// walk lists nothing of them.
+    fn for_clause(&mut self, out: &mut Script, body: Place) -> Option<()> {
+        let Token::Word(start, end) = self.token()? else {
+            return None;
+        };
+        if !is_identifier(self.bytes.get(start..end)?) {
+            return None;
+        }
+        // rable's parser expects `in` or the body here.
+        self.command_start = true;
+        self.reserved_words_ok = true;
+        let mut token = self.skip_newlines()?;
+        if token == Token::Reserved(Reserved::In) {
+            loop {
+                token = self.token()?;
+                match token {
+                    Token::Word(start, end) => {
+                        let word = self.bytes.get(start..end)?;
+                        if word.windows(2).any(|pair| pair == b"$(") {
+                            return None;
+                        }
+                    }
+                    Token::Semi | Token::Newline => break,
+                    _ => return None,
+                }
+            }
+            token = self.skip_newlines()?;
+        } else if matches!(token, Token::Semi | Token::Newline) {
+            token = self.skip_newlines()?;
+        }
+        if token != Token::Reserved(Reserved::Do) {
+            return None;
+        }
+        self.nonempty_list(out, body, Reserved::Done)
+    }
+
+    /// The redirections after a compound command's closing word; returns
+    /// the token after them.
+    fn trailing_redirects(&mut self) -> Option<Token> {
+        loop {
+            let token = self.token()?;
+            match token {
+                Token::Redirect(..) => {
+                    self.redirect(token)?;
+                }
+                Token::Word(start, end) => {
+                    let word = self.bytes.get(start..end)?;
+                    let glued = end == self.at && matches!(self.peek(), Some(b'<' | b'>'));
+                    if !(glued && is_fd_number(word)) {
                         return None;
                     }
-                    after
+                    let operator = self.token()?;
+                    self.redirect(operator)?;
                 }
-            };
+                _ => return Some(token),
+            }
         }
     }
 
@@ -184,15 +460,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// After `|`, `&&` or `||`: newlines, then a command must follow.
-    fn skip_newlines_to_command(&mut self) -> Option<Token> {
-        let token = self.skip_newlines()?;
-        matches!(token, Token::Word(..) | Token::Redirect(..)).then_some(token)
-    }
-
     /// Reads a simple command from its first token into `out`; returns the
     /// token that ended it.
-    fn command(&mut self, first: Token, out: &mut Script) -> Option<Token> {
+    fn command(
+        &mut self,
+        first: Token,
+        out: &mut Script,
+        place: Place,
+        position: u32,
+    ) -> Option<Token> {
         let start = match first {
             Token::Word(start, _) | Token::Redirect(start, _, _) => start,
             _ => return None,
@@ -228,12 +504,19 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Token::Redirect(..) => end = self.redirect(token)?,
+                // A reserved word inside a command is rable's to judge.
+                Token::Reserved(_) => return None,
                 _ => {
+                    out.events.push(Event::Command(out.commands.len()));
                     out.commands.push(Command {
                         start,
                         end,
                         pieces: first_piece..out.pieces.len(),
                         substitutes,
+                        connector: place.connector,
+                        in_condition: place.in_condition,
+                        in_compound: place.in_compound,
+                        pipe_position: (position > 0).then_some(position),
                     });
                     return Some(token);
                 }
@@ -314,6 +597,10 @@ impl<'a> Reader<'a> {
             Token::Semi | Token::Background | Token::And | Token::Or | Token::Pipe | Token::Newline
         ) {
             self.command_start = true;
+            self.reserved_words_ok = true;
+        } else if matches!(token, Token::Redirect(..)) {
+            // The word after a redirection is its target, never reserved.
+            self.reserved_words_ok = false;
         }
         self.at = start + len;
         Some(token)
@@ -336,6 +623,8 @@ impl<'a> Reader<'a> {
             _ => 1,
         };
         self.at = start + len;
+        // The word after a redirection is its target, never reserved.
+        self.reserved_words_ok = false;
         let closes = len == 3;
         Some(Token::Redirect(start, start + len, !closes))
     }
@@ -367,13 +656,18 @@ impl<'a> Reader<'a> {
             }
         }
         let word = self.bytes.get(start..self.at)?;
-        if self.command_start && is_reserved_word(word) {
-            return None;
+        if self.command_start && self.reserved_words_ok && is_reserved_word(word) {
+            // Only the reserved words followed here; the others are left
+            // to rable.
+            let reserved = Reserved::of(word)?;
+            self.command_start = reserved.starts_command();
+            self.reserved_words_ok = self.command_start;
+            return Some(Token::Reserved(reserved));
         }
         // An assignment keeps the command position (more may follow) but
-        // takes away reserved words, which never matters here: they are
-        // refused above.
+        // takes away reserved words.
         self.command_start = is_assignment_word(word);
+        self.reserved_words_ok = false;
         Some(Token::Word(start, self.at))
     }
 
@@ -469,9 +763,12 @@ impl<'a> Reader<'a> {
         let outer_command_start = self.command_start;
         self.command_start = true;
         self.nesting += 1;
+        let outer_reserved_words_ok = self.reserved_words_ok;
+        self.reserved_words_ok = true;
         let mut body = std::mem::take(&mut self.scratch);
-        let read = self.list(&mut body);
-        body.pipelines.clear();
+        let read = self.script(&mut body);
+        self.reserved_words_ok = outer_reserved_words_ok;
+        body.events.clear();
         body.commands.clear();
         body.pieces.clear();
         self.scratch = body;

@@ -469,41 +469,55 @@ impl Splitter {
     /// of more than one command takes its id before its first command, a
     /// command alone when it is listed.
     fn simple_script(&mut self, script: &str, read: &simple::Script, ctx: Context) {
-        for pipeline in &read.pipelines {
+        let mut pipelines: Vec<u32> = Vec::new();
+        for event in &read.events {
+            let index = match *event {
+                simple::Event::PipelineStart => {
+                    let id = self.new_pipeline();
+                    pipelines.push(id);
+                    continue;
+                }
+                simple::Event::PipelineEnd => {
+                    pipelines.pop();
+                    continue;
+                }
+                simple::Event::Nothing => continue,
+                simple::Event::Command(index) => index,
+            };
+            let Some(command) = read.commands.get(index) else {
+                continue;
+            };
             let ctx = Context {
-                connector: pipeline.connector.unwrap_or(ctx.connector),
+                connector: command.connector.unwrap_or(ctx.connector),
+                in_condition: ctx.in_condition || command.in_condition,
+                negated: ctx.negated && !command.in_compound,
                 ..ctx
             };
-            let commands = read
-                .commands
-                .get(pipeline.commands.clone())
-                .unwrap_or_default();
-            let id = (commands.len() > 1).then(|| self.new_pipeline());
-            for (position, command) in commands.iter().enumerate() {
-                let pieces = read.pieces.get(command.pieces.clone()).unwrap_or_default();
-                let placed = |want_assignment: bool| {
-                    pieces
-                        .iter()
-                        .filter(move |piece| piece.assignment == want_assignment)
-                        .filter_map(|piece| {
-                            let raw = script.get(piece.start..piece.end)?;
-                            Some((raw, ctx.origin.child(Some(piece.start))))
-                        })
-                        .collect::<Vec<_>>()
-                };
-                let parts = CommandParts {
-                    words: placed(false),
-                    assignments: placed(true),
-                    text: script
-                        .get(command.start..command.end)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    origin: ctx.origin.child(Some(command.start)),
-                    substitutes: command.substitutes,
-                };
-                let pipe = id.map(|id| (id, u32::try_from(position).unwrap_or(u32::MAX)));
-                self.push_command(parts, ctx, pipe, || None, |_| {});
-            }
+            let pieces = read.pieces.get(command.pieces.clone()).unwrap_or_default();
+            let placed = |want_assignment: bool| {
+                pieces
+                    .iter()
+                    .filter(move |piece| piece.assignment == want_assignment)
+                    .filter_map(|piece| {
+                        let raw = script.get(piece.start..piece.end)?;
+                        Some((raw, ctx.origin.child(Some(piece.start))))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let parts = CommandParts {
+                words: placed(false),
+                assignments: placed(true),
+                text: script
+                    .get(command.start..command.end)
+                    .unwrap_or_default()
+                    .to_owned(),
+                origin: ctx.origin.child(Some(command.start)),
+                substitutes: command.substitutes,
+            };
+            let pipe = command
+                .pipe_position
+                .and_then(|position| Some((*pipelines.last()?, position)));
+            self.push_command(parts, ctx, pipe, || None, |_| {});
         }
     }
 
