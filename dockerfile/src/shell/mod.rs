@@ -189,6 +189,13 @@ fn split_with_parser(script: &str) -> ShellSplit {
 }
 
 fn split_with(script: &str, splitter: fn() -> Splitter) -> ShellSplit {
+    // Scripts this short can never need more stack than is reserved: each
+    // one the parser reads gets what it needs as it is read (the fast path
+    // needs none). A longer one is bounded as a whole first, and refused
+    // when it would need too much.
+    if script.len() <= stack::ALWAYS_FITS_LEN {
+        return split_on_this_thread(script, splitter);
+    }
     let outcome = stack::with_stack_for(script, || split_on_this_thread(script, splitter));
     outcome.unwrap_or_else(|reason| refused(script, reason, false, splitter))
 }

@@ -160,24 +160,10 @@ impl Reserved {
 /// Reads `script` when it is within the subset this scanner reads exactly;
 /// `None` when the parser must decide.
 pub(crate) fn read(script: &str) -> Option<Script> {
-    if has_unsupported_sequence(script.as_bytes()) {
-        return None;
-    }
     let mut reader = Reader::new(script);
     let mut out = Script::default();
     reader.script(&mut out)?;
     Some(out)
-}
-
-/// Byte sequences that bring in what the fast path does not follow, found
-/// anywhere (in quotes and comments too): backquotes and process
-/// substitutions (`<(`, `>(`), heredocs and here-strings (`<<`), and line
-/// continuations (`\` newline, which rable drops from word values).
-fn has_unsupported_sequence(bytes: &[u8]) -> bool {
-    bytes.contains(&b'`')
-        || bytes
-            .windows(2)
-            .any(|pair| matches!(pair, [b'<' | b'>', b'('] | [b'<', b'<'] | [b'\\', b'\n']))
 }
 
 /// How deeply `$( )` may nest in a script the fast path reads; real
@@ -671,10 +657,17 @@ impl<'a> Reader<'a> {
         Some(Token::Word(start, self.at))
     }
 
-    /// `\` and the character after it (never a newline: filtered out).
+    /// `\` and the character after it.
     fn escape(&mut self) -> Option<()> {
-        // A trailing `\` is kept by rable as a literal; leave it to it.
-        self.bytes.get(self.at + 1)?;
+        // A trailing `\` is kept by rable as a literal, and `\` newline
+        // dropped from the word's value: leave both to it.
+        if self
+            .bytes
+            .get(self.at + 1)
+            .is_none_or(|&next| next == b'\n')
+        {
+            return None;
+        }
         self.at += 2;
         Some(())
     }

@@ -37,6 +37,11 @@ const PER_ITEM: usize = if cfg!(debug_assertions) {
 /// Beyond this the script is refused rather than given a huge stack.
 const MAX_STACK: usize = 512 * 1024 * 1024;
 
+/// Scripts up to this length never need more than [`MAX_STACK`]: each byte
+/// adds at most one level or item (a reserved word's level is counted at
+/// its first letter, which is neither).
+pub(super) const ALWAYS_FITS_LEN: usize = (MAX_STACK - BASE_COST) / PER_LEVEL;
+
 /// Reserved words that open a compound command or a part of one.
 const KEYWORDS: &[&[u8]] = &[
     b"if",
@@ -104,8 +109,10 @@ pub(super) fn stack_needed(script: &str) -> usize {
 
 /// Whether a reserved word starts at `i` (followed by a blank, `;` or the end).
 fn starts_keyword(bytes: &[u8], i: usize) -> bool {
+    let first = bytes.get(i);
     KEYWORDS.iter().any(|keyword| {
-        bytes.get(i..i + keyword.len()) == Some(*keyword)
+        keyword.first() == first
+            && bytes.get(i..i + keyword.len()) == Some(*keyword)
             && bytes
                 .get(i + keyword.len())
                 .is_none_or(|b| b.is_ascii_whitespace() || *b == b';')

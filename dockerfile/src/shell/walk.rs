@@ -9,6 +9,7 @@ use super::place::{BodyPlace, Origin, heredoc_body_place};
 use super::scan;
 use super::simple;
 use super::source::SourceText;
+use super::stack;
 use super::words::{Quoting, lenient_words, substitutions, unquote};
 use super::{Connector, SimpleCommand};
 
@@ -114,8 +115,10 @@ impl Splitter {
     /// Parses `script` and lists its commands; on a parse error lists
     /// nothing and returns the parser's reason.
     pub(crate) fn split(&mut self, script: &str, ctx: Context) -> Result<(), String> {
-        // Substitutions all open with `(` or a backquote.
-        if script.as_bytes().contains(&b'(') || script.as_bytes().contains(&b'`') {
+        // Every substitution opens with a `(` but backquotes, which never
+        // nest without one between them: fewer `(` than the limit cannot
+        // nest deeper than it.
+        if script.bytes().filter(|&b| b == b'(').count() >= MAX_SUBSTITUTION_DEPTH {
             let depth = scan::substitution_depth(script);
             if depth > MAX_SUBSTITUTION_DEPTH {
                 return Err(format!(
@@ -129,6 +132,12 @@ impl Splitter {
             self.simple_script(script, &read, ctx);
             return Ok(());
         }
+        // The parser and the walk over its tree recurse as deep as the
+        // script nests: they get the stack it needs.
+        stack::with_stack_for(script, || self.parse_and_walk(script, ctx))?
+    }
+
+    fn parse_and_walk(&mut self, script: &str, ctx: Context) -> Result<(), String> {
         let nodes = parse(script)?;
         let source = SourceText::new(script);
         for (i, node) in nodes.iter().enumerate() {

@@ -191,6 +191,7 @@ fn takes_the_common_shapes() {
         ("sh -c 'a; b'", &["sh", "a", "b"]),
         ("sudo -u app bash -ec \"a && b\"", &["sudo", "a", "b"]),
         ("su app -c 'make'", &["su", "make"]),
+        ("sed -e 's/`x`/$(y)/' f # `z` <(w)", &["sed"]),
         (
             "if true; then a; elif b; then c; else d; fi",
             &["true", "a", "b", "c", "d"],
