@@ -84,9 +84,9 @@ pub(crate) struct Splitter {
 }
 
 /// A simple command's words as written, and where they and it are.
-struct CommandParts<'a> {
-    words: Vec<(&'a str, Origin)>,
-    assignments: Vec<(&'a str, Origin)>,
+struct CommandParts<'p, 'a> {
+    words: &'p [(&'a str, Origin)],
+    assignments: &'p [(&'a str, Origin)],
     text: String,
     origin: Origin,
     /// Whether a word may hold a substitution worth looking for.
@@ -376,8 +376,8 @@ impl Splitter {
         };
         let origin = ctx.origin.child(src.offset(node.span.start));
         let parts = CommandParts {
-            words,
-            assignments,
+            words: &words,
+            assignments: &assignments,
             text,
             origin,
             substitutes: true,
@@ -453,7 +453,7 @@ impl Splitter {
         // Substitutions run before the command, but are listed after it, in
         // the order they are written.
         if substitutes {
-            for (raw, at) in assignments.iter().chain(&words) {
+            for (raw, at) in assignments.iter().chain(words) {
                 self.text_substitutions(raw, Quoting::Word, *at, ctx);
             }
         }
@@ -479,6 +479,8 @@ impl Splitter {
     /// command alone when it is listed.
     fn simple_script(&mut self, script: &str, read: &simple::Script, ctx: Context) {
         let mut pipelines: Vec<u32> = Vec::new();
+        // Reused from command to command.
+        let (mut words, mut assignments) = (Vec::new(), Vec::new());
         for event in &read.events {
             let index = match *event {
                 simple::Event::PipelineStart => {
@@ -502,20 +504,22 @@ impl Splitter {
                 negated: ctx.negated && !command.in_compound,
                 ..ctx
             };
-            let pieces = read.pieces.get(command.pieces.clone()).unwrap_or_default();
-            let placed = |want_assignment: bool| {
-                pieces
-                    .iter()
-                    .filter(move |piece| piece.assignment == want_assignment)
-                    .filter_map(|piece| {
-                        let raw = script.get(piece.start..piece.end)?;
-                        Some((raw, ctx.origin.child(Some(piece.start))))
-                    })
-                    .collect::<Vec<_>>()
-            };
+            words.clear();
+            assignments.clear();
+            for piece in read.pieces.get(command.pieces.clone()).unwrap_or_default() {
+                let Some(raw) = script.get(piece.start..piece.end) else {
+                    continue;
+                };
+                let placed = (raw, ctx.origin.child(Some(piece.start)));
+                if piece.assignment {
+                    assignments.push(placed);
+                } else {
+                    words.push(placed);
+                }
+            }
             let parts = CommandParts {
-                words: placed(false),
-                assignments: placed(true),
+                words: &words,
+                assignments: &assignments,
                 text: script
                     .get(command.start..command.end)
                     .unwrap_or_default()
