@@ -63,7 +63,7 @@
 //! to it by differential tests over the corpus and generated scripts);
 //! whatever it is not certain of goes to rable. Substitution bodies and
 //! nested shells' scripts try the fast path first too. With it, the `shell`
-//! bench splits the corpus's RUNs in 56% of the time rable's path takes
+//! bench splits the corpus's RUNs in 55% of the time rable's path takes
 //! (BENCHMARKS.md, issue 19).
 //!
 //! # What is listed
