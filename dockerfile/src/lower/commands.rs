@@ -232,6 +232,32 @@ fn exec_word_lines(node: &Node, words: &[String]) -> Vec<u32> {
         .collect()
 }
 
+/// Every shell text lowering would split for `node` (and `ONBUILD`'s
+/// instruction): what the shell splitter's differential tests run over.
+#[cfg(test)]
+pub(crate) fn shell_texts(node: &Node) -> Vec<String> {
+    let mut texts: Vec<String> = node.sub.as_deref().map(shell_texts).unwrap_or_default();
+    let (args, heredocs): (&[String], &[Heredoc]) = match node.keyword.as_str() {
+        "run" => (&node.args, &node.heredocs),
+        "cmd" | "entrypoint" => (&node.args, &[]),
+        "healthcheck"
+            if node
+                .args
+                .first()
+                .is_some_and(|k| k.eq_ignore_ascii_case("cmd")) =>
+        {
+            (node.args.get(1..).unwrap_or_default(), &[])
+        }
+        _ => return texts,
+    };
+    if !node.json
+        && let Some(text) = shell_text(&args.join(" "), heredocs)
+    {
+        texts.push(text.text.into_owned());
+    }
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

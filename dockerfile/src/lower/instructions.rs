@@ -5,6 +5,7 @@ use super::reference::{StageName, resolve_from};
 use super::scope::Vars;
 use super::words::Words;
 use crate::ast::Node;
+use crate::expand::Env;
 use crate::model::{
     ArgDeclaration, Assignment, CopyInstruction, Flag, HealthcheckInstruction, ImageReference,
     InstructionDetail, KeyValue, Mount, OnbuildTrigger, PortSpec, RunInstruction, UserInstruction,
@@ -86,7 +87,11 @@ fn assignments(args: &[String], cx: &Context) -> Vec<Assignment> {
 
 /// `ARG a=1 b`: names with optional defaults (the default is expanded with
 /// what is visible before this instruction).
-pub(crate) fn arg_declarations(args: &[String], words: &Words, env: &Vars) -> Vec<ArgDeclaration> {
+pub(crate) fn arg_declarations(
+    args: &[String],
+    words: &Words,
+    env: &impl Env,
+) -> Vec<ArgDeclaration> {
     args.iter()
         .map(|arg| match arg.split_once('=') {
             Some((name, default)) => ArgDeclaration {

@@ -12,6 +12,9 @@ mod scope;
 mod script_lines;
 mod words;
 
+#[cfg(test)]
+pub(crate) use commands::shell_texts;
+
 use crate::ast::{Ast, Node};
 use crate::model::{
     BuildContext, Comment, Directive, Dockerfile, FromInstruction, Heredoc, Instruction,

@@ -57,6 +57,28 @@ impl Env for Vars {
     }
 }
 
+/// What [`Scope::meta_env`] sees.
+pub(crate) struct MetaEnv<'a> {
+    scope: &'a Scope,
+}
+
+impl Env for MetaEnv<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        let meta = self.scope.meta.iter().rev().find_map(|(k, v)| match v {
+            Some(v) if k == name => Some(v.as_str()),
+            _ => None,
+        });
+        meta.or_else(|| {
+            self.scope
+                .automatic
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        })
+    }
+}
+
 /// The automatic platform args BuildKit defines, for a build of `platform`
 /// (`os/arch[/variant]`) on a builder of the same platform.
 pub(crate) fn automatic_platform_args(platform: &str) -> Vec<(String, String)> {
@@ -105,18 +127,11 @@ impl Scope {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Variables visible to a meta `ARG`'s default and to `FROM` lines.
-    pub(crate) fn meta_env(&self) -> Vars {
-        let mut env = Vars::default();
-        for (k, v) in &self.automatic {
-            env.insert(k, v);
-        }
-        for (k, v) in &self.meta {
-            if let Some(v) = v {
-                env.insert(k, v);
-            }
-        }
-        env
+    /// Variables visible to a meta `ARG`'s default and to `FROM` lines: the
+    /// meta args with a value over the automatic platform args, the later
+    /// declaration of a name winning (read in place, not copied).
+    pub(crate) fn meta_env(&self) -> MetaEnv<'_> {
+        MetaEnv { scope: self }
     }
 
     /// Declares a meta `ARG`; a build arg overrides its default.
@@ -166,5 +181,56 @@ impl Scope {
 
     pub(crate) fn set_env(&mut self, name: &str, value: &str) {
         self.stage.set(name, value, true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The copy `meta_env` used to make: automatic args, then every meta arg
+    /// with a value, a later name overriding an earlier one.
+    fn copied_meta_env(scope: &Scope) -> Vars {
+        let mut env = Vars::default();
+        for (k, v) in &scope.automatic {
+            env.insert(k, v);
+        }
+        for (k, v) in &scope.meta {
+            if let Some(v) = v {
+                env.insert(k, v);
+            }
+        }
+        env
+    }
+
+    #[test]
+    fn the_meta_view_sees_what_the_copy_saw() {
+        let mut scope = Scope::new(
+            vec![("B".to_owned(), "from-cli".to_owned())],
+            "linux/arm64/v8",
+        );
+        scope.declare_meta("A", Some("1".to_owned()));
+        scope.declare_meta("B", Some("2".to_owned()));
+        scope.declare_meta("A", Some("3".to_owned()));
+        scope.declare_meta("C", None);
+        scope.declare_meta("TARGETARCH", Some("riscv64".to_owned()));
+        scope.declare_meta("TARGETOS", None);
+        let copy = copied_meta_env(&scope);
+        let view = scope.meta_env();
+        for name in [
+            "A",
+            "B",
+            "C",
+            "D",
+            "TARGETARCH",
+            "TARGETOS",
+            "TARGETVARIANT",
+            "BUILDPLATFORM",
+        ] {
+            assert_eq!(view.get(name), copy.get(name), "{name}");
+        }
+        assert_eq!(view.get("A"), Some("3"));
+        assert_eq!(view.get("B"), Some("from-cli"));
+        assert_eq!(view.get("TARGETOS"), Some("linux"));
     }
 }

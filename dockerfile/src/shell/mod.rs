@@ -55,6 +55,17 @@
 //! `shell` criterion bench splits the corpus's 4,568 RUNs at ~20,000 RUNs/s
 //! on that machine under a load of 5.
 //!
+//! Most scripts need little of that grammar: simple commands joined by
+//! `&&`, `||`, `;`, `|`, `&` and newlines, quoted words, `$VAR`, `$( )`,
+//! plain redirections, `if`, `while`, `for` and `{ }`. `simple.rs` reads
+//! those from the bytes without a tree (88% of the corpus's shell texts,
+//! whole), and the walk lists them exactly as it lists rable's tree (held
+//! to it by differential tests over the corpus and generated scripts);
+//! whatever it is not certain of goes to rable. Substitution bodies and
+//! nested shells' scripts try the fast path first too. With it, the `shell`
+//! bench splits the corpus's RUNs in 55% of the time rable's path takes
+//! (BENCHMARKS.md, issue 19).
+//!
 //! # What is listed
 //!
 //! Every simple command in source order: those in `if`/`while`/`for`/`case`
@@ -71,6 +82,7 @@
 mod inner;
 mod place;
 mod scan;
+mod simple;
 mod source;
 mod stack;
 mod walk;
@@ -168,25 +180,43 @@ pub struct ShellSplit {
 /// continuations already removed. Never panics and never overflows the
 /// stack, provided the calling thread has 512 KiB of stack to spare.
 pub fn split_commands(script: &str) -> ShellSplit {
-    let outcome = stack::with_stack_for(script, || split_on_this_thread(script));
-    outcome.unwrap_or_else(|reason| refused(script, reason, false))
+    split_with(script, Splitter::new)
 }
 
-fn split_on_this_thread(script: &str) -> ShellSplit {
-    let mut splitter = Splitter::new();
-    match splitter.split(script, Context::TOP) {
+/// What [`split_commands`] lists, with rable parsing every script: the
+/// reference the fast path in `simple.rs` is held to.
+#[cfg(test)]
+fn split_with_parser(script: &str) -> ShellSplit {
+    split_with(script, Splitter::parser_only)
+}
+
+fn split_with(script: &str, splitter: fn() -> Splitter) -> ShellSplit {
+    // Scripts this short can never need more stack than is reserved: each
+    // one the parser reads gets what it needs as it is read (the fast path
+    // needs none). A longer one is bounded as a whole first, and refused
+    // when it would need too much.
+    if script.len() <= stack::ALWAYS_FITS_LEN {
+        return split_on_this_thread(script, splitter);
+    }
+    let outcome = stack::with_stack_for(script, || split_on_this_thread(script, splitter));
+    outcome.unwrap_or_else(|reason| refused(script, reason, false, splitter))
+}
+
+fn split_on_this_thread(script: &str, splitter: fn() -> Splitter) -> ShellSplit {
+    let mut splitting = splitter();
+    match splitting.split(script, Context::TOP) {
         Ok(()) => ShellSplit {
-            commands: splitter.commands,
+            commands: splitting.commands,
             error: None,
         },
-        Err(reason) => refused(script, reason, true),
+        Err(reason) => refused(script, reason, true, splitter),
     }
 }
 
 /// The split of a script the parser refused: the whole script, then what
 /// parses of its statements (only when there is stack to parse them on).
-fn refused(script: &str, reason: String, recover: bool) -> ShellSplit {
-    let mut splitter = Splitter::new();
+fn refused(script: &str, reason: String, recover: bool, splitter: fn() -> Splitter) -> ShellSplit {
+    let mut splitter = splitter();
     splitter.push_whole(script, Context::TOP);
     if recover {
         for (start, statement) in words::lenient_statements(script) {

@@ -37,6 +37,11 @@ const PER_ITEM: usize = if cfg!(debug_assertions) {
 /// Beyond this the script is refused rather than given a huge stack.
 const MAX_STACK: usize = 512 * 1024 * 1024;
 
+/// Scripts up to this length never need more than [`MAX_STACK`]: each byte
+/// adds at most one level or item (a reserved word's level is counted at
+/// its first letter, which is neither).
+pub(super) const ALWAYS_FITS_LEN: usize = (MAX_STACK - BASE_COST) / PER_LEVEL;
+
 /// Reserved words that open a compound command or a part of one.
 const KEYWORDS: &[&[u8]] = &[
     b"if",
@@ -52,22 +57,49 @@ const KEYWORDS: &[&[u8]] = &[
     b"function",
 ];
 
+/// What a byte counts for in [`stack_needed`], looked up in [`CLASSES`].
+const LEVEL: u8 = 1;
+const ITEM: u8 = 2;
+/// A word starts after it.
+const BOUNDARY: u8 = 4;
+/// A reserved word may start with it.
+const KEYWORD_START: u8 = 8;
+
+const CLASSES: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        let mut class = match b {
+            b'(' | b')' | b'{' | b'}' | b'$' | b'`' => LEVEL,
+            b';' | b'&' | b'|' | b'<' | b'>' | b'!' | b'\n' => ITEM,
+            b'c' | b'd' | b'e' | b'f' | b'i' | b's' | b't' | b'u' | b'w' => KEYWORD_START,
+            _ => 0,
+        };
+        if b.is_ascii_whitespace()
+            || matches!(b, b';' | b'&' | b'|' | b'(' | b')' | b'{' | b'}' | b'`')
+        {
+            class |= BOUNDARY;
+        }
+        classes[byte] = class;
+        byte += 1;
+    }
+    classes
+};
+
 /// The stack a split of `script` may need, in bytes.
 pub(super) fn stack_needed(script: &str) -> usize {
     let bytes = script.as_bytes();
     let (mut levels, mut items) = (0usize, 0usize);
     let mut at_word_start = true;
     for (i, &byte) in bytes.iter().enumerate() {
-        match byte {
-            b'(' | b')' | b'{' | b'}' | b'$' | b'`' => levels += 1,
-            b';' | b'&' | b'|' | b'<' | b'>' | b'!' | b'\n' => items += 1,
-            _ => {}
-        }
-        if at_word_start && byte.is_ascii_lowercase() && starts_keyword(bytes, i) {
+        let class = CLASSES[usize::from(byte)];
+        levels += usize::from(class & LEVEL);
+        items += usize::from(class & ITEM != 0);
+        if at_word_start && class & KEYWORD_START != 0 && starts_keyword(bytes, i) {
             levels += 1;
         }
-        at_word_start = byte.is_ascii_whitespace()
-            || matches!(byte, b';' | b'&' | b'|' | b'(' | b')' | b'{' | b'}' | b'`');
+        at_word_start = class & BOUNDARY != 0;
     }
     levels
         .saturating_mul(PER_LEVEL)
@@ -77,8 +109,10 @@ pub(super) fn stack_needed(script: &str) -> usize {
 
 /// Whether a reserved word starts at `i` (followed by a blank, `;` or the end).
 fn starts_keyword(bytes: &[u8], i: usize) -> bool {
+    let first = bytes.get(i);
     KEYWORDS.iter().any(|keyword| {
-        bytes.get(i..i + keyword.len()) == Some(*keyword)
+        keyword.first() == first
+            && bytes.get(i..i + keyword.len()) == Some(*keyword)
             && bytes
                 .get(i + keyword.len())
                 .is_none_or(|b| b.is_ascii_whitespace() || *b == b';')
@@ -133,6 +167,48 @@ mod tests {
             with_stack_for(&deep, || thread::current().id()),
             Ok(on_caller)
         );
+    }
+
+    /// The byte-by-byte reading `stack_needed` replaced with a table.
+    fn stack_needed_by_matching(script: &str) -> usize {
+        let bytes = script.as_bytes();
+        let (mut levels, mut items) = (0usize, 0usize);
+        let mut at_word_start = true;
+        for (i, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'(' | b')' | b'{' | b'}' | b'$' | b'`' => levels += 1,
+                b';' | b'&' | b'|' | b'<' | b'>' | b'!' | b'\n' => items += 1,
+                _ => {}
+            }
+            if at_word_start && byte.is_ascii_lowercase() && starts_keyword(bytes, i) {
+                levels += 1;
+            }
+            at_word_start = byte.is_ascii_whitespace()
+                || matches!(byte, b';' | b'&' | b'|' | b'(' | b')' | b'{' | b'}' | b'`');
+        }
+        levels * PER_LEVEL + items * PER_ITEM + BASE_COST
+    }
+
+    #[test]
+    fn the_table_counts_as_matching_did() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for len in 0..2_000 {
+            let bytes: Vec<u8> = (0..len % 64)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    b"if then do done case for while (){}$`;&|<>!\n \t\x0c\rabcdefistuwxyz\xc3\xa9"
+                        [usize::try_from(state % 64).unwrap_or(0)]
+                })
+                .collect();
+            let script = String::from_utf8_lossy(&bytes);
+            assert_eq!(
+                stack_needed(&script),
+                stack_needed_by_matching(&script),
+                "{script:?}"
+            );
+        }
     }
 
     #[test]

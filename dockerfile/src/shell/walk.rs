@@ -7,7 +7,9 @@ use rable::{ListOperator, Node, NodeKind, Span};
 use super::inner::{ShellInput, nested_shell};
 use super::place::{BodyPlace, Origin, heredoc_body_place};
 use super::scan;
+use super::simple;
 use super::source::SourceText;
+use super::stack;
 use super::words::{Quoting, lenient_words, substitutions, unquote};
 use super::{Connector, SimpleCommand};
 
@@ -77,6 +79,18 @@ impl Context {
 pub(crate) struct Splitter {
     pub(crate) commands: Vec<SimpleCommand>,
     next_pipeline: u32,
+    /// Scripts the fast path reads (`simple.rs`) skip the parser.
+    fast_path: bool,
+}
+
+/// A simple command's words as written, and where they and it are.
+struct CommandParts<'p, 'a> {
+    words: &'p [(&'a str, Origin)],
+    assignments: &'p [(&'a str, Origin)],
+    text: String,
+    origin: Origin,
+    /// Whether a word may hold a substitution worth looking for.
+    substitutes: bool,
 }
 
 impl Splitter {
@@ -84,18 +98,46 @@ impl Splitter {
         Self {
             commands: Vec::new(),
             next_pipeline: 0,
+            fast_path: true,
+        }
+    }
+
+    /// A splitter that parses every script with rable: what the fast path
+    /// is tested against.
+    #[cfg(test)]
+    pub(crate) fn parser_only() -> Self {
+        Self {
+            fast_path: false,
+            ..Self::new()
         }
     }
 
     /// Parses `script` and lists its commands; on a parse error lists
     /// nothing and returns the parser's reason.
     pub(crate) fn split(&mut self, script: &str, ctx: Context) -> Result<(), String> {
-        let depth = scan::substitution_depth(script);
-        if depth > MAX_SUBSTITUTION_DEPTH {
-            return Err(format!(
-                "command substitutions nest {depth} deep; more than {MAX_SUBSTITUTION_DEPTH} are not parsed"
-            ));
+        // Every substitution opens with a `(` but backquotes, which never
+        // nest without one between them: fewer `(` than the limit cannot
+        // nest deeper than it.
+        if script.bytes().filter(|&b| b == b'(').count() >= MAX_SUBSTITUTION_DEPTH {
+            let depth = scan::substitution_depth(script);
+            if depth > MAX_SUBSTITUTION_DEPTH {
+                return Err(format!(
+                    "command substitutions nest {depth} deep; more than {MAX_SUBSTITUTION_DEPTH} are not parsed"
+                ));
+            }
         }
+        if self.fast_path
+            && let Some(read) = simple::read(script)
+        {
+            self.simple_script(script, &read, ctx);
+            return Ok(());
+        }
+        // The parser and the walk over its tree recurse as deep as the
+        // script nests: they get the stack it needs.
+        stack::with_stack_for(script, || self.parse_and_walk(script, ctx))?
+    }
+
+    fn parse_and_walk(&mut self, script: &str, ctx: Context) -> Result<(), String> {
         let nodes = parse(script)?;
         let source = SourceText::new(script);
         for (i, node) in nodes.iter().enumerate() {
@@ -315,61 +357,90 @@ impl Splitter {
         ctx: Context,
         pipe: Option<(u32, u32)>,
     ) {
-        let raw_words: Vec<(&str, Origin)> = words
+        let words: Vec<(&str, Origin)> = words
             .iter()
             .filter_map(|word| placed_word(word, src, ctx))
             .collect();
-        let raw_assignments: Vec<(&str, Origin)> = assignments
+        let assignments: Vec<(&str, Origin)> = assignments
             .iter()
             .filter_map(|word| placed_word(word, src, ctx))
             .collect();
-        let mut unquoted = raw_words.iter().map(|(raw, _)| unquote(raw));
-        let name = unquoted.next().unwrap_or_default();
-        let args: Vec<String> = unquoted.collect();
         let text = match src.span(&node.span) {
             Some(text) => text.to_owned(),
-            None => raw_assignments
+            None => assignments
                 .iter()
-                .chain(&raw_words)
+                .chain(&words)
                 .map(|(raw, _)| *raw)
                 .collect::<Vec<_>>()
                 .join(" "),
         };
         let origin = ctx.origin.child(src.offset(node.span.start));
+        let parts = CommandParts {
+            words: &words,
+            assignments: &assignments,
+            text,
+            origin,
+            substitutes: true,
+        };
+        let stdin_script = || {
+            stdin_heredoc(redirects).map(|(body, operator)| {
+                let place = heredoc_body_place(body, operator, src, ctx.origin)
+                    .unwrap_or(BodyPlace::At(origin.rewritten()));
+                (body.to_owned(), place)
+            })
+        };
+        self.push_command(parts, ctx, pipe, stdin_script, |splitter| {
+            splitter.redirects(redirects, src, ctx);
+        });
+    }
+
+    /// Lists a simple command, then the commands of its substitutions, of
+    /// its redirections (`redirects`) and of the script it hands a nested
+    /// shell (`stdin_script` is what a shell reading standard input gets).
+    fn push_command(
+        &mut self,
+        parts: CommandParts,
+        ctx: Context,
+        pipe: Option<(u32, u32)>,
+        stdin_script: impl FnOnce() -> Option<(String, BodyPlace)>,
+        redirects: impl FnOnce(&mut Self),
+    ) {
+        let CommandParts {
+            words,
+            assignments,
+            text,
+            origin,
+            substitutes,
+        } = parts;
+        let mut unquoted = words.iter().map(|(raw, _)| unquote(raw));
+        let name = unquoted.next().unwrap_or_default();
+        let args: Vec<String> = unquoted.collect();
         // What a nested shell runs, decided before the words move into the
         // command; whether the outer shell expands substitutions in the word
         // as written, and where that word is.
         let nested = match nested_shell(&name, &args) {
             Some(ShellInput::Argument(index)) => args.get(index).map(|script| {
-                let (raw, at) = raw_words.get(index + 1).copied().unwrap_or(("", origin));
+                let (raw, at) = words.get(index + 1).copied().unwrap_or(("", origin));
                 (
                     script.clone(),
                     !substitutions(raw, Quoting::Word).is_empty(),
                     BodyPlace::At(at.of_inner(raw, script)),
                 )
             }),
-            Some(ShellInput::Stdin) => stdin_heredoc(redirects).map(|(body, operator)| {
-                let place = heredoc_body_place(body, operator, src, ctx.origin)
-                    .unwrap_or(BodyPlace::At(origin.rewritten()));
-                (body.to_owned(), false, place)
-            }),
+            Some(ShellInput::Stdin) => stdin_script().map(|(body, place)| (body, false, place)),
             None => None,
         };
         let (pipeline, pipe_position) = pipe.unwrap_or_else(|| (self.new_pipeline(), 0));
         self.commands.push(SimpleCommand {
             name,
             args,
-            assignments: raw_assignments
+            assignments: assignments
                 .iter()
                 .map(|(raw, _)| split_assignment(raw))
                 .collect(),
             text,
             offset: origin.place(None),
-            arg_offsets: raw_words
-                .iter()
-                .skip(1)
-                .map(|(_, at)| at.place(None))
-                .collect(),
+            arg_offsets: words.iter().skip(1).map(|(_, at)| at.place(None)).collect(),
             pipeline,
             pipe_position,
             in_substitution: ctx.in_substitution,
@@ -381,10 +452,12 @@ impl Splitter {
 
         // Substitutions run before the command, but are listed after it, in
         // the order they are written.
-        for (raw, at) in raw_assignments.iter().chain(&raw_words) {
-            self.text_substitutions(raw, Quoting::Word, *at, ctx);
+        if substitutes {
+            for (raw, at) in assignments.iter().chain(words) {
+                self.text_substitutions(raw, Quoting::Word, *at, ctx);
+            }
         }
-        self.redirects(redirects, src, ctx);
+        redirects(self);
 
         if let Some((script, expanded_outside, place)) = nested
             && ctx.shell_depth < MAX_SHELL_DEPTH
@@ -397,6 +470,67 @@ impl Splitter {
             self.in_body(&place, ctx.origin, |splitter, origin| {
                 splitter.split_nested(&script, Context { origin, ..inner });
             });
+        }
+    }
+
+    /// Lists the commands [`simple::read`] found in `script`, as
+    /// [`Splitter::node`] lists rable's tree of the same script: a pipeline
+    /// of more than one command takes its id before its first command, a
+    /// command alone when it is listed.
+    fn simple_script(&mut self, script: &str, read: &simple::Script, ctx: Context) {
+        let mut pipelines: Vec<u32> = Vec::new();
+        // Reused from command to command.
+        let (mut words, mut assignments) = (Vec::new(), Vec::new());
+        for event in &read.events {
+            let index = match *event {
+                simple::Event::PipelineStart => {
+                    let id = self.new_pipeline();
+                    pipelines.push(id);
+                    continue;
+                }
+                simple::Event::PipelineEnd => {
+                    pipelines.pop();
+                    continue;
+                }
+                simple::Event::Nothing => continue,
+                simple::Event::Command(index) => index,
+            };
+            let Some(command) = read.commands.get(index) else {
+                continue;
+            };
+            let ctx = Context {
+                connector: command.connector.unwrap_or(ctx.connector),
+                in_condition: ctx.in_condition || command.in_condition,
+                negated: ctx.negated && !command.in_compound,
+                ..ctx
+            };
+            words.clear();
+            assignments.clear();
+            for piece in read.pieces.get(command.pieces.clone()).unwrap_or_default() {
+                let Some(raw) = script.get(piece.start..piece.end) else {
+                    continue;
+                };
+                let placed = (raw, ctx.origin.child(Some(piece.start)));
+                if piece.assignment {
+                    assignments.push(placed);
+                } else {
+                    words.push(placed);
+                }
+            }
+            let parts = CommandParts {
+                words: &words,
+                assignments: &assignments,
+                text: script
+                    .get(command.start..command.end)
+                    .unwrap_or_default()
+                    .to_owned(),
+                origin: ctx.origin.child(Some(command.start)),
+                substitutes: command.substitutes,
+            };
+            let pipe = command
+                .pipe_position
+                .and_then(|position| Some((*pipelines.last()?, position)));
+            self.push_command(parts, ctx, pipe, || None, |_| {});
         }
     }
 
