@@ -2,10 +2,15 @@
 //! `wasm32-wasip2` components and generates `builtin_policies.rs`, which
 //! embeds them with `include_bytes!`.
 //!
-//! The nested cargo gets its own `--target-dir` inside `OUT_DIR`: the outer
-//! cargo holds the lock of its own target directory for the whole build. Its
-//! environment is the user's, minus what the outer cargo set for this build
-//! script (rustflags meant for the host target, the clippy wrapper, ...).
+//! The nested cargo gets its own `--target-dir`, `wasm-policies/` beside the
+//! outer target directory's profile directories (`debug/`, `release/`): the
+//! outer cargo holds the lock of its profile's directory for the whole
+//! build, not of that one. It is shared by every profile and mode of the outer build
+//! (test, release, clippy, bench), whose build scripts each get an `OUT_DIR`
+//! of their own: the policies are built the same way for all of them, so
+//! they are compiled once rather than once per profile. Its environment is
+//! the user's, minus what the outer cargo set for this build script
+//! (rustflags meant for the host target, the clippy wrapper, ...).
 
 #[path = "build/wasm_target.rs"]
 mod wasm_target;
@@ -58,7 +63,7 @@ fn run() -> Result<(), String> {
         let rustc = env::var_os("RUSTC").map_or_else(|| PathBuf::from("rustc"), PathBuf::from);
         wasm_target::ensure(WASM_TARGET, &rustc)?;
     }
-    let target_dir = out_dir.join("wasm-policies");
+    let target_dir = policy_target_dir(&out_dir);
     let mut generated = String::from(
         "/// The built-in policies, sorted by crate name.\n\
          pub static BUILTIN_POLICIES: &[BuiltinPolicy] = &[\n",
@@ -77,6 +82,21 @@ fn run() -> Result<(), String> {
     generated.push_str("];\n");
     fs::write(out_dir.join("builtin_policies.rs"), generated)
         .map_err(|e| format!("cannot write builtin_policies.rs: {e}"))
+}
+
+/// `wasm-policies/` in the outer target directory: `OUT_DIR` is
+/// `<target>/[<triple>/]<profile>/build/<package>-<hash>/out`. Inside
+/// `OUT_DIR` when it is laid out otherwise (a layout cargo may change).
+fn policy_target_dir(out_dir: &Path) -> PathBuf {
+    let mut ancestors = out_dir.ancestors();
+    let build = ancestors.nth(2);
+    let beside_profiles = ancestors.nth(1);
+    match (build, beside_profiles) {
+        (Some(build), Some(dir)) if build.file_name() == Some("build".as_ref()) => {
+            dir.join("wasm-policies")
+        }
+        _ => out_dir.join("wasm-policies"),
+    }
 }
 
 fn env_var(name: &str) -> Result<String, String> {
