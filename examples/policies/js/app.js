@@ -36,7 +36,11 @@ const RULES = [
       "## Example\n```dockerfile\nFROM node:22-alpine AS runtime\nCMD [\"node\", \"server.js\"]\n```\n\n" +
       "## Fix\n```dockerfile\nFROM node:22-alpine AS runtime\n" +
       "HEALTHCHECK CMD wget -qO- http://localhost:8080/healthz || exit 1\nCMD [\"node\", \"server.js\"]\n```\n",
-    tags: ["org", "operability"],
+    // `reads:` tags: the parts of a Dockerfile the rule looks at. The host
+    // hands the policy only the instructions its rules read (the others keep
+    // their keyword and span, so `instructions[0]` is still the FROM), which
+    // spares turning every instruction of every file into JS objects.
+    tags: ["org", "operability", "reads:HEALTHCHECK"],
     equivalents: ["checkov:CKV_DOCKER_2"],
   },
   {
@@ -51,7 +55,8 @@ const RULES = [
     help:
       "## Example\n```dockerfile\nFROM node:lts-alpine\n```\n\n" +
       "## Fix\n```dockerfile\nFROM node:22-alpine\n```\n",
-    tags: ["org", "reproducibility"],
+    // The base image is the stage's own `base`, the FROM's reference.
+    tags: ["org", "reproducibility", "reads:FROM"],
     equivalents: ["hadolint:DL3007"],
   },
 ];

@@ -217,6 +217,11 @@ fn write_info(policy: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
         clean_inline(&policy.source().to_string())
     )?;
     writeln!(out, "sha256:      {}", policy.sha256())?;
+    // Only a policy that declared what it reads says so: the others get
+    // the whole model, as every policy did before `reads:` tags.
+    if let Some(reads) = policy.reads() {
+        writeln!(out, "reads:       {reads} (of a Dockerfile)")?;
+    }
     writeln!(out, "rules:")?;
     let width = info.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for rule in &info.rules {

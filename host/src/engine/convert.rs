@@ -7,7 +7,7 @@ use tallyman_dockerfile::model;
 use super::bindings::wit;
 
 /// Converts a model value into its WIT twin.
-trait ToWit<T> {
+pub(super) trait ToWit<T> {
     fn to_wit(&self) -> T;
 }
 

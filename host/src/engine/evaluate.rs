@@ -17,6 +17,7 @@ use super::load::{
     CheckDockerfileParams, CheckEncodedParams, CheckImageParams, CheckResults, CheckResultsV0_1,
     Exports, Policy, PolicyPre,
 };
+use super::reads::Reads;
 use super::sandbox::{
     Diagnostics, HostState, MAX_INSTANCES, MAX_MEMORIES, MAX_TABLES, MemoryLimitExceeded,
     arm_deadline,
@@ -234,15 +235,16 @@ impl Instance {
     fn call_check(
         &mut self,
         target: Target<'_>,
+        reads: Option<&Reads>,
         settings: &str,
     ) -> wasmtime::Result<CappedList<RawFinding>> {
         match self.version {
             ContractVersion::V0_2 => self
-                .call_check_as::<CheckResults>(target, settings)
+                .call_check_as::<CheckResults>(target, reads, settings)
                 .map(|(findings,)| findings),
             ContractVersion::V0_1 => {
                 let (CappedList(findings),) =
-                    self.call_check_as::<CheckResultsV0_1>(target, settings)?;
+                    self.call_check_as::<CheckResultsV0_1>(target, reads, settings)?;
                 Ok(CappedList(
                     findings.into_iter().map(RawFinding::from).collect(),
                 ))
@@ -253,6 +255,7 @@ impl Instance {
     fn call_check_as<R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift>(
         &mut self,
         target: Target<'_>,
+        reads: Option<&Reads>,
         settings: &str,
     ) -> wasmtime::Result<R> {
         self.evaluations = self.evaluations.saturating_add(1);
@@ -280,7 +283,16 @@ impl Instance {
         }
         let results = match target {
             Target::Dockerfile { model, typed, .. } => {
-                let typed = typed.get_or_init(|| wit::Dockerfile::from(model));
+                // A policy that declared what it reads gets its own cut of
+                // the record; the others share the whole one.
+                let filtered;
+                let typed = match reads {
+                    Some(reads) => {
+                        filtered = reads.dockerfile(model);
+                        &filtered
+                    }
+                    None => typed.get_or_init(|| wit::Dockerfile::from(model)),
+                };
                 // SAFETY: the signature was checked by `typecheck` when the
                 // policy was loaded; every instance of a policy comes from the
                 // same component, and lifetimes do not change the ABI.
@@ -440,7 +452,7 @@ fn run_once(
             max_string_bytes: limits.max_message_bytes,
             max_list_len: limits.max_findings,
         });
-        instance.call_check(target, settings)
+        instance.call_check(target, policy.reads(), settings)
     };
     let result = match raw {
         Ok(CappedList(raw)) => check_findings(policy, target, raw),

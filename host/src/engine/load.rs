@@ -17,6 +17,7 @@ use super::Engine;
 use super::bindings::{self, CappedList, ContractVersion, RawFinding, RawFindingV0_1, wit};
 use super::cache::{CacheOutcome, hex};
 use super::evaluate::{self, ErrorKind, PolicyError};
+use super::reads::Reads;
 use super::sandbox::HostState;
 
 /// Interfaces a policy may import, without their `@version`: the WIT's host
@@ -107,6 +108,8 @@ struct PolicyInner {
     /// Some rule may apply to Dockerfiles / to images (see [`TARGET_IMAGE_TAG`]).
     checks_dockerfiles: bool,
     checks_images: bool,
+    /// What it reads of a Dockerfile, when it declared it (see [`Reads`]).
+    reads: Option<Reads>,
     imports: Vec<String>,
     cache: CacheOutcome,
     pre: PolicyPre,
@@ -235,6 +238,12 @@ impl Policy {
         self.inner.checks_images
     }
 
+    /// What the policy reads of a Dockerfile, when its rules declare it
+    /// (`reads:` tags); `None` when it reads everything.
+    pub fn reads(&self) -> Option<&Reads> {
+        self.inner.reads.as_ref()
+    }
+
     /// The component exports the `encoded` checks (every `tallyman-sdk` policy does).
     pub fn takes_encoded_input(&self) -> bool {
         self.inner.exports.encoded.is_some()
@@ -335,6 +344,7 @@ pub(crate) fn load_as(
         None => (sha256, info, None),
     };
     check_info(&info).map_err(fail)?;
+    let reads = Reads::declared(&info).map_err(&fail)?;
     let rule_ids = info
         .rules
         .iter()
@@ -353,6 +363,7 @@ pub(crate) fn load_as(
             rule_ids,
             checks_dockerfiles,
             checks_images,
+            reads,
             imports,
             cache,
             pre,

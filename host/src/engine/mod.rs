@@ -37,6 +37,7 @@ mod limits;
 mod load;
 mod parallel;
 mod pool;
+mod reads;
 pub mod rego;
 mod sandbox;
 
@@ -67,6 +68,7 @@ pub use load::{
 };
 pub use parallel::{ConfiguredPolicy, Session};
 pub use pool::{PooledSession, SessionPool};
+pub use reads::{INSTRUCTION_KEYWORDS, READS_TAG_PREFIX, Reads};
 pub use sandbox::{Diagnostics, EPOCH_TICK_MS, LogLevelName, LogRecord};
 
 use cache::CodeCache;

@@ -17,7 +17,11 @@ const RULES = [
     help:
       "## Example\n```dockerfile\nRUN sudo apt-get install -y curl\n```\n\n" +
       "## Fix\n```dockerfile\nRUN apt-get install -y curl\n```\n",
-    tags: ["security"],
+    // `reads:RUN`: the rule looks at RUN instructions only, so the host
+    // hands the policy RUNs in full and every other instruction as its
+    // keyword and span; a rule without a `reads:` tag gets everything, which
+    // costs more to turn into JS objects on every file.
+    tags: ["security", "reads:RUN"],
     equivalents: ["hadolint:DL3004"],
   },
 ];
