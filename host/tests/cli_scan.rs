@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use cli_support::{text, write};
+
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -20,25 +22,9 @@ fn tallyman_in(dir: &Path, args: &[&str]) -> Output {
     cli_support::run(dir, "cli-scan-cache", args, &[])
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// A fresh directory for one test.
 fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("cli-scan-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &Path, path: &str, contents: &[u8]) {
-    let path = dir.join(path);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("parent dir");
-    }
-    std::fs::write(path, contents).expect("write");
+    cli_support::tempdir("cli-scan", name)
 }
 
 fn json_scan(dir: &Path, extra: &[&str]) -> (Option<i32>, Value, String) {
