@@ -690,3 +690,52 @@ fn help_and_readme_point_at_the_repositorys_own_docs() {
         assert!(names(&key), "docs/reports.md documents `{key}`");
     }
 }
+
+/// The configuration's `builtin:` list runs exactly the built-ins it
+/// names (the host's own pragma checks always run); `builtin: false` runs
+/// none.
+#[test]
+fn the_configurations_builtin_list_runs_only_the_builtins_it_names() {
+    let dir = tempdir("builtin-list");
+    write(
+        &dir,
+        "Dockerfile",
+        b"FROM alpine:3.22\nENV API_TOKEN=hunter2\nRUN apt-get install curl\n",
+    );
+    let policy_names = |report: &Value| -> Vec<String> {
+        let mut names: Vec<String> = report["policies"]
+            .as_array()
+            .expect("policies")
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    };
+    let finding_policies = |report: &Value| -> Vec<String> {
+        let mut policies: Vec<String> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["policy"].as_str().map(str::to_string))
+            .collect();
+        policies.sort();
+        policies.dedup();
+        policies
+    };
+
+    write(&dir, "tallyman.yaml", b"builtin: [secrets, multi-stage]\n");
+    let (_, report, stderr) = json_scan(&dir, &[]);
+    assert_eq!(
+        policy_names(&report),
+        ["multi-stage", "secrets", "tallyman"],
+        "{stderr}"
+    );
+    assert_eq!(finding_policies(&report), ["secrets"], "{report}");
+
+    write(&dir, "tallyman.yaml", b"builtin: false\n");
+    let (code, report, stderr) = json_scan(&dir, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(policy_names(&report), ["tallyman"]);
+    assert_eq!(report["findings"], serde_json::json!([]));
+}
