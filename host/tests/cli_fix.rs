@@ -6,28 +6,14 @@ mod cli_support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use cli_support::{text, write};
+
 fn tallyman_in(dir: &Path, args: &[&str]) -> Output {
     cli_support::run(dir, "cli-fix-cache", args, &[])
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("cli-fix-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &Path, path: &str, contents: &[u8]) {
-    let path = dir.join(path);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("parent dir");
-    }
-    std::fs::write(path, contents).expect("write");
+    cli_support::tempdir("cli-fix", name)
 }
 
 fn read(dir: &Path, path: &str) -> Vec<u8> {

@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use cli_support::{text, write};
+
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -20,25 +22,9 @@ fn tallyman_in(dir: &Path, args: &[&str]) -> Output {
     cli_support::run(dir, "cli-scan-cache", args, &[])
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// A fresh directory for one test.
 fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("cli-scan-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &Path, path: &str, contents: &[u8]) {
-    let path = dir.join(path);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("parent dir");
-    }
-    std::fs::write(path, contents).expect("write");
+    cli_support::tempdir("cli-scan", name)
 }
 
 fn json_scan(dir: &Path, extra: &[&str]) -> (Option<i32>, Value, String) {
@@ -703,4 +689,53 @@ fn help_and_readme_point_at_the_repositorys_own_docs() {
     for key in documented {
         assert!(names(&key), "docs/reports.md documents `{key}`");
     }
+}
+
+/// The configuration's `builtin:` list runs exactly the built-ins it
+/// names (the host's own pragma checks always run); `builtin: false` runs
+/// none.
+#[test]
+fn the_configurations_builtin_list_runs_only_the_builtins_it_names() {
+    let dir = tempdir("builtin-list");
+    write(
+        &dir,
+        "Dockerfile",
+        b"FROM alpine:3.22\nENV API_TOKEN=hunter2\nRUN apt-get install curl\n",
+    );
+    let policy_names = |report: &Value| -> Vec<String> {
+        let mut names: Vec<String> = report["policies"]
+            .as_array()
+            .expect("policies")
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    };
+    let finding_policies = |report: &Value| -> Vec<String> {
+        let mut policies: Vec<String> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["policy"].as_str().map(str::to_string))
+            .collect();
+        policies.sort();
+        policies.dedup();
+        policies
+    };
+
+    write(&dir, "tallyman.yaml", b"builtin: [secrets, multi-stage]\n");
+    let (_, report, stderr) = json_scan(&dir, &[]);
+    assert_eq!(
+        policy_names(&report),
+        ["multi-stage", "secrets", "tallyman"],
+        "{stderr}"
+    );
+    assert_eq!(finding_policies(&report), ["secrets"], "{report}");
+
+    write(&dir, "tallyman.yaml", b"builtin: false\n");
+    let (code, report, stderr) = json_scan(&dir, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(policy_names(&report), ["tallyman"]);
+    assert_eq!(report["findings"], serde_json::json!([]));
 }

@@ -396,6 +396,28 @@ fn every_builtin_policy_loads_with_a_unique_name() {
     assert!(builtin.iter().all(|p| p.is_builtin()));
 }
 
+/// `load_builtin_named` selects built-ins by crate name before loading
+/// them, and the configuration's `builtin:` list names policies: the two
+/// must agree for every built-in, or renaming one would silently drop it
+/// from scans that list it.
+#[test]
+fn every_builtin_policy_is_named_after_its_crate() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    for builtin in tallyman::engine::default_builtins() {
+        let loaded = engine
+            .load_builtin_named(|name| name == builtin.crate_name)
+            .expect("built-in policies load");
+        let names: Vec<&str> = loaded.iter().map(|p| p.name()).collect();
+        assert_eq!(
+            names,
+            [builtin.crate_name],
+            "policies/{} must build the policy of that name",
+            builtin.crate_name
+        );
+    }
+}
+
 /// A failure on a reused instance is retried on a fresh one: a policy that
 /// breaks the purity contract cannot make one target's result depend on
 /// the targets evaluated before it on the same instance.

@@ -14,20 +14,28 @@ use anyhow::Context;
 use clap::Args;
 use rayon::prelude::*;
 
+use super::discovery::DiscoveryArgs;
 use super::policies::{PolicySelection, finding_filter, load_policies};
-use super::scan::parse_build_args;
 use crate::config;
 use crate::discover::repositories::RepositoryRoot;
-use crate::discover::{DiscoverOptions, scan_root};
+use crate::discover::scan_root;
 use crate::engine::{ConfiguredPolicy, Engine};
 use crate::fix::pin::{DigestMap, DigestSource, PinOptions, Pinner};
 use crate::fix::{FileFix, FixOptions, Fixer, Summary, unified_diff};
 use crate::image::{DEFAULT_PLATFORM, PlatformSpec, RegistryOptions};
 use crate::scan::findings::FindingFilter;
-use crate::scan::read::ReadOptions;
 use crate::scan::{self, RepositoryScan, ScanRequest};
 
+/// `fix` walks and reads files as `scan` does; only the words for what
+/// happens to a file differ.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("include", |arg| arg.help("Only fix files whose path matches this glob (repeatable)")),
+    mut_arg("exclude", |arg| arg.help("Don't fix files whose path matches this glob (repeatable)")),
+    mut_arg("max_file_size", |arg| arg.help(
+        "Leave files larger than this many bytes alone [default: 4 MiB, or the config's]"
+    ))
+)]
 pub struct FixArgs {
     /// Files and directories to fix (default: the current directory).
     paths: Vec<PathBuf>,
@@ -43,30 +51,8 @@ pub struct FixArgs {
     pins: PinArgs,
     #[command(flatten)]
     policies: PolicySelection,
-    /// The stage that is built (`docker build --target`); default: the last.
-    #[arg(long)]
-    target: Option<String>,
-    /// A build argument, NAME=VALUE (repeatable).
-    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
-    build_args: Vec<String>,
-    /// Only fix files whose path matches this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    include: Vec<String>,
-    /// Don't fix files whose path matches this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Don't walk hidden directories and files (names starting with `.`).
-    #[arg(long)]
-    no_hidden: bool,
-    /// Follow symbolic links.
-    #[arg(long)]
-    follow_links: bool,
-    /// Don't honour .gitignore and .tallymanignore.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Leave files larger than this many bytes alone [default: 4 MiB, or the config's].
-    #[arg(long, value_name = "BYTES")]
-    max_file_size: Option<usize>,
+    #[command(flatten)]
+    discovery: DiscoveryArgs,
 }
 
 /// `--pin-digests` and its options.
@@ -157,20 +143,12 @@ pub fn run(args: &FixArgs) -> anyhow::Result<u8> {
             root: RepositoryRoot::single(&root),
             paths,
         }],
-        discover: DiscoverOptions {
-            hidden: !args.no_hidden,
-            follow_links: args.follow_links,
-            no_ignore: args.no_ignore,
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-        },
-        read: ReadOptions {
-            max_size: args.max_file_size.unwrap_or(resolved.max_file_bytes),
-            evaluated_on: crate::clock::evaluation_date(),
-            target: args.target.clone(),
-            build_args: parse_build_args(&args.build_args)?,
-            platform: platform.to_string(),
-        },
+        discover: args.discovery.discover_options(),
+        read: args.discovery.read_options(
+            &resolved,
+            crate::clock::evaluation_date(),
+            platform.to_string(),
+        )?,
         ignore_paths: resolved.ignore_paths.clone(),
         shard: None,
     };

@@ -69,7 +69,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<u8> {
     let root = PathBuf::from(".");
     let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
-    let build_args = super::scan::parse_build_args(&args.build_args)?;
+    let build_args = super::discovery::parse_build_args(&args.build_args)?;
     let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
     let fail_on = args
         .fail_on

@@ -4,6 +4,7 @@
 
 mod cache;
 mod config_import;
+mod discovery;
 mod fix;
 mod image;
 mod keygen;

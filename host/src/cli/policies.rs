@@ -103,12 +103,7 @@ pub fn load_policies(
     )?;
     let mut policies: Vec<Policy> = Vec::new();
     if !selection.no_builtin {
-        policies.extend(
-            engine
-                .load_builtin()?
-                .into_iter()
-                .filter(|policy| loaded.config.builtin_enabled(policy.name())),
-        );
+        policies.extend(engine.load_builtin_named(|name| loaded.config.builtin_enabled(name))?);
     }
     let base = loaded.base_dir();
     let trusted = TrustedKeys::load(&loaded.config.trusted_policy_keys, &base)?;

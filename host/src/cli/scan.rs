@@ -9,16 +9,16 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
+use super::discovery::DiscoveryArgs;
 use super::policies::{PolicySelection, finding_filter, load_policies};
 use crate::attest::options::RunOptions;
 use crate::attest::statement::ConfigDigest;
 use crate::config;
 use crate::discover::repositories::{self, RepositoryRoot};
-use crate::discover::{DiscoverOptions, display_path, scan_root};
+use crate::discover::{display_path, scan_root};
 use crate::report::{
     self, RenderOptions, Report, ReportFormat, RunInfo, SeverityName, Shard, Tool,
 };
-use crate::scan::read::ReadOptions;
 use crate::scan::shard::JOB_COMPLETION_INDEX;
 use crate::scan::{self, RepositoryScan, ScanRequest};
 
@@ -49,36 +49,8 @@ pub struct ScanArgs {
     fail_on: Option<SeverityName>,
     #[command(flatten)]
     policies: PolicySelection,
-    /// The stage that is built (`docker build --target`); default: the last.
-    #[arg(long)]
-    target: Option<String>,
-    /// A build argument, NAME=VALUE (repeatable).
-    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
-    build_args: Vec<String>,
-    /// Only scan targets whose path matches this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    include: Vec<String>,
-    /// Don't scan targets whose path matches this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Don't walk hidden directories and files (names starting with `.`).
-    /// By default they are walked, except version control metadata
-    /// (`.git`, `.hg`, `.svn`, `.bzr`, `.jj`, `.sl`).
-    #[arg(long)]
-    no_hidden: bool,
-    /// Walk hidden directories: now the default; still accepted so that
-    /// scripts written when it was not keep working.
-    #[arg(long = "hidden", hide = true, conflicts_with = "no_hidden")]
-    _hidden: bool,
-    /// Follow symbolic links.
-    #[arg(long)]
-    follow_links: bool,
-    /// Don't honour .gitignore and .tallymanignore.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Refuse Dockerfiles larger than this many bytes [default: 4 MiB, or the config's].
-    #[arg(long, value_name = "BYTES")]
-    max_file_size: Option<usize>,
+    #[command(flatten)]
+    discovery: DiscoveryArgs,
     /// Don't read or write the result cache (compiled policy code is still cached).
     #[arg(long)]
     no_cache: bool,
@@ -190,15 +162,6 @@ impl OrgArgs {
     }
 }
 
-pub(super) fn parse_build_args(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    raw.iter()
-        .map(|arg| match arg.split_once('=') {
-            Some((name, value)) => Ok((name.to_string(), value.to_string())),
-            None => anyhow::bail!("--build-arg `{arg}` needs the form NAME=VALUE"),
-        })
-        .collect()
-}
-
 /// Pairs formats with outputs: the n-th `-o` takes the n-th `-f`; formats
 /// left over go to stdout (at most one); no `-f` means `default`.
 pub(super) fn destinations<F: Copy>(
@@ -235,8 +198,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let destinations = args.reports.destinations(ReportFormat::Text)?;
     let signer = args.signing.signer(&args.reports.outputs)?;
     let shard = args.org.shard()?;
-    let walk_hidden = !args.no_hidden;
-    let (repositories, root) = args.org.repositories(&args.paths, walk_hidden)?;
+    let (repositories, root) = args
+        .org
+        .repositories(&args.paths, args.discovery.walks_hidden())?;
     let mut loaded = config::load(args.policies.config.as_deref(), &root)?;
     let resolved = config::Resolved::from(&loaded)?;
     let (engine, policies) = load_policies(&args.policies, &mut loaded, &resolved)?;
@@ -248,20 +212,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let filter = finding_filter(&args.policies, &loaded.config, &policies)?;
     let request = ScanRequest {
         repositories,
-        discover: DiscoverOptions {
-            hidden: walk_hidden,
-            follow_links: args.follow_links,
-            no_ignore: args.no_ignore,
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-        },
-        read: ReadOptions {
-            max_size: args.max_file_size.unwrap_or(resolved.max_file_bytes),
-            evaluated_on: evaluated_on.clone(),
-            target: args.target.clone(),
-            build_args: parse_build_args(&args.build_args)?,
-            platform: "linux/amd64".to_string(),
-        },
+        discover: args.discovery.discover_options(),
+        read: args.discovery.read_options(
+            &resolved,
+            evaluated_on.clone(),
+            "linux/amd64".to_string(),
+        )?,
         ignore_paths: resolved.ignore_paths.clone(),
         shard,
     };

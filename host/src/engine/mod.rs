@@ -174,7 +174,20 @@ impl Engine {
     /// Loads every built-in policy (the Rego runner runs only the Rego
     /// sets the user loads, see [`Engine::load_path`]).
     pub fn load_builtin(&self) -> Result<Vec<Policy>, PolicyError> {
+        self.load_builtin_named(|_| true)
+    }
+
+    /// Loads the built-in policies whose name `wanted` accepts, without
+    /// loading the others: a scan that runs a few built-ins does not pay
+    /// for compiling or deserializing the rest. The name is the crate's
+    /// (`policies/<name>`), known before loading because every built-in
+    /// is named after its crate (a test holds each to it).
+    pub fn load_builtin_named(
+        &self,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Vec<Policy>, PolicyError> {
         default_builtins()
+            .filter(|builtin| wanted(builtin.crate_name))
             .map(|builtin| self.load_bytes(builtin.wasm, PolicySource::Builtin))
             .collect()
     }

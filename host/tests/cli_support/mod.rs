@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The binary, to run in `dir`, with its compile cache in
@@ -37,4 +37,28 @@ pub fn run(dir: &Path, cache: &str, args: &[&str], env: &[(&str, &str)]) -> Outp
         .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh directory `<prefix>-<name>-<pid>` under `CARGO_TARGET_TMPDIR`
+/// for one test: the prefix names the test file, the pid keeps concurrent
+/// runs of it apart.
+pub fn tempdir(prefix: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Writes `contents` to `dir/path`, making the directories on the way.
+pub fn write(dir: &Path, path: &str, contents: &[u8]) {
+    let path = dir.join(path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("parent dir");
+    }
+    std::fs::write(path, contents).expect("write");
 }
