@@ -738,4 +738,15 @@ fn the_configurations_builtin_list_runs_only_the_builtins_it_names() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(policy_names(&report), ["tallyman"]);
     assert_eq!(report["findings"], serde_json::json!([]));
+
+    // A misspelt name would otherwise turn that policy off in silence.
+    write(&dir, "tallyman.yaml", b"builtin: [secrets, multistage]\n");
+    let out = tallyman_in(&dir, &["scan", "-f", "json"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("builtin: no built-in policy is named `multistage`")
+            && stderr.contains("multi-stage"),
+        "{stderr}"
+    );
 }

@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::attest::policy_sig::{self, TrustedKeys};
-use crate::config::{LoadedConfig, Resolved};
+use crate::config::{BuiltinSelection, LoadedConfig, Resolved};
 use crate::engine::{self, CacheDir, ConfiguredPolicy, Engine, Policy, PolicySource};
 
 #[derive(Debug, Args)]
@@ -147,6 +147,7 @@ pub fn load_policies(
         .as_deref()
         .map(|f| f.display().to_string())
         .unwrap_or_else(|| "configuration".to_string());
+    check_builtin_names(&config.builtin, &config_name)?;
     for name in config.settings.keys() {
         if !policies.iter().any(|p| p.name() == name) {
             anyhow::bail!(
@@ -180,4 +181,25 @@ pub fn load_policies(
         configured.push(ConfiguredPolicy::new(policy, settings));
     }
     Ok((engine, configured))
+}
+
+/// A name in `builtin: [...]` that no built-in policy has would turn that
+/// policy off without a word, where the user meant to keep it on.
+fn check_builtin_names(
+    selection: &Option<BuiltinSelection>,
+    config_name: &str,
+) -> anyhow::Result<()> {
+    let Some(BuiltinSelection::Only(names)) = selection else {
+        return Ok(());
+    };
+    let known: Vec<&str> = engine::default_builtins()
+        .map(|builtin| builtin.crate_name)
+        .collect();
+    if let Some(unknown) = names.iter().find(|name| !known.contains(&name.as_str())) {
+        anyhow::bail!(
+            "{config_name}: builtin: no built-in policy is named `{unknown}` (the built-ins are {})",
+            known.join(", ")
+        );
+    }
+    Ok(())
 }
