@@ -16,6 +16,7 @@ pub mod bundle;
 pub mod describe;
 pub mod extensions;
 pub mod forbidden;
+pub mod hoist_some;
 pub mod input;
 pub mod results;
 pub mod runner;

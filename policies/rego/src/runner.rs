@@ -11,7 +11,7 @@ use regorus::Engine;
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::bundle::{Bundle, Entry, Settings, Shape};
-use crate::{extensions, forbidden, input, results};
+use crate::{extensions, forbidden, hoist_some, input, results};
 
 /// A set, parsed and ready to evaluate.
 pub struct Compiled {
@@ -96,8 +96,9 @@ pub fn engine_for(bundle: &Bundle) -> Result<Engine, String> {
     let mut engine = Engine::new();
     extensions::register(&mut engine)?;
     for module in &bundle.modules {
+        let text = hoist_some::hoist_some_declarations(&module.path, &module.text)?;
         engine
-            .add_policy(module.path.clone(), module.text.clone())
+            .add_policy(module.path.clone(), text.into_owned())
             .map_err(|e| format!("{}: {e}", module.path))?;
     }
     if !bundle.data.is_null() {

@@ -46,19 +46,9 @@ fn model(text: &str) -> tallyman_sdk::Dockerfile {
 fn every_trivy_check_test_passes() {
     let modules = modules(&vendored("trivy-checks"));
     let outcomes = run_tests(&modules, &serde_json::Value::Null).unwrap();
-    // regorus 0.14.1 refuses a `some x` declaration met again on a later
-    // iteration of the body it is in ("duplicated definition of local
-    // variable"), which OPA accepts: the two checks whose rules do that
-    // cannot pass until regorus is fixed (README: not supported).
-    let blocked = ["DS015.", "DS017."];
     let failed: Vec<String> = outcomes
         .iter()
         .filter(|o| o.result != TestResult::Pass)
-        .filter(|o| {
-            let regorus_bug = matches!(&o.result, TestResult::Error(e)
-                if e.contains("duplicated definition of local variable"));
-            !(regorus_bug && blocked.iter().any(|b| o.name.contains(b)))
-        })
         .map(|o| format!("{} ({}): {:?}", o.name, o.path, o.result))
         .collect();
     assert!(outcomes.len() > 100, "only {} tests found", outcomes.len());
