@@ -21,6 +21,9 @@ pub struct Compiled {
     shapes: Vec<Shape>,
 }
 
+/// The start of the debug log line written each time a set is compiled.
+pub const COMPILED_LOG: &str = "rego: compiled the set";
+
 thread_local! {
     static CACHE: RefCell<Option<(u64, usize, Compiled)>> = const { RefCell::new(None) };
 }
@@ -40,7 +43,12 @@ pub fn with_compiled<R>(
             // Drop the old set before compiling the new one: an instance's
             // memory is capped.
             *cache = None;
-            let compiled = Compiled::new(settings.bundle()?)?;
+            let bundle = settings.bundle()?;
+            let what = format!("{} ({} modules)", bundle.name, bundle.modules.len());
+            let compiled = Compiled::new(bundle)?;
+            // The host's diagnostics count these: a set must be compiled
+            // once per instance, not once per target.
+            tallyman_sdk::log::debug(&format!("{COMPILED_LOG} {what}"));
             *cache = Some((key, raw.len(), compiled));
         }
         match cache.as_mut() {
