@@ -102,6 +102,10 @@ impl Compiled {
 /// An engine with the set's modules, data and extensions.
 pub fn engine_for(bundle: &Bundle) -> Result<Engine, String> {
     let mut engine = Engine::new();
+    // OPA's default (and Trivy's): a builtin that fails on its arguments
+    // (`to_number("$PORT")`) makes its expression undefined instead of
+    // failing the whole rule; regorus is strict unless told otherwise.
+    engine.set_strict_builtin_errors(false);
     extensions::register(&mut engine)?;
     for module in &bundle.modules {
         let text = hoist_some::hoist_some_declarations(&module.path, &module.text)?;

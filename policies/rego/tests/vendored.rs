@@ -139,3 +139,22 @@ fn trivy_checks_find_what_they_describe_on_a_dockerfile() {
         );
     }
 }
+
+#[test]
+fn a_builtin_failing_on_its_argument_is_undefined_as_in_opa() {
+    // DS-0008 calls `to_number` on each EXPOSE port: on `$PORT` it fails,
+    // which OPA (and Trivy) treat as undefined rather than as an error.
+    let modules = modules(&vendored("trivy-checks"));
+    let described = describe("trivy", modules, serde_json::Value::Null, "main").unwrap();
+    let dockerfile = model("FROM alpine:3.20\nEXPOSE $PORT 22\n");
+    let findings = Compiled::new(described.bundle)
+        .unwrap()
+        .check(&dockerfile)
+        .unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule_id == "DS-0004" && f.span.map(|s| s.start_line) == Some(2)),
+        "{findings:?}"
+    );
+}
