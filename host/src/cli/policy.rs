@@ -1,5 +1,5 @@
 //! `tallyman policy list`, `tallyman policy info NAME|FILE` and
-//! `tallyman policy sign FILE --key KEY`; `policy test` and `policy new` live
+//! `tallyman policy sign FILE|DIR --key KEY`; `policy test` and `policy new` live
 //! in their own modules.
 
 use std::io::Write;
@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::attest::{keys, policy_sig};
 use crate::dockerfile::model::Severity;
+use crate::engine::rego::{self, RegoSet, RegoSpec};
 use crate::engine::{CacheDir, Engine, Limits, Policy, default_builtins};
 use crate::report::text::clean_inline;
 
@@ -43,13 +44,16 @@ pub enum PolicyCommand {
         #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Sign a policy module: writes FILE.sig, checked when the config names trusted-policy-keys
+    /// Sign a policy module or a Rego set: writes FILE.sig (DIR.sig), checked when the config names trusted-policy-keys
     Sign {
-        /// The .wasm policy file
+        /// The .wasm policy file, or a Rego set (a directory of .rego files, or one .rego file)
         file: PathBuf,
         /// The ed25519 private key (PKCS#8 PEM, from `tallyman keygen`)
         #[arg(long, value_name = "KEY")]
         key: PathBuf,
+        /// A Rego set's data file, as its `data:` in tallyman.yaml lists it (the signature covers it)
+        #[arg(long, value_name = "FILE")]
+        data: Vec<PathBuf>,
     },
     /// Run a policy on its test cases (building a project first), like `cargo test`
     Test(super::policy_test::TestArgs),
@@ -72,7 +76,7 @@ pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Res
             return super::policy_test::run(test, args.cache_dir.as_deref(), out);
         }
         PolicyCommand::New(new) => return super::policy_new::run(new, out).map(|()| 0),
-        PolicyCommand::Sign { file, key } => return sign(file, key, out).map(|()| 0),
+        PolicyCommand::Sign { file, key, data } => return sign(file, key, data, out).map(|()| 0),
         PolicyCommand::List { .. } | PolicyCommand::Info { .. } => {}
     }
     let engine = Engine::new(
@@ -110,13 +114,27 @@ pub fn run_policy_command(args: &PolicyArgs, out: &mut dyn Write) -> anyhow::Res
 }
 
 /// Writes `FILE.sig` (see [`policy_sig`] for what is signed).
-fn sign(file: &Path, key_path: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+fn sign(file: &Path, key_path: &Path, data: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<()> {
     let key = keys::read_signing_key(key_path)?;
     if let Some(warning) = keys::permission_warning(key_path) {
         eprintln!("warning: {warning}");
     }
-    let module = std::fs::read(file)
-        .with_context(|| format!("{}: cannot read the policy file", file.display()))?;
+    // A Rego set is signed through its manifest (each file's sha256), which
+    // is what loading it checks; a module, through its bytes.
+    let (file, module) = if rego::is_rego_set(file) {
+        let mut spec = RegoSpec::new(file);
+        spec.data = data.to_vec();
+        let set = RegoSet::read(&spec).map_err(anyhow::Error::msg)?;
+        (rego::signed_path(file), set.manifest.into_bytes())
+    } else {
+        if !data.is_empty() {
+            bail!("--data is for a Rego set; {} is not one", file.display());
+        }
+        let module = std::fs::read(file)
+            .with_context(|| format!("{}: cannot read the policy file", file.display()))?;
+        (file.to_path_buf(), module)
+    };
+    let file = file.as_path();
     let signature = policy_sig::sign_module(&module, &key)?;
     let sig_path = policy_sig::signature_path(file);
     let mut json = serde_json::to_string_pretty(&signature)?;

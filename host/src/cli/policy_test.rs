@@ -53,7 +53,7 @@ fn subject(policy: &str) -> Subject {
 pub fn run(args: &TestArgs, cache_dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<u8> {
     let path = Path::new(&args.policy);
     if crate::engine::rego::is_rego_set(path) && !path.join("Cargo.toml").is_file() {
-        return crate::cli::rego_sets::test(path, args.filter.as_deref(), out);
+        return crate::cli::rego_sets::test(path, args.filter.as_deref(), cache_dir, out);
     }
     let engine = Engine::new(Limits::default(), CacheDir::resolve(cache_dir))?;
     let (policy, tests_dir) = match subject(&args.policy) {

@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use tallyman_policy_rego::testing::{TestResult, run_tests};
+use tallyman_policy_rego::testing::TestResult;
 
 use crate::attest::policy_sig::{self, TrustedKeys};
 use crate::config::PolicySource;
 use crate::engine::rego::{self, RegoSet, RegoSpec};
-use crate::engine::{Engine, Policy};
+use crate::engine::{CacheDir, Engine, Limits, Policy};
 
 /// The set a config entry `rego:` names, its paths relative to the config.
 pub fn spec(source: &PolicySource, base: &Path) -> RegoSpec {
@@ -32,14 +32,25 @@ pub fn load_checked(
 ) -> anyhow::Result<Policy> {
     let path = &spec.path;
     let set = RegoSet::read(spec).map_err(anyhow::Error::msg)?;
-    policy_sig::check_module(path, set.manifest.as_bytes(), pin, trusted)
-        .map_err(|refusal| anyhow::anyhow!("{}: Rego set refused: {refusal}", path.display()))?;
+    policy_sig::check_module(
+        &rego::signed_path(path),
+        set.manifest.as_bytes(),
+        pin,
+        trusted,
+    )
+    .map_err(|refusal| anyhow::anyhow!("{}: Rego set refused: {refusal}", path.display()))?;
     Ok(rego::load(engine, &set)?)
 }
 
 /// `tallyman policy test` on a Rego set: every `test_` rule, as `opa test`
-/// runs them. Exit code 0 when all pass, 1 otherwise.
-pub fn test(path: &Path, filter: Option<&str>, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// runs them, each in the sandbox under the default limits. Exit code 0
+/// when all pass, 1 otherwise.
+pub fn test(
+    path: &Path,
+    filter: Option<&str>,
+    cache_dir: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let set = RegoSet::read(&RegoSpec::new(path)).map_err(anyhow::Error::msg)?;
     eprintln!(
         "{:>12} {} (Rego set, {} modules, {})",
@@ -48,11 +59,8 @@ pub fn test(path: &Path, filter: Option<&str>, out: &mut dyn Write) -> anyhow::R
         set.modules.len(),
         path.display()
     );
-    let outcomes = run_tests(&set.modules, &set.data).map_err(anyhow::Error::msg)?;
-    let outcomes: Vec<_> = outcomes
-        .into_iter()
-        .filter(|o| filter.is_none_or(|f| o.name.contains(f)))
-        .collect();
+    let engine = Engine::new(Limits::default(), CacheDir::resolve(cache_dir))?;
+    let outcomes = rego::run_tests(&engine, &set, filter)?;
     if outcomes.is_empty() {
         anyhow::bail!("{}: no `test_` rule to run", path.display());
     }

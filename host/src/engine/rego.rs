@@ -16,8 +16,12 @@ use tallyman_dockerfile::model;
 use tallyman_policy_rego::describe::{self, Described};
 use tallyman_policy_rego::{Bundle, Module};
 
+use std::cell::OnceCell;
+
+use tallyman_policy_rego::testing::{self, TEST_RULE, TestOutcome, TestResult};
+
 use super::cache::hex;
-use super::evaluate::{ErrorKind, PolicyError};
+use super::evaluate::{ErrorKind, PolicyError, Target, evaluate};
 use super::load::{Identity, load_as};
 use super::{BUILTIN_POLICIES, Engine, Policy, PolicySource};
 
@@ -62,6 +66,13 @@ pub struct RegoSet {
     pub manifest: String,
 }
 
+/// The path a set's signature is named after (`DIR.sig`, `FILE.rego.sig`):
+/// `path` without a trailing separator, so that `policy/` and `policy`
+/// name the same `policy.sig` beside the directory rather than a file in it.
+pub fn signed_path(path: &Path) -> PathBuf {
+    path.components().collect()
+}
+
 /// A `.rego` file, or a directory with a `.rego` file in it or below.
 pub fn is_rego_set(path: &Path) -> bool {
     if path.is_dir() {
@@ -100,10 +111,19 @@ impl RegoSet {
         let mut data = serde_json::Map::new();
         for file in &spec.data {
             let text = read_text(file)?;
+            // Named relative to the set when it is inside it, else by its
+            // file name: a pin must not change with where the checkout is.
+            let named = if file.starts_with(&root) {
+                relative(&root, file)
+            } else {
+                file.file_name().map_or_else(
+                    || relative(&root, file),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            };
             manifest.push(format!(
-                "{}  {}",
+                "{}  data:{named}",
                 hex(Sha256::digest(text.as_bytes()).as_slice()),
-                file.display()
             ));
             merge_data(&mut data, file, &text)?;
         }
@@ -147,15 +167,12 @@ pub fn load(engine: &Engine, set: &RegoSet) -> Result<Policy, PolicyError> {
         kind,
         message,
     };
-    let runner = BUILTIN_POLICIES
-        .iter()
-        .find(|builtin| builtin.crate_name == RUNNER_CRATE)
-        .ok_or_else(|| {
-            fail(
-                ErrorKind::LoadError,
-                "this tallyman was built without the Rego runner".into(),
-            )
-        })?;
+    let runner = runner_wasm().ok_or_else(|| {
+        fail(
+            ErrorKind::LoadError,
+            "this tallyman was built without the Rego runner".into(),
+        )
+    })?;
     let described = set
         .describe()
         .map_err(|message| fail(ErrorKind::LoadError, message))?;
@@ -174,12 +191,122 @@ pub fn load(engine: &Engine, set: &RegoSet) -> Result<Policy, PolicyError> {
     };
     let policy = load_as(
         engine,
-        runner.wasm,
+        runner,
         PolicySource::File(set.source.clone()),
         Some(identity),
     )?;
     engine.validate_settings(&policy, &settings)?;
     Ok(policy)
+}
+
+/// Runs the `test_` rules of `set` (those whose name contains `filter`,
+/// when given) in the sandbox, as a scan runs its checks: the set, tests
+/// included, is loaded in the Rego runner, and each test is one call of
+/// `check-dockerfile` under the engine's limits (see
+/// `tallyman_policy_rego::testing`). A test that runs past the deadline,
+/// exhausts memory or traps is an error of that test alone; the instance
+/// it broke is replaced for the next one.
+pub fn run_tests(
+    engine: &Engine,
+    set: &RegoSet,
+    filter: Option<&str>,
+) -> Result<Vec<TestOutcome>, PolicyError> {
+    let fail = |kind: ErrorKind, message: String| PolicyError {
+        policy: set.source.display().to_string(),
+        target: None,
+        kind,
+        message,
+    };
+    let runner = runner_wasm().ok_or_else(|| {
+        fail(
+            ErrorKind::LoadError,
+            "this tallyman was built without the Rego runner".into(),
+        )
+    })?;
+    let bundle = Bundle {
+        name: set.name.clone(),
+        modules: set.modules.clone(),
+        data: set.data.clone(),
+        entries: Vec::new(),
+    };
+    let bundle_json = serde_json::to_string(&bundle)
+        .map_err(|e| fail(ErrorKind::LoadError, format!("cannot write the set: {e}")))?;
+    let settings = format!(r#"{{"bundle":{bundle_json}}}"#);
+    let info = model::PolicyInfo {
+        name: set.name.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        description: format!("the tests of Rego set {}", set.name),
+        rules: vec![model::RuleInfo {
+            id: TEST_RULE.into(),
+            title: "The outcome of a Rego test".into(),
+            default_severity: model::Severity::Info,
+            description: String::new(),
+            help: String::new(),
+            tags: vec!["target:dockerfile".into()],
+            equivalents: Vec::new(),
+        }],
+    };
+    let identity = Identity {
+        sha256: set.sha256(),
+        info,
+        settings: settings.clone(),
+    };
+    let policy = load_as(
+        engine,
+        runner,
+        PolicySource::File(set.source.clone()),
+        Some(identity),
+    )?;
+    engine.validate_settings(&policy, &settings)?;
+
+    // The target is not read by a test; it only has to be a valid one.
+    let options = tallyman_dockerfile::LowerOptions {
+        path: "Dockerfile".into(),
+        ..Default::default()
+    };
+    let target =
+        tallyman_dockerfile::parse_and_lower(b"FROM scratch\n", &Default::default(), &options)
+            .map_err(|e| fail(ErrorKind::LoadError, format!("the empty target: {e}")))?;
+    let typed = OnceCell::new();
+    let mut slot = None;
+    let mut outcomes = Vec::new();
+    for (name, path) in testing::test_names(&set.modules) {
+        if filter.is_some_and(|filter| !name.contains(filter)) {
+            continue;
+        }
+        let name_json = serde_json::to_string(&name)
+            .map_err(|e| fail(ErrorKind::LoadError, format!("{name}: {e}")))?;
+        let settings = format!(r#"{{"test":{name_json},"bundle":{bundle_json}}}"#);
+        let target = Target::Dockerfile {
+            model: &target,
+            typed: &typed,
+            encoded: None,
+        };
+        let outcome = evaluate(engine, &policy, &settings, &mut slot, target);
+        let result = match outcome.result {
+            Ok(findings) => match findings.as_slice() {
+                [finding] if finding.rule_id == TEST_RULE => {
+                    TestResult::from_message(&finding.message).unwrap_or_else(|| {
+                        TestResult::Error(format!("unreadable outcome `{}`", finding.message))
+                    })
+                }
+                _ => TestResult::Error(format!(
+                    "the runner gave {} findings for one test",
+                    findings.len()
+                )),
+            },
+            Err(error) => TestResult::Error(format!("{}: {}", error.kind.as_str(), error.message)),
+        };
+        outcomes.push(TestOutcome { name, path, result });
+    }
+    Ok(outcomes)
+}
+
+fn runner_wasm() -> Option<&'static [u8]> {
+    BUILTIN_POLICIES
+        .iter()
+        .find(|builtin| builtin.crate_name == RUNNER_CRATE)
+        .map(|builtin| builtin.wasm)
 }
 
 /// The runner's settings document for `bundle`.

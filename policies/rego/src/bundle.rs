@@ -1,6 +1,6 @@
 //! What the host hands the runner as its settings: a Rego policy set.
 //!
-//! `{"bundle": {...}}`, the set kept as raw JSON so that an evaluation that
+//! `{"bundle": {...}}` (and `"test"` to run one of its tests), the set kept as raw JSON so that an evaluation that
 //! finds it already compiled pays for a scan and a hash, not a parse.
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,12 @@ use serde_json::value::RawValue;
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub bundle: Box<RawValue>,
+    /// When set (`data.<package>.test_<name>`), `check-dockerfile` runs this
+    /// test rule of the set instead of its checks and reports the outcome
+    /// (see [`crate::testing`]). Outside the set's text, so that running
+    /// each test in turn reuses the compiled set.
+    #[serde(default)]
+    pub test: Option<String>,
 }
 
 impl Settings {

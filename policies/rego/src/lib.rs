@@ -16,10 +16,10 @@ pub mod bundle;
 pub mod describe;
 pub mod extensions;
 pub mod forbidden;
+pub mod hoist_some;
 pub mod input;
 pub mod results;
 pub mod runner;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 
 use tallyman_sdk::{Dockerfile, Finding, Policy, PolicyMeta};
@@ -54,6 +54,15 @@ impl Policy for Rego {
     }
 
     fn check_dockerfile(dockerfile: &Dockerfile, settings: &Settings) -> Vec<Finding> {
+        if let Some(test) = &settings.test {
+            let outcome = runner::with_compiled(settings, |compiled| {
+                Ok(testing::run_test(compiled.engine(), test))
+            });
+            return match outcome {
+                Ok(result) => vec![testing::outcome_finding(&result)],
+                Err(reason) => panic!("rego: {reason}"),
+            };
+        }
         match runner::with_compiled(settings, |compiled| compiled.check(dockerfile)) {
             Ok(findings) => findings,
             // `check-dockerfile` has no error channel: a trap is how the host

@@ -96,13 +96,31 @@ fn finding(
     });
     Finding {
         rule_id: entry.id.clone(),
-        message,
+        message: shortened(message),
         span,
         stage,
         fix: None,
         autofix: None,
         severity: None,
     }
+}
+
+/// Messages longer than this are cut: Trivy's checks quote whole `RUN`
+/// scripts, and the host refuses a message over its `max-message-bytes`
+/// (4 KiB by default) as invalid output, losing every finding of the file.
+pub const MAX_MESSAGE_BYTES: usize = 2048;
+
+/// `message`, cut at a character boundary within [`MAX_MESSAGE_BYTES`] and
+/// marked as cut.
+fn shortened(message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &message[..end], message.len())
 }
 
 /// The result's lines, when it gives a positive start line.
@@ -139,5 +157,19 @@ fn excerpt(value: &Value) -> String {
     match json.char_indices().nth(200) {
         Some((cut, _)) => format!("{}...", &json[..cut]),
         None => json,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut_at_a_character_boundary_and_say_so() {
+        assert_eq!(shortened("short".into()), "short");
+        let long = "é".repeat(MAX_MESSAGE_BYTES);
+        let cut = shortened(long.clone());
+        assert!(cut.len() < MAX_MESSAGE_BYTES + 40, "{}", cut.len());
+        assert!(cut.ends_with(&format!("… ({} bytes in all)", long.len())));
     }
 }

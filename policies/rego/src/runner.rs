@@ -11,7 +11,7 @@ use regorus::Engine;
 use tallyman_sdk::{Dockerfile, Finding};
 
 use crate::bundle::{Bundle, Entry, Settings, Shape};
-use crate::{extensions, forbidden, input, results};
+use crate::{extensions, forbidden, hoist_some, input, results};
 
 /// A set, parsed and ready to evaluate.
 pub struct Compiled {
@@ -20,6 +20,9 @@ pub struct Compiled {
     /// The shapes the entries use, each built once per target.
     shapes: Vec<Shape>,
 }
+
+/// The start of the debug log line written each time a set is compiled.
+pub const COMPILED_LOG: &str = "rego: compiled the set";
 
 thread_local! {
     static CACHE: RefCell<Option<(u64, usize, Compiled)>> = const { RefCell::new(None) };
@@ -40,7 +43,12 @@ pub fn with_compiled<R>(
             // Drop the old set before compiling the new one: an instance's
             // memory is capped.
             *cache = None;
-            let compiled = Compiled::new(settings.bundle()?)?;
+            let bundle = settings.bundle()?;
+            let what = format!("{} ({} modules)", bundle.name, bundle.modules.len());
+            let compiled = Compiled::new(bundle)?;
+            // The host's diagnostics count these: a set must be compiled
+            // once per instance, not once per target.
+            tallyman_sdk::log::debug(&format!("{COMPILED_LOG} {what}"));
             *cache = Some((key, raw.len(), compiled));
         }
         match cache.as_mut() {
@@ -94,10 +102,15 @@ impl Compiled {
 /// An engine with the set's modules, data and extensions.
 pub fn engine_for(bundle: &Bundle) -> Result<Engine, String> {
     let mut engine = Engine::new();
+    // OPA's default (and Trivy's): a builtin that fails on its arguments
+    // (`to_number("$PORT")`) makes its expression undefined instead of
+    // failing the whole rule; regorus is strict unless told otherwise.
+    engine.set_strict_builtin_errors(false);
     extensions::register(&mut engine)?;
     for module in &bundle.modules {
+        let text = hoist_some::hoist_some_declarations(&module.path, &module.text)?;
         engine
-            .add_policy(module.path.clone(), module.text.clone())
+            .add_policy(module.path.clone(), text.into_owned())
             .map_err(|e| format!("{}: {e}", module.path))?;
     }
     if !bundle.data.is_null() {

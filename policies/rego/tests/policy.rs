@@ -2,6 +2,7 @@
 //! SDK's settings parsing, validation, and `check-dockerfile`.
 
 use tallyman_policy_rego::describe::describe;
+use tallyman_policy_rego::testing::{TEST_RULE, TestResult};
 use tallyman_policy_rego::{Module, Rego};
 use tallyman_sdk::testing::{Check, validate_settings};
 
@@ -123,5 +124,39 @@ fn a_result_that_cannot_be_reported_is_an_error_naming_the_rule() {
     assert!(
         message.contains("data.main.deny gave a result that is a number"),
         "{message}"
+    );
+}
+
+#[test]
+fn settings_naming_a_test_run_that_test_and_report_its_outcome() {
+    let modules = vec![
+        Module {
+            path: "p.rego".into(),
+            text: "package main\nimport rego.v1\ndeny contains \"root\" if input[_].Value[0] == \"root\"\n".into(),
+        },
+        Module {
+            path: "p_test.rego".into(),
+            text: "package main\nimport rego.v1\ntest_root if { deny with input as [{\"Value\": [\"root\"]}] }\ntest_wrong if { count(deny) == 1 }\ntest_broken if { 1 / 0 }\n".into(),
+        },
+    ];
+    // The host's test bundle: every module, no checks.
+    let bundle = tallyman_policy_rego::Bundle {
+        name: "p".into(),
+        modules,
+        ..Default::default()
+    };
+    let outcome = |test: &str| {
+        let settings = serde_json::json!({ "bundle": bundle, "test": test }).to_string();
+        let findings = run("FROM alpine:3.20\n", &settings);
+        let [finding] = findings.as_slice() else {
+            panic!("{test}: {findings:?}");
+        };
+        assert_eq!(finding.rule_id, TEST_RULE);
+        TestResult::from_message(&finding.message).unwrap()
+    };
+    assert_eq!(outcome("data.main.test_root"), TestResult::Pass);
+    assert_eq!(outcome("data.main.test_wrong"), TestResult::Fail);
+    assert!(
+        matches!(outcome("data.main.test_broken"), TestResult::Error(e) if e.contains("divide")),
     );
 }

@@ -46,19 +46,9 @@ fn model(text: &str) -> tallyman_sdk::Dockerfile {
 fn every_trivy_check_test_passes() {
     let modules = modules(&vendored("trivy-checks"));
     let outcomes = run_tests(&modules, &serde_json::Value::Null).unwrap();
-    // regorus 0.14.1 refuses a `some x` declaration met again on a later
-    // iteration of the body it is in ("duplicated definition of local
-    // variable"), which OPA accepts: the two checks whose rules do that
-    // cannot pass until regorus is fixed (README: not supported).
-    let blocked = ["DS015.", "DS017."];
     let failed: Vec<String> = outcomes
         .iter()
         .filter(|o| o.result != TestResult::Pass)
-        .filter(|o| {
-            let regorus_bug = matches!(&o.result, TestResult::Error(e)
-                if e.contains("duplicated definition of local variable"));
-            !(regorus_bug && blocked.iter().any(|b| o.name.contains(b)))
-        })
         .map(|o| format!("{} ({}): {:?}", o.name, o.path, o.result))
         .collect();
     assert!(outcomes.len() > 100, "only {} tests found", outcomes.len());
@@ -148,4 +138,23 @@ fn trivy_checks_find_what_they_describe_on_a_dockerfile() {
             "{expected:?} not among {found:?}"
         );
     }
+}
+
+#[test]
+fn a_builtin_failing_on_its_argument_is_undefined_as_in_opa() {
+    // DS-0008 calls `to_number` on each EXPOSE port: on `$PORT` it fails,
+    // which OPA (and Trivy) treat as undefined rather than as an error.
+    let modules = modules(&vendored("trivy-checks"));
+    let described = describe("trivy", modules, serde_json::Value::Null, "main").unwrap();
+    let dockerfile = model("FROM alpine:3.20\nEXPOSE $PORT 22\n");
+    let findings = Compiled::new(described.bundle)
+        .unwrap()
+        .check(&dockerfile)
+        .unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule_id == "DS-0004" && f.span.map(|s| s.start_line) == Some(2)),
+        "{findings:?}"
+    );
 }
