@@ -97,6 +97,33 @@ fn a_set_is_compiled_once_per_instance_not_per_target() {
     );
 }
 
+/// `sh.parse_commands` splits scripts inside the Wasm guest, which cannot
+/// start the thread the splitter gives a script whose stack bound passes
+/// its inline budget (a long script with many `$`, as nginx's and node's
+/// images have). It used to give up on such a script and hand Trivy's
+/// checks the whole of it as one command, so DS-0017 saw `update` and
+/// `install` in the same command and called the update orphaned.
+#[test]
+fn long_scripts_are_split_in_the_sandbox_as_natively() {
+    let cache = temp_cache();
+    let engine = engine_with(Limits::default(), cache.path());
+    let set = RegoSet::read(&RegoSpec::new(&vendored("trivy-checks"))).unwrap();
+    let policies = [configured(rego::load(&engine, &set).unwrap())];
+    let variables: String = (0..80).map(|n| format!(" ${{V{n}}}")).collect();
+    let long = format!(
+        "FROM debian:12\nRUN set -x; \\\n    arch=\"$(dpkg --print-architecture)\" \\\n    && case \"$arch\" in \\\n        amd64) apt-get update ;; \\\n        *) apt-get update && echo{variables} ;; \\\n    esac \\\n    && apt-get install -y --no-install-recommends curl\n"
+    );
+    let orphaned = "FROM debian:12\nRUN apt-get update\n";
+    let ds0017 = |text: &str| -> usize {
+        let target = parse("Dockerfile", text);
+        let results = engine.check_dockerfiles(&policies, &[target]);
+        let findings = results[0][0].result.as_ref().expect("no policy error");
+        findings.iter().filter(|f| f.rule_id == "DS-0017").count()
+    };
+    assert_eq!(ds0017(&long), 0, "{long}");
+    assert_eq!(ds0017(orphaned), 1);
+}
+
 #[test]
 fn a_set_calling_a_forbidden_builtin_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();

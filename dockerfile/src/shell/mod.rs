@@ -178,7 +178,9 @@ pub struct ShellSplit {
 ///
 /// The script is the `RUN` text as BuildKit hands it to `/bin/sh -c`: line
 /// continuations already removed. Never panics and never overflows the
-/// stack, provided the calling thread has 512 KiB of stack to spare.
+/// stack, provided the calling thread has 512 KiB of stack to spare. In a
+/// Wasm guest, which cannot start threads, a script nested deeper than the
+/// guest's stack traps instead (a policy error the host contains).
 pub fn split_commands(script: &str) -> ShellSplit {
     split_with(script, Splitter::new)
 }
